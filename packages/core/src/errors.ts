@@ -1,0 +1,107 @@
+/**
+ * The one error class of kms-secrets. Every package re-uses it; tests assert on `code`, never on message text.
+ * Messages say what failed, which file/key/action it concerns, and `hint` says what to do next.
+ * No message, hint or field ever carries a plaintext value, a data key or a credential.
+ */
+export const errorCodes = [
+  // envelope / format
+  'ERR_ENVELOPE_PARSE',
+  'ERR_ENVELOPE_VERSION',
+  'ERR_ENVELOPE_FIELD',
+  'ERR_ENVELOPE_AUTH',
+  'ERR_ENVELOPE_MISMATCH',
+  'ERR_ENVELOPE_ALREADY_SEALED',
+  // secret files
+  'ERR_SECRET_PARSE',
+  'ERR_SECRET_FORMAT',
+  'ERR_SECRET_TOO_LARGE',
+  'ERR_CONTEXT_INVALID',
+  // KMS
+  'ERR_KMS_CONFIG',
+  'ERR_KMS_CREDENTIALS',
+  'ERR_KMS_UNAUTHORIZED',
+  'ERR_KMS_KEY_NOT_FOUND',
+  'ERR_KMS_KEY_DISABLED',
+  'ERR_KMS_KEY_STATE',
+  'ERR_KMS_INVALID_CIPHERTEXT',
+  'ERR_KMS_INVALID_PARAMETER',
+  'ERR_KMS_THROTTLED',
+  'ERR_KMS_UNAVAILABLE',
+  'ERR_KMS_NETWORK',
+  'ERR_KMS_TIMEOUT',
+  'ERR_KMS_DECRYPT',
+  'ERR_KMS_ENCRYPT',
+  'ERR_KMS_REQUEST',
+  // build / plugin
+  'ERR_PLUGIN_PLAINTEXT_FORBIDDEN',
+  'ERR_PLUGIN_RAW_IMPORT',
+  'ERR_PLUGIN_CLIENT_BUNDLE',
+  'ERR_PLUGIN_LEAK',
+  'ERR_PLUGIN_OUTPUT_FORMAT',
+  'ERR_PLUGIN_OPTIONS',
+  // cli
+  'ERR_CLI_USAGE',
+  'ERR_CLI_IO',
+  'ERR_CLI_EDITOR',
+  'ERR_CLI_UNSAFE',
+  'ERR_SCAN_LEAK',
+  // broken invariant: the only kind that says "please report"
+  'ERR_INTERNAL',
+] as const
+
+export type ErrorCode = (typeof errorCodes)[number]
+
+export interface KmsSecretsErrorDetails {
+  /** What to do next. */
+  hint?: string
+  /** Tencent's `Error.Code`, when the failure came from KMS. */
+  kmsCode?: string
+  /** Tencent's `RequestId`, when the request reached KMS. */
+  requestId?: string
+  /** The secret file concerned (a path, never its content). */
+  file?: string
+  /** The CMK concerned. */
+  keyId?: string
+  cause?: unknown
+}
+
+export class KmsSecretsError extends Error {
+  readonly code: ErrorCode
+  readonly hint: string | undefined
+  readonly kmsCode: string | undefined
+  readonly requestId: string | undefined
+  readonly file: string | undefined
+  readonly keyId: string | undefined
+
+  constructor(code: ErrorCode, message: string, details: KmsSecretsErrorDetails | string = {}) {
+    const d: KmsSecretsErrorDetails = typeof details === 'string' ? { hint: details } : details
+    super(message, d.cause === undefined ? undefined : { cause: d.cause })
+    this.name = 'KmsSecretsError'
+    this.code = code
+    this.hint = d.hint
+    this.kmsCode = d.kmsCode
+    this.requestId = d.requestId
+    this.file = d.file
+    this.keyId = d.keyId
+  }
+
+  /** True for broken invariants (bugs), false for user errors. */
+  get internal(): boolean {
+    return this.code === 'ERR_INTERNAL'
+  }
+}
+
+/** Brand check that survives minifiers renaming the class and duplicated copies of this module. */
+export function isKmsSecretsError(e: unknown): e is KmsSecretsError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'KmsSecretsError' &&
+    typeof (e as { code?: unknown }).code === 'string'
+  )
+}
+
+/** Typed precondition helper: `assertThat(cond, () => new KmsSecretsError(...))`. */
+export function assertThat(cond: unknown, error: () => KmsSecretsError): asserts cond {
+  if (!cond) throw error()
+}
