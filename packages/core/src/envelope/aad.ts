@@ -1,0 +1,61 @@
+import { KmsSecretsError } from '../errors'
+import { canonicalJson, isPlainObject } from '../util/canonical-json'
+import type { Envelope } from './types'
+
+/** Tencent KMS limit for EncryptionContext (https://cloud.tencent.com/document/api/573/34420). */
+export const maxEncryptionContextLength = 1024
+/** Key that every kms-secrets EncryptionContext carries, so our data keys are recognisable in KMS audit logs. */
+export const contextMarkerKey = 'kms-secrets'
+
+/**
+ * AES-GCM associated data of an envelope: UTF-8 of the canonical JSON of {v, alg, mode, id, format, context, shape?}.
+ * It binds the ciphertext to its logical file id, format, user context and shape (FORMAT.md §AAD).
+ */
+export function envelopeAad(env: Envelope): Uint8Array {
+  const aad = {
+    v: env.kmsSecrets,
+    alg: env.alg,
+    mode: env.mode,
+    id: env.id,
+    format: env.format,
+    context: env.context,
+    ...(env.shape === undefined ? {} : { shape: env.shape }),
+  }
+  return new TextEncoder().encode(canonicalJson(aad))
+}
+
+function contextError(problem: string): KmsSecretsError {
+  return new KmsSecretsError('ERR_CONTEXT_INVALID', `The encryption context ${problem}.`, {
+    hint: 'Use a few short string key/value pairs (e.g. { app: "api", env: "prod" }); the whole context is limited to 1024 characters.',
+  })
+}
+
+/**
+ * The exact KMS EncryptionContext string for a user context: canonical JSON (sorted keys) of
+ * `{ ...context, "kms-secrets": "1" }`. The file id is NOT part of it (it is bound by the AAD), so one data key can
+ * seal every file of a build. Non-string values, the reserved key or > 1024 characters → ERR_CONTEXT_INVALID.
+ */
+export function encryptionContextFor(context: Record<string, string> = {}): string {
+  if (!isPlainObject(context)) throw contextError('is not an object of strings')
+  for (const key of Object.keys(context)) {
+    if (key === contextMarkerKey) throw contextError(`uses the reserved key "${contextMarkerKey}"`)
+    if (key === '') throw contextError('has an empty key')
+    if (typeof context[key] !== 'string') throw contextError(`value of key "${key.slice(0, 64)}" is not a string`)
+  }
+  const text = canonicalJson({ ...context, [contextMarkerKey]: '1' })
+  if (text.length > maxEncryptionContextLength) {
+    throw contextError(`is ${text.length} characters long as JSON (limit ${maxEncryptionContextLength})`)
+  }
+  return text
+}
+
+/**
+ * The EncryptionContext sent to KMS for an envelope. Mode "envelope": `encryptionContextFor(context)`.
+ * Mode "direct": the blob was made outside kms-secrets (console tool, `tccli kms Encrypt`), usually without any
+ * context, so the marker key is NOT added: no context → none sent; otherwise canonical JSON of the user context.
+ */
+export function envelopeEncryptionContext(env: Envelope): string | undefined {
+  if (env.mode === 'envelope') return encryptionContextFor(env.context)
+  encryptionContextFor(env.context)
+  return Object.keys(env.context).length === 0 ? undefined : canonicalJson(env.context)
+}

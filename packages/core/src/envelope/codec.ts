@@ -1,0 +1,65 @@
+import { KmsSecretsError } from '../errors'
+import { ENVELOPE_MARKER, type Envelope } from './types'
+import { validateEnvelope } from './validate'
+
+// `{` then optional whitespace then `"kmsSecrets"` as the first key: the cheap marker test.
+const markerFirstRE = /^\{\s*"kmsSecrets"\s*:/
+
+/**
+ * Cheap check whether a file's text is a sealed envelope: a JSON object whose first key is `kmsSecrets`
+ * (falls back to JSON.parse + a marker check for unusual spacing). Never throws.
+ */
+export function isEnvelopeText(text: string): boolean {
+  if (typeof text !== 'string') return false
+  const trimmed = text.trim()
+  if (!trimmed.startsWith('{')) return false
+  if (markerFirstRE.test(trimmed)) return true
+  if (!trimmed.includes(`"${ENVELOPE_MARKER}"`)) return false
+  try {
+    const obj: unknown = JSON.parse(trimmed)
+    return typeof obj === 'object' && obj !== null && !Array.isArray(obj) && ENVELOPE_MARKER in obj
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Parses and strictly validates a sealed envelope. Bad JSON → ERR_ENVELOPE_PARSE; unknown version →
+ * ERR_ENVELOPE_VERSION; missing, ill-typed or unknown field → ERR_ENVELOPE_FIELD. Never throws anything else.
+ */
+export function decodeEnvelope(text: string, file?: string): Envelope {
+  let obj: unknown
+  try {
+    if (typeof text !== 'string') throw new TypeError('not a string')
+    obj = JSON.parse(text)
+  } catch {
+    // The SyntaxError message quotes the input, so it is dropped on purpose.
+    throw new KmsSecretsError(
+      'ERR_ENVELOPE_PARSE',
+      `${file === undefined ? 'The sealed envelope' : `The sealed envelope in ${file}`} is not valid JSON.`,
+      { hint: 'The file is truncated or damaged; restore it from git or re-seal it with `kms-secrets encrypt`.', file },
+    )
+  }
+  return orderEnvelope(validateEnvelope(obj, file))
+}
+
+/** A copy with the fields in the on-disk order of FORMAT.md. */
+export function orderEnvelope(env: Envelope): Envelope {
+  const head = {
+    kmsSecrets: env.kmsSecrets,
+    alg: env.alg,
+    mode: env.mode,
+    id: env.id,
+    format: env.format,
+    kms: { provider: env.kms.provider, region: env.kms.region, keyId: env.kms.keyId, blob: env.kms.blob },
+    context: { ...env.context },
+    ...(env.shape === undefined ? {} : { shape: env.shape }),
+  }
+  if (env.mode === 'direct') return { ...head, alg: 'KMS', mode: 'direct' }
+  return { ...head, alg: env.alg as 'AES-256-GCM', mode: 'envelope', iv: env.iv, data: env.data, tag: env.tag }
+}
+
+/** Deterministic text of an envelope: pretty JSON (2 spaces), fixed field order, trailing newline. */
+export function encodeEnvelope(env: Envelope): string {
+  return `${JSON.stringify(orderEnvelope(env), null, 2)}\n`
+}

@@ -1,0 +1,117 @@
+import { KmsSecretsError } from '../errors'
+import { fromBase64Strict } from '../util/base64'
+import { isPlainObject } from '../util/canonical-json'
+import { isShape } from './shape-check'
+import { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, type Envelope, type EnvelopeKms } from './types'
+
+const sealedFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape', 'iv', 'data', 'tag']
+const directFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape']
+const kmsFields = ['provider', 'region', 'keyId', 'blob']
+const formats: ReadonlySet<unknown> = new Set(['json', 'yaml', 'env', 'text'])
+/** Upper bounds that keep a hostile envelope from costing much before authentication. */
+const maxIdLength = 1024
+const maxBlobLength = 64 * 1024
+
+function where(file: string | undefined): string {
+  return file === undefined ? 'the sealed envelope' : `the sealed envelope in ${file}`
+}
+
+function fieldError(field: string, problem: string, file: string | undefined): KmsSecretsError {
+  return new KmsSecretsError('ERR_ENVELOPE_FIELD', `Field "${field}" of ${where(file)} ${problem}.`, {
+    hint: 'The file is damaged or was edited by hand; restore it from git or re-seal it with `kms-secrets encrypt`.',
+    file,
+  })
+}
+
+function checkVersion(obj: Record<string, unknown>, file: string | undefined): void {
+  const v = obj[ENVELOPE_MARKER]
+  if (v === undefined) throw fieldError(ENVELOPE_MARKER, 'is missing', file)
+  if (typeof v !== 'number') throw fieldError(ENVELOPE_MARKER, 'is not a number', file)
+  if (v !== ENVELOPE_VERSION) {
+    throw new KmsSecretsError('ERR_ENVELOPE_VERSION', `${where(file)} has format version ${v}; this build reads 1.`, {
+      hint: 'Upgrade @kms-secrets packages to a version that reads this envelope format.',
+      file,
+    })
+  }
+}
+
+function checkAllowed(obj: Record<string, unknown>, allowed: string[], prefix: string, file?: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw fieldError(`${prefix}${key}`, 'is not part of format version 1', file)
+  }
+}
+
+function checkString(obj: Record<string, unknown>, field: string, max: number, file?: string, prefix = ''): void {
+  const v = obj[field]
+  if (v === undefined) throw fieldError(prefix + field, 'is missing', file)
+  if (typeof v !== 'string') throw fieldError(prefix + field, 'is not a string', file)
+  if (v.length > max) throw fieldError(prefix + field, `is longer than ${max} characters`, file)
+}
+
+function checkKms(value: unknown, direct: boolean, file: string | undefined): void {
+  if (value === undefined) throw fieldError('kms', 'is missing', file)
+  if (!isPlainObject(value)) throw fieldError('kms', 'is not an object', file)
+  checkAllowed(value, kmsFields, 'kms.', file)
+  if (value.provider !== 'tencent') throw fieldError('kms.provider', 'is not "tencent"', file)
+  checkString(value, 'region', 64, file, 'kms.')
+  checkString(value, 'keyId', 256, file, 'kms.')
+  checkString(value, 'blob', maxBlobLength, file, 'kms.')
+  const kms = value as unknown as EnvelopeKms
+  if (kms.region === '') throw fieldError('kms.region', 'is empty', file)
+  if (kms.blob === '') throw fieldError('kms.blob', 'is empty', file)
+  if (kms.keyId === '' && !direct) throw fieldError('kms.keyId', 'is empty', file)
+}
+
+function checkContext(value: unknown, file: string | undefined): void {
+  if (value === undefined) throw fieldError('context', 'is missing', file)
+  if (!isPlainObject(value)) throw fieldError('context', 'is not an object', file)
+  for (const key of Object.keys(value)) {
+    if (typeof value[key] !== 'string') throw fieldError(`context.${key}`, 'is not a string', file)
+  }
+}
+
+function checkBytes(obj: Record<string, unknown>, field: string, length: number | undefined, file?: string): void {
+  checkString(obj, field, Number.MAX_SAFE_INTEGER, file)
+  const bytes = fromBase64Strict(obj[field] as string)
+  if (bytes === undefined) throw fieldError(field, 'is not canonical base64', file)
+  if (length !== undefined && bytes.length !== length) throw fieldError(field, `is not ${length} bytes long`, file)
+}
+
+function checkCommon(obj: Record<string, unknown>, file: string | undefined): 'envelope' | 'direct' {
+  const mode = obj.mode
+  if (mode === undefined) throw fieldError('mode', 'is missing', file)
+  if (mode !== 'envelope' && mode !== 'direct') throw fieldError('mode', 'is neither "envelope" nor "direct"', file)
+  checkAllowed(obj, mode === 'envelope' ? sealedFields : directFields, '', file)
+  const alg = mode === 'envelope' ? ENVELOPE_ALG : 'KMS'
+  if (obj.alg === undefined) throw fieldError('alg', 'is missing', file)
+  if (obj.alg !== alg) throw fieldError('alg', `is not "${alg}" (required for mode "${mode}")`, file)
+  checkString(obj, 'id', maxIdLength, file)
+  if (obj.id === '') throw fieldError('id', 'is empty', file)
+  if (obj.format === undefined) throw fieldError('format', 'is missing', file)
+  if (!formats.has(obj.format)) throw fieldError('format', 'is not one of json, yaml, env, text', file)
+  checkKms(obj.kms, mode === 'direct', file)
+  checkContext(obj.context, file)
+  if (obj.shape !== undefined && !isShape(obj.shape)) throw fieldError('shape', 'is not a valid shape', file)
+  return mode
+}
+
+/**
+ * Validates a parsed envelope object (format version 1, see FORMAT.md) and returns it typed.
+ * Version is checked first (ERR_ENVELOPE_VERSION), then every field (ERR_ENVELOPE_FIELD); unknown fields are
+ * rejected. Messages name the file and field, never a value.
+ */
+export function validateEnvelope(obj: unknown, file?: string): Envelope {
+  if (!isPlainObject(obj)) {
+    throw new KmsSecretsError('ERR_ENVELOPE_PARSE', `${where(file)} is not a JSON object.`, {
+      hint: 'A sealed envelope is the JSON object written by `kms-secrets encrypt`.',
+      file,
+    })
+  }
+  checkVersion(obj, file)
+  if (checkCommon(obj, file) === 'envelope') {
+    checkBytes(obj, 'iv', 12, file)
+    checkBytes(obj, 'data', undefined, file)
+    checkBytes(obj, 'tag', 16, file)
+  }
+  return obj as unknown as Envelope
+}

@@ -1,0 +1,62 @@
+import { Buffer } from 'node:buffer'
+
+export type LeakEncoding = 'raw' | 'json-escaped' | 'base64' | 'base64url' | 'hex' | 'url-encoded' | 'unicode-escaped'
+
+export interface Needle {
+  encoding: LeakEncoding
+  /** The encoded text as a binary (latin1) string of its UTF-8 bytes, the form the scanner searches. */
+  bytes: string
+}
+
+/**
+ * Base64 characters that depend only on the value's bytes when the value starts `align` bytes into a longer
+ * byte string: so the value is found inside the base64 of a bigger blob at any of the 3 alignments.
+ */
+function base64Middles(value: Buffer): string[] {
+  const out: string[] = []
+  for (const align of [0, 1, 2]) {
+    const full = Buffer.concat([Buffer.alloc(align), value])
+      .toString('base64')
+      .replace(/=+$/, '')
+    const start = Math.ceil((8 * align) / 6)
+    const end = Math.floor((8 * (align + value.length)) / 6)
+    if (end - start >= 6) out.push(full.slice(start, end))
+  }
+  return out
+}
+
+function unicodeEscape(value: string, upper: boolean): string {
+  let out = ''
+  for (let i = 0; i < value.length; i++) {
+    const hex = value.charCodeAt(i).toString(16).padStart(4, '0')
+    out += `\\u${upper ? hex.toUpperCase() : hex}`
+  }
+  return out
+}
+
+/** The encodings of one secret value the scanner searches for (deduplicated; `raw` first). */
+export function encodeNeedles(value: string): Needle[] {
+  const utf8 = Buffer.from(value, 'utf8')
+  const candidates: [LeakEncoding, string][] = [
+    ['raw', value],
+    ['json-escaped', JSON.stringify(value).slice(1, -1)],
+    ['unicode-escaped', unicodeEscape(value, false)],
+    ['unicode-escaped', unicodeEscape(value, true)],
+    ...base64Middles(utf8).map((b): [LeakEncoding, string] => ['base64', b]),
+    ...base64Middles(utf8).map((b): [LeakEncoding, string] => ['base64url', b.replace(/\+/g, '-').replace(/\//g, '_')]),
+    ['hex', utf8.toString('hex')],
+    ['hex', utf8.toString('hex').toUpperCase()],
+    ['url-encoded', encodeURIComponent(value)],
+    ['url-encoded', encodeURIComponent(value).replace(/%20/g, '+')],
+    ['url-encoded', encodeURI(value)],
+  ]
+  const seen = new Set<string>()
+  const out: Needle[] = []
+  for (const [encoding, text] of candidates) {
+    const bytes = Buffer.from(text, 'utf8').toString('latin1')
+    if (seen.has(bytes)) continue
+    seen.add(bytes)
+    out.push({ encoding, bytes })
+  }
+  return out
+}

@@ -1,0 +1,89 @@
+import { Buffer } from 'node:buffer'
+import { encodeNeedles, type LeakEncoding, type Needle } from './encodings'
+import { collectLeaves } from './leaves'
+
+export interface LeakHit {
+  /** The searched asset (output file name). */
+  asset: string
+  /** The secret file whose value was found. */
+  file: string
+  /** JSON path of the leaked leaf. Never the value. */
+  path: string
+  encoding: LeakEncoding
+}
+
+export interface LeakScanner {
+  /** Every (secret leaf, encoding) found in `content`, at most once each. */
+  scan(content: string | Uint8Array, asset: string): LeakHit[]
+  /** Number of encoded needles searched for. */
+  readonly size: number
+}
+
+interface Entry extends Needle {
+  file: string
+  path: string
+}
+
+/** Window of the rolling hash: the shortest needle bounds it (needles are ≥ 6 bytes with the default minLength). */
+const maxWindow = 8
+const base = 257
+
+function hashOf(s: string, from: number, len: number): number {
+  let h = 0
+  for (let i = 0; i < len; i++) h = (Math.imul(h, base) + s.charCodeAt(from + i)) | 0
+  return h
+}
+
+function buildIndex(entries: Entry[], window: number): Map<number, Entry[]> {
+  const index = new Map<number, Entry[]>()
+  for (const e of entries) {
+    const h = hashOf(e.bytes, 0, window)
+    const list = index.get(h)
+    if (list) list.push(e)
+    else index.set(h, [e])
+  }
+  return index
+}
+
+/**
+ * A scanner for build outputs: searches every leaf of the given secrets (see `collectLeaves`) in every encoding of
+ * `encodeNeedles` with one Rabin–Karp pass per asset (linear in the asset size, whatever the number of secrets).
+ */
+export function createLeakScanner(secrets: { file: string; value: unknown }[], minLength = 6): LeakScanner {
+  const entries: Entry[] = []
+  for (const s of secrets) {
+    for (const leaf of collectLeaves(s.value, minLength)) {
+      for (const n of encodeNeedles(leaf.value)) entries.push({ ...n, file: s.file, path: leaf.path })
+    }
+  }
+  const window = Math.min(maxWindow, ...entries.map((e) => e.bytes.length))
+  const index = buildIndex(entries, window)
+  let power = 1
+  for (let i = 0; i < window - 1; i++) power = Math.imul(power, base)
+
+  return {
+    size: entries.length,
+    scan(content, asset) {
+      if (entries.length === 0) return []
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content)
+      const text = bytes.toString('latin1')
+      const found = new Map<string, LeakHit>()
+      if (text.length < window) return []
+      let h = hashOf(text, 0, window)
+      for (let i = 0; ; i++) {
+        const list = index.get(h)
+        if (list) {
+          for (const e of list) {
+            const key = `${e.file}\0${e.path}\0${e.encoding}`
+            if (!found.has(key) && text.startsWith(e.bytes, i)) {
+              found.set(key, { asset, file: e.file, path: e.path, encoding: e.encoding })
+            }
+          }
+        }
+        if (i + window >= text.length) break
+        h = (Math.imul(h - Math.imul(text.charCodeAt(i), power), base) + text.charCodeAt(i + window)) | 0
+      }
+      return [...found.values()]
+    },
+  }
+}

@@ -1,0 +1,38 @@
+import { encryptionContextFor } from '../envelope/aad'
+import { orderEnvelope } from '../envelope/codec'
+import { type DirectEnvelope, ENVELOPE_VERSION, type SecretFormat, type Shape } from '../envelope/types'
+import { validateEnvelope } from '../envelope/validate'
+
+export interface WrapBlobOptions {
+  /** A bare KMS `CiphertextBlob` from Encrypt (console online tool, `tccli kms Encrypt`, the SDK). */
+  blob: string
+  /** The CMK, if known (informational: Decrypt finds the key from the blob). */
+  keyId?: string
+  region: string
+  id: string
+  format: SecretFormat
+  /** Must equal the EncryptionContext used at Encrypt, minus the `kms-secrets` marker key. */
+  context?: Record<string, string>
+  shape?: Shape
+}
+
+/**
+ * Wraps a bare KMS CiphertextBlob into a direct-mode envelope. No KMS call, no plaintext involved.
+ * Note: opening sends `encryptionContextFor(context)`, so the blob must have been made with that exact
+ * EncryptionContext (`{"kms-secrets":"1"}` when no context is given).
+ */
+export function wrapBlob(options: WrapBlobOptions): DirectEnvelope {
+  const context = { ...(options.context ?? {}) }
+  encryptionContextFor(context)
+  const env: DirectEnvelope = {
+    kmsSecrets: ENVELOPE_VERSION,
+    alg: 'KMS',
+    mode: 'direct',
+    id: options.id,
+    format: options.format,
+    kms: { provider: 'tencent', region: options.region, keyId: options.keyId ?? '', blob: options.blob.trim() },
+    context,
+    ...(options.shape === undefined ? {} : { shape: options.shape }),
+  }
+  return orderEnvelope(validateEnvelope(env, options.id)) as DirectEnvelope
+}

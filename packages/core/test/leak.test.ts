@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { collectLeaves, createLeakScanner } from '../src/index'
+
+const secret = 'pa$$"w0rd/é+long?'
+const scanner = createLeakScanner([
+  { file: 'db.secret.json', value: { db: { password: secret, port: 5432 }, list: ['short', 1234567] } },
+  { file: 'tls.secret.pem', value: '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----\n' },
+])
+
+describe('collectLeaves', () => {
+  it('lists long-enough string/number leaves with JSON paths', () => {
+    expect(collectLeaves({ a: { b: 'abcdefg', c: 'abc' }, n: [1234567], 'x-y': 'zzzzzz' })).toEqual([
+      { path: '$.a.b', value: 'abcdefg' },
+      { path: '$.n[0]', value: '1234567' },
+      { path: '$["x-y"]', value: 'zzzzzz' },
+    ])
+  })
+  it('splits text secrets into lines', () => {
+    const leaves = collectLeaves('line-one-long\nline-two-long\n')
+    expect(leaves.map((l) => l.path)).toEqual(['$', '$[line 1]', '$[line 2]'])
+  })
+})
+
+describe('createLeakScanner', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  it.each([
+    ['raw', `const x = "${secret}"`],
+    ['json-escaped', JSON.stringify({ s: secret })],
+    ['base64', `data:${b64(secret)}`],
+    ['base64', `blob=${b64(`xy${secret}trailing`)}`],
+    ['base64', `blob=${b64(`x${secret}`)}`],
+    ['base64url', b64(`?${secret}`).replace(/\+/g, '-').replace(/\//g, '_')],
+    ['hex', Buffer.from(secret).toString('hex').toUpperCase()],
+    ['url-encoded', `?p=${encodeURIComponent(secret)}`],
+    ['unicode-escaped', [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+  ])('finds %s', (encoding, content) => {
+    const hits = scanner.scan(content, 'out.js')
+    expect(hits).toContainEqual({ asset: 'out.js', file: 'db.secret.json', path: '$.db.password', encoding })
+    expect(JSON.stringify(hits)).not.toContain(secret)
+  })
+  it('finds a line of a PEM and numbers; ignores short values', () => {
+    const hits = scanner.scan(Buffer.from('x MIIEvQIBADANBgkqhkiG9w0BAQEFAASC y 1234567 short'), 'a.map')
+    expect(hits.map((h) => h.path).sort()).toEqual(['$.list[1]', '$[line 2]'])
+  })
+  it('is clean on unrelated content', () => {
+    expect(scanner.scan('nothing to see here '.repeat(1000), 'x.js')).toEqual([])
+  })
+})
