@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsdown'
 
 export default defineConfig({
-  entry: ['src/*.ts'],
+  // Only the bin's entry and the public index: src/exit-codes.ts and src/commands/* are bundled into them.
+  entry: ['src/cli.ts', 'src/index.ts'],
   format: ['esm'],
   dts: true,
   platform: 'node',

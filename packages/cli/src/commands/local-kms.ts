@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import process from 'node:process'
+import { KmsSecretsError } from '@kms-secrets/core/errors'
+
+const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+/** The path of `@kms-secrets/local-kms`'s bin, resolved from this package's dependencies. */
+function localKmsBin(): string {
+  try {
+    const require = createRequire(import.meta.url)
+    const pkgFile = require.resolve('@kms-secrets/local-kms/package.json')
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> }
+    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['local-kms']
+    if (!bin) throw new Error('no bin')
+    return path.resolve(path.dirname(pkgFile), bin)
+  } catch (cause) {
+    throw new KmsSecretsError('ERR_CLI_IO', 'Cannot find the local-kms server (package @kms-secrets/local-kms).', {
+      hint: 'Reinstall @kms-secrets/cli, or run `npx @kms-secrets/local-kms` directly.',
+      cause,
+    })
+  }
+}
+
+/**
+ * `kms-secrets local-kms …`: runs the `local-kms` bin with exactly the given arguments (so the flags are the same by
+ * construction: --host --port --data-dir --seed, --help), forwards signals and exits with its code.
+ */
+export function localKmsCommand(args: string[]): Promise<number> {
+  const bin = localKmsBin()
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit' })
+    const forward = (signal: NodeJS.Signals) => child.kill(signal)
+    for (const s of forwardedSignals) process.on(s, forward)
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      for (const s of forwardedSignals) process.off(s, forward)
+      resolve(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1))
+    })
+  })
+}
