@@ -1,1 +1,7 @@
-export {}
+export type { Identity } from './auth/identity.js'
+export type { Seed, SeedIdentity, SeedKey } from './seed/seed.js'
+export { type FaultKind, type FaultOptions, faultKinds } from './server/faults.js'
+export { isLocalKmsError, LocalKmsError, type LocalKmsErrorCode } from './server/local-kms-error.js'
+export type { LocalKmsOptions } from './server/options.js'
+export { type LocalKms, startLocalKms } from './server/start.js'
+export type { StatsSnapshot } from './server/stats.js'

@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { basename, dirname, join } from 'node:path'
+import { AuditLog } from '../audit/audit-log.js'
+import type { Identity } from '../auth/identity.js'
+import { KeyStore } from '../keys/key-store.js'
+import { applySeed } from '../seed/apply-seed.js'
+import { loadSeed } from '../seed/seed.js'
+import { auditLogFileName, loadDataDir } from '../storage/data-dir.js'
+import { acquireDataDirLock } from '../storage/data-dir-lock.js'
+import { FaultInjector } from './faults.js'
+import { createKmsHttpServer } from './http-server.js'
+import { type LocalKmsOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import type { ServerState } from './pipeline.js'
+import { ServerStats, type StatsSnapshot } from './stats.js'
+
+/** A running local-kms. */
+export interface LocalKms {
+  /** `http://<host>:<port>` to give clients (127.0.0.1 / [::1] when bound to a wildcard address). */
+  endpoint: string
+  port: number
+  host: string
+  dataDir: string
+  /** Counters of answered codes and injected faults since start. */
+  stats(): StatsSnapshot
+  /** Stops listening, ends every open connection and releases the data dir. */
+  close(): Promise<void>
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+async function openState(options: ResolvedOptions): Promise<ServerState> {
+  const { seed, path: seedPath } = await loadSeed(options.seed)
+  const extra = seedPath && dirname(seedPath) === options.dataDir ? [basename(seedPath)] : []
+  const loaded = await loadDataDir(options.dataDir, extra)
+  const store = new KeyStore(options.dataDir, loaded.keys)
+  const now = Math.floor(options.clock() / 1000)
+  const applied = await applySeed(options.dataDir, store, loaded.identities, seed, now)
+  if (applied.adminIdentityFile && !options.quiet) {
+    options.log(`local-kms: no identity was configured; admin credentials written to ${applied.adminIdentityFile}`)
+  }
+  return {
+    options,
+    store,
+    identities: new Map<string, Identity>(applied.identities.map((i) => [i.secretId, i])),
+    audit: new AuditLog(join(options.dataDir, auditLogFileName)),
+    faults: new FaultInjector(options.faults, options.clock()),
+    stats: new ServerStats(),
+  }
+}
+
+/**
+ * Starts local-kms: a Tencent Cloud KMS (API 3.0, 2019-01-18) emulator over HTTP.
+ *
+ * @example
+ * const kms = await startLocalKms({ port: 0, dataDir: '.kms-local', seed: 'kms-seed.json' })
+ * // point the Tencent SDK at kms.endpoint … then
+ * await kms.close()
+ */
+export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms> {
+  const resolved = resolveOptions(options)
+  await mkdir(resolved.dataDir, { recursive: true, mode: 0o700 })
+  const release = await acquireDataDirLock(resolved.dataDir)
+  let state: ServerState
+  try {
+    state = await openState(resolved)
+  } catch (error) {
+    await release()
+    throw error
+  }
+  const server = createKmsHttpServer(state)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    state.audit.close()
+    await release()
+    throw error
+  }
+  const port = (server.address() as AddressInfo).port
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }).then(async () => {
+      await state.store.exclusive(() => undefined)
+      state.audit.close()
+      await release()
+    })
+    return closing
+  }
+  return {
+    endpoint: `http://${urlHost(resolved.host)}:${port}`,
+    port,
+    host: resolved.host,
+    dataDir: resolved.dataDir,
+    stats: () => state.stats.snapshot(),
+    close,
+  }
+}
