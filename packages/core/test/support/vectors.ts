@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { ErrorCode } from '../../src/errors'
+import { createFakeKms, type FakeKms } from './fake-kms'
+
+/**
+ * Loader for the committed v1 test vectors (test/vectors/manifest.json), shared by core and runtime tests:
+ * `loadVectors()` → entries with their envelope text; `vectorKms(manifest)` → the deterministic fake KMS they need.
+ */
+export interface VectorEntry {
+  name: string
+  /** File name in the vectors directory. */
+  envelope: string
+  /** Open with this expected id (ERR_ENVELOPE_MISMATCH vectors). */
+  expectedId?: string
+  expect: { plaintext: string; value: unknown } | { error: ErrorCode }
+}
+
+export interface VectorManifest {
+  description: string
+  kms: { type: 'fake-kms'; seed: string; keys: string[]; region: string }
+  procedure: string
+  vectors: VectorEntry[]
+}
+
+export const vectorsDir: string = fileURLToPath(new URL('../vectors/', import.meta.url))
+
+export function loadVectors(dir: string = vectorsDir): {
+  manifest: VectorManifest
+  entries: (VectorEntry & { text: string })[]
+} {
+  const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as VectorManifest
+  const entries = manifest.vectors.map((v) => ({ ...v, text: readFileSync(`${dir}/${v.envelope}`, 'utf8') }))
+  return { manifest, entries }
+}
+
+/** The fake KMS the vectors were sealed with (same seed and keys). */
+export function vectorKms(manifest: VectorManifest): FakeKms {
+  return createFakeKms({ seed: manifest.kms.seed, keys: manifest.kms.keys, region: manifest.kms.region })
+}
