@@ -55,6 +55,8 @@ describe('package dependency direction', () => {
   it('no bundler is a hard dependency of the plugin', () => {
     const plugin = manifests.find((m) => m.name === 'unplugin-kms-secrets')
     const hard = Object.keys(plugin?.dependencies ?? {})
-    expect(hard.filter((d) => ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', '@rspack/core'].includes(d))).toEqual([])
+    expect(
+      hard.filter((d) => ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', '@rspack/core'].includes(d)),
+    ).toEqual([])
   })
 })

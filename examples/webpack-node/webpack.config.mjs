@@ -1,0 +1,11 @@
+import { resolve } from 'node:path'
+import kmsSecrets from 'unplugin-kms-secrets/webpack'
+
+export default {
+  mode: 'production',
+  target: 'node20',
+  entry: './src/server.js',
+  output: { path: resolve(import.meta.dirname, 'dist'), filename: 'server.cjs', library: { type: 'commonjs2' } },
+  devtool: 'source-map',
+  plugins: [kmsSecrets({ keyId: process.env.KMS_SECRETS_KEY_ID })],
+}

@@ -1,0 +1,3 @@
+import { describeMatrix } from '../utils/matrix.js'
+
+describeMatrix('esbuild')

@@ -1,0 +1,82 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type BuildOptions, type Bundler, build, bundlers, entryFileName } from './utils/build.js'
+import { buildFailure, errorCodesIn } from './utils/errors.js'
+import { copyFixtureApp, fixtureCanaries, makeTempDir } from './utils/fixture.js'
+import { auditFor, buildEnvVars, useKms, withEnv } from './utils/kms.js'
+import { scanForCanaries } from './utils/leak.js'
+
+const kms = useKms()
+const keyId = kms.keyIds.guard
+let work: string
+let app: string
+
+beforeAll(() => {
+  work = makeTempDir('refusals')
+  app = copyFixtureApp(work)
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+function options(bundler: Bundler, name: string, extra: Partial<BuildOptions>): BuildOptions {
+  return {
+    root: app,
+    entry: 'src/server.js',
+    outDir: join(work, `${bundler}-${name}`),
+    cacheDir: join(work, `${bundler}-${name}-cache`),
+    format: 'esm',
+    sourcemap: 'external',
+    plugin: { keyId },
+    ...extra,
+  }
+}
+
+/** Builds as the build identity, expects failure with `code`, and checks nothing usable or leaking was left behind. */
+async function expectRefused(bundler: Bundler, o: BuildOptions, code: string): Promise<string[]> {
+  const error = await buildFailure(withEnv(buildEnvVars(kms, kms.identities.build), () => build[bundler](o)))
+  const codes = errorCodesIn(error)
+  expect(codes).toContain(code)
+  expect(existsSync(join(o.outDir, entryFileName(o.format)))).toBe(false)
+  expect(scanForCanaries([o.outDir, o.cacheDir], fixtureCanaries(app)).hits).toEqual([])
+  return codes
+}
+
+describe("plaintext: 'error' (CI) refuses a plaintext secret file, before any KMS call", () => {
+  for (const bundler of bundlers) {
+    test(bundler, async () => {
+      const before = auditFor(kms, keyId, 'GenerateDataKey').length
+      await expectRefused(
+        bundler,
+        options(bundler, 'plaintext', { plugin: { keyId, plaintext: 'error' } }),
+        'ERR_PLUGIN_PLAINTEXT_FORBIDDEN',
+      )
+      expect(auditFor(kms, keyId, 'GenerateDataKey').length).toBe(before)
+    })
+  }
+})
+
+describe('client-bundle guard: a secret imported into a browser build fails it', () => {
+  const browserBuilds: Bundler[] = ['vite', 'esbuild', 'webpack', 'rspack']
+  for (const bundler of browserBuilds) {
+    test(`${bundler} (${bundler === 'vite' ? 'client environment' : bundler === 'esbuild' ? "platform: 'browser'" : "target: 'web'"})`, async () => {
+      await expectRefused(
+        bundler,
+        options(bundler, 'client', { entry: 'src/client.js', platform: 'browser' }),
+        'ERR_PLUGIN_CLIENT_BUNDLE',
+      )
+    })
+  }
+})
+
+describe('vite: ?raw / ?url / ?inline imports of a secret fail the SSR build', () => {
+  for (const query of ['raw', 'url', 'inline']) {
+    test(`?${query}`, async () => {
+      const entry = `src/${query}-import.js`
+      writeFileSync(
+        join(app, entry),
+        `import leak from '../config/db.secret.json?${query}'\nprocess.stdout.write(String(leak))\n`,
+      )
+      await expectRefused('vite', options('vite', `query-${query}`, { entry }), 'ERR_PLUGIN_RAW_IMPORT')
+    })
+  }
+})

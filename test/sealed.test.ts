@@ -1,0 +1,68 @@
+import { readFileSync, rmSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type Bundler, build, bundlers } from './utils/build.js'
+import { copyFixtureApp, expectedDigest, fixtureCanaries, fixtureSecretFiles, makeTempDir } from './utils/fixture.js'
+import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
+import { scanForCanaries, walkFiles } from './utils/leak.js'
+import { parseDigest, runNode } from './utils/run.js'
+import { sealFilesInPlace } from './utils/seal.js'
+
+const kms = useKms()
+const keyId = kms.keyIds.sealed
+let work: string
+let app: string
+let expected: Record<string, unknown>
+let canaries: string[]
+
+beforeAll(async () => {
+  work = makeTempDir('sealed')
+  app = copyFixtureApp(work)
+  expected = expectedDigest(app)
+  canaries = fixtureCanaries(app)
+  await sealFilesInPlace(app, fixtureSecretFiles, { endpoint: kms.endpoint, keyId, identity: kms.identities.build })
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** No credentials at all, and an endpoint where nothing listens: any KMS call would fail the build. */
+const noCredentials = { ...buildEnvVars(kms, undefined), KMS_SECRETS_ENDPOINT: 'http://127.0.0.1:9' }
+
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(walkFiles(dir).map((f) => [relative(dir, f), readFileSync(f).toString('base64')] as const))
+}
+
+async function buildSealed(bundler: Bundler, name: string): Promise<{ outDir: string; entryFile: string }> {
+  const outDir = join(work, `${bundler}-${name}`)
+  const options = {
+    root: app,
+    entry: 'src/server.js',
+    outDir,
+    cacheDir: join(work, `${bundler}-${name}-cache`),
+    format: 'esm' as const,
+    sourcemap: 'external' as const,
+    plugin: { plaintext: 'error' as const },
+  }
+  const { entryFile } = await withEnv(noCredentials, () => build[bundler](options))
+  return { outDir, entryFile }
+}
+
+describe('sealed on disk: built with no credentials, no KMS call, byte-identical output', () => {
+  test('the sealed files hold no plaintext', () => {
+    expect(scanForCanaries([join(app, 'config')], canaries).hits).toEqual([])
+  })
+
+  for (const bundler of bundlers) {
+    test(bundler, async () => {
+      const kmsCallsBefore = auditFor(kms, keyId).length
+      const first = await buildSealed(bundler, 'a')
+      const second = await buildSealed(bundler, 'b')
+      expect(auditFor(kms, keyId).length).toBe(kmsCallsBefore)
+      expect(snapshot(second.outDir)).toEqual(snapshot(first.outDir))
+      expect(scanForCanaries([first.outDir], canaries).hits).toEqual([])
+
+      const result = await runNode(first.entryFile, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+      expect(parseDigest(result)).toEqual(expected)
+      expect(auditFor(kms, keyId, 'Decrypt').length - kmsCallsBefore).toBe(1)
+    })
+  }
+})

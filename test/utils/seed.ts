@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto'
+
+/** Fixed-KeyId CMKs, one per test file that counts audit-log lines, so parallel test files never share a key. */
+export const keyIds = {
+  vite: 'e2e00000-0000-4000-8000-000000000001',
+  rollup: 'e2e00000-0000-4000-8000-000000000002',
+  rolldown: 'e2e00000-0000-4000-8000-000000000003',
+  esbuild: 'e2e00000-0000-4000-8000-000000000004',
+  webpack: 'e2e00000-0000-4000-8000-000000000005',
+  rspack: 'e2e00000-0000-4000-8000-000000000006',
+  sealed: 'e2e00000-0000-4000-8000-000000000010',
+  audit: 'e2e00000-0000-4000-8000-000000000011',
+  dev: 'e2e00000-0000-4000-8000-000000000012',
+  guard: 'e2e00000-0000-4000-8000-000000000013',
+  examples: 'e2e00000-0000-4000-8000-000000000014',
+  /** A key the build and runtime identities may not use at all. */
+  forbidden: 'e2e00000-0000-4000-8000-000000000099',
+} as const
+
+export type KeyName = keyof typeof keyIds
+
+export interface Identity {
+  secretId: string
+  secretKey: string
+}
+
+export interface Identities {
+  /** Everything on every key. */
+  admin: Identity
+  /** The build machine: may seal (GenerateDataKey, Encrypt), may not Decrypt — the README's sealing policy. */
+  build: Identity
+  /** The server: may only Decrypt — the README's runtime policy. */
+  runtime: Identity
+  /** A developer running the vite dev server: seals and opens in one process. */
+  dev: Identity
+}
+
+function identity(name: string): Identity {
+  return {
+    secretId: `AKIDe2e${name}${randomBytes(8).toString('hex')}`,
+    secretKey: randomBytes(24).toString('base64url'),
+  }
+}
+
+/** Fresh random credentials for every run: nothing long-lived is ever written anywhere. */
+export function createIdentities(): Identities {
+  return { admin: identity('Admin'), build: identity('Build'), runtime: identity('Runtime'), dev: identity('Dev') }
+}
+
+/** The seed local-kms applies at start (format: packages/local-kms README / the contract). */
+export function createSeed(ids: Identities): Record<string, unknown> {
+  const appKeys = Object.entries(keyIds)
+    .filter(([name]) => name !== 'forbidden')
+    .map(([, id]) => id)
+  return {
+    identities: [
+      { ...ids.admin, allow: ['*'], keys: ['*'] },
+      { ...ids.build, allow: ['GenerateDataKey', 'Encrypt'], keys: appKeys },
+      { ...ids.runtime, allow: ['Decrypt'], keys: appKeys },
+      { ...ids.dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyIds.dev] },
+    ],
+    keys: Object.entries(keyIds).map(([name, keyId]) => ({ keyId, alias: `e2e-${name}`, description: `e2e ${name}` })),
+  }
+}
