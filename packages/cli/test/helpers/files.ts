@@ -1,0 +1,29 @@
+import { lstatSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+
+/** Every regular file under `root` whose content includes one of `needles` (unreadable entries are skipped). */
+export function filesContaining(root: string, needles: string[]): string[] {
+  const found: string[] = []
+  const walk = (dir: string) => {
+    let entries: string[]
+    try {
+      entries = readdirSync(dir)
+    } catch {
+      return
+    }
+    for (const name of entries) {
+      const full = path.join(dir, name)
+      try {
+        const st = lstatSync(full, { throwIfNoEntry: false })
+        if (!st) continue
+        if (st.isDirectory()) walk(full)
+        else if (st.isFile() && st.size < 4_000_000) {
+          const text = readFileSync(full, 'latin1')
+          if (needles.some((n) => text.includes(n))) found.push(full)
+        }
+      } catch {}
+    }
+  }
+  walk(root)
+  return found
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { startLocalKms } from '@kms-secrets/local-kms'
+
+export const keyA = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
+export const keyB = 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb'
+export const keyC = 'cccccccc-3333-4333-8333-cccccccccccc'
+
+/** admin may do everything; sealer only what sealing/rotation needs; runtime only Decrypt. */
+export const identities = {
+  admin: { secretId: 'AKIDcliAdmin0001', secretKey: 'cli-admin-secret-key', allow: ['*'], keys: ['*'] },
+  sealer: {
+    secretId: 'AKIDcliSealer001',
+    secretKey: 'cli-sealer-secret-key',
+    allow: ['GenerateDataKey', 'Encrypt', 'ReEncrypt', 'DescribeKey'],
+    keys: ['*'],
+  },
+  runtime: { secretId: 'AKIDcliRuntime01', secretKey: 'cli-runtime-secret-key', allow: ['Decrypt'], keys: ['*'] },
+} as const
+
+export type IdentityName = keyof typeof identities
+
+export interface TestKms {
+  endpoint: string
+  dataDir: string
+  close(): Promise<void>
+}
+
+/** A real local-kms on 127.0.0.1, any free port, fresh data dir; three keys, three identities. */
+export async function startTestKms(): Promise<TestKms> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cli-test-kms-'))
+  const kms = await startLocalKms({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    quiet: true,
+    seed: {
+      identities: Object.values(identities).map((i) => ({ ...i, allow: [...i.allow], keys: [...i.keys] })),
+      keys: [
+        { keyId: keyA, alias: 'cli-test-a' },
+        { keyId: keyB, alias: 'cli-test-b' },
+        { keyId: keyC, alias: 'cli-test-c' },
+      ],
+    },
+  })
+  return {
+    endpoint: kms.endpoint,
+    dataDir,
+    async close() {
+      await kms.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
