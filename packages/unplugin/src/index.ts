@@ -1,1 +1,7 @@
-export {}
+export type { LoadResult, LoadTarget, SecretsContext } from './core/context'
+export { createContext } from './core/context'
+export type { SecretTypesInput, SecretTypesResult, WriteSecretTypesOptions } from './core/dts'
+export { dtsPathFor, renderSecretTypes, writeSecretTypes } from './core/dts'
+export type { FilterPattern, Options, ResolvedOptions } from './core/options'
+export { resolveOptions } from './core/options'
+export { kmsSecrets, kmsSecrets as default, unpluginFactory } from './core/unplugin'

@@ -1,0 +1,95 @@
+import { isEnvelopeText } from '@kms-secrets/core'
+import type { SecretsContext } from '../context'
+import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
+import { type LeakHit, leakError, type OutputAsset } from '../leak'
+import { toBundlerError } from '../report'
+
+/** The parts of the rollup/rolldown/vite plugin context these hooks use. */
+export interface RollupLikeContext {
+  error(error: unknown): never
+  getModuleInfo(id: string): { importers: readonly string[]; isEntry: boolean } | null
+}
+
+type BundleItem =
+  | { type: 'chunk'; fileName: string; code: string; map?: unknown }
+  | { type: 'asset'; fileName: string; source: string | Uint8Array; originalFileNames?: readonly string[] }
+
+/** Importers of a module up to an entry, nearest first (first importer at each step; cycles stop the walk). */
+export function importerChain(getInfo: RollupLikeContext['getModuleInfo'], id: string, max = 20): string[] {
+  const chain: string[] = []
+  const seen = new Set([id])
+  let current = id
+  while (chain.length < max) {
+    const info = getInfo(current)
+    const next = info?.importers.find((i) => !seen.has(i))
+    if (info === null || info?.isEntry || next === undefined) break
+    chain.push(next)
+    seen.add(next)
+    current = next
+  }
+  return chain
+}
+
+function* assetsOf(bundle: Record<string, BundleItem>): Generator<OutputAsset> {
+  for (const item of Object.values(bundle)) {
+    if (item.type === 'chunk') {
+      yield { name: item.fileName, content: item.code }
+      if (item.map) yield { name: `${item.fileName}.map`, content: JSON.stringify(item.map) }
+    } else {
+      yield { name: item.fileName, content: item.source }
+    }
+  }
+}
+
+/**
+ * Plaintext secret files some plugin copied into the output as assets (`new URL('./db.secret.json',
+ * import.meta.url)`, `?url`, copy plugins): caught even when this build never loaded the file. A copied sealed
+ * envelope is only ciphertext and passes.
+ */
+function copiedSecrets(ctx: SecretsContext, bundle: Record<string, BundleItem>): LeakHit[] {
+  const hits: LeakHit[] = []
+  for (const item of Object.values(bundle)) {
+    if (item.type !== 'asset') continue
+    const original = item.originalFileNames?.find((f) => ctx.matches(f))
+    if (original === undefined) continue
+    const text = typeof item.source === 'string' ? item.source : new TextDecoder().decode(item.source)
+    if (isEnvelopeText(text)) continue
+    hits.push({ asset: item.fileName, file: ctx.relativeId(original), path: '$', encoding: 'raw' })
+  }
+  return hits
+}
+
+/**
+ * Build-phase hooks shared by rollup, rolldown and vite: the deferred client-bundle guard (module importers are
+ * only complete at buildEnd), the output-format check for top-level await, and the end-of-build leak check.
+ */
+export function createRollupHooks(ctx: SecretsContext, clientDeferred: Map<string, string>) {
+  return {
+    buildEnd(this: RollupLikeContext) {
+      ctx.buildEnd()
+      const first = clientDeferred.entries().next().value
+      if (first === undefined) return
+      const [id, where] = first
+      clientDeferred.clear()
+      this.error(toBundlerError(clientBundleError(ctx.relativeId(id), importerChain(this.getModuleInfo, id), where)))
+    },
+    renderStart(this: RollupLikeContext, output: { format: string }) {
+      if (ctx.asyncFiles.size === 0 || supportsTopLevelAwait(output.format)) return
+      this.error(toBundlerError(outputFormatError(output.format, [...ctx.asyncFiles])))
+    },
+    generateBundle: {
+      // Last, so that assets other plugins add in generateBundle (HTML, manifests) are searched too.
+      order: 'post' as const,
+      handler(this: RollupLikeContext, _output: unknown, bundle: Record<string, BundleItem>) {
+        const copied = copiedSecrets(ctx, bundle)
+        if (copied.length > 0) this.error(toBundlerError(leakError(copied)))
+        if (!ctx.options.leakCheck) return
+        const hits = ctx.scanAssets(assetsOf(bundle))
+        if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
+      },
+    },
+    closeBundle() {
+      ctx.endLeakCheck()
+    },
+  }
+}

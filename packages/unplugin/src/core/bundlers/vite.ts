@@ -1,0 +1,91 @@
+import type { LoadTarget, SecretsContext } from '../context'
+import { supportsTopLevelAwait } from '../guards'
+
+/** What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`). */
+export const secretDenyGlob = '**/*.secret.*'
+
+/**
+ * Vite's own `server.fs.deny` defaults (6.x–8.x, union). Setting `deny` replaces vite's defaults instead of extending
+ * them, so when the user has not set it we must restate them; when the user has, vite's mergeConfig appends ours.
+ */
+export const viteDefaultDeny: readonly string[] = [
+  '.env',
+  '.env.*',
+  '*.{crt,pem}',
+  '*.{crt,pem,key,p12,pfx,cer,der}',
+  '.npmrc',
+  '.yarnrc.yml',
+  '**/.git/**',
+]
+
+interface ViteUserConfig {
+  server?: { fs?: { deny?: string[] } }
+}
+
+/** The `config` hook: add the secret glob to `server.fs.deny`, keeping vite's defaults or the user's list. */
+export function denySecretFiles(config: ViteUserConfig): ViteUserConfig {
+  const userDeny = config.server?.fs?.deny
+  return { server: { fs: { deny: userDeny ? [secretDenyGlob] : [...viteDefaultDeny, secretDenyGlob] } } }
+}
+
+/** The parts of vite's plugin context and environment these hooks read. */
+export interface ViteLoadContext {
+  environment?: {
+    name: string
+    mode?: string
+    config: {
+      consumer: 'client' | 'server'
+      build?: { rollupOptions?: { output?: unknown }; rolldownOptions?: { output?: unknown } }
+    }
+    moduleGraph?: { getModuleById(id: string): ViteModuleNode | undefined }
+  }
+}
+
+interface ViteModuleNode {
+  id: string | null
+  importers: Set<ViteModuleNode>
+}
+
+function outputFormats(output: unknown): (string | undefined)[] {
+  const list = Array.isArray(output) ? output : [output ?? {}]
+  return list.map((o) => (o as { format?: string }).format)
+}
+
+/** Whether every configured output of this environment is CommonJS-like (sync code needed). */
+function needsSync(env: ViteLoadContext['environment']): boolean {
+  const build = env?.config.build
+  const formats = outputFormats(build?.rolldownOptions?.output ?? build?.rollupOptions?.output)
+  return formats.every((f) => f !== undefined && !supportsTopLevelAwait(f))
+}
+
+/** Importers in vite's dev module graph, nearest first (the build graph is read at buildEnd instead). */
+function devImporters(env: ViteLoadContext['environment'], id: string): string[] {
+  const chain: string[] = []
+  const seen = new Set<ViteModuleNode>()
+  let node = env?.moduleGraph?.getModuleById(id)
+  while (node !== undefined && chain.length < 20) {
+    seen.add(node)
+    const next: ViteModuleNode | undefined = [...node.importers].find((n) => !seen.has(n))
+    if (next?.id == null) break
+    chain.push(next.id)
+    node = next
+  }
+  return chain
+}
+
+/** Load target in vite: SSR/server environments get the module, the client environment trips the guard. */
+export function viteTarget(
+  ctx: SecretsContext,
+  self: ViteLoadContext,
+  id: string,
+  loadOptions?: { ssr?: boolean },
+): LoadTarget {
+  const env = self.environment
+  const client = env ? env.config.consumer === 'client' : !loadOptions?.ssr
+  const sync = ctx.options.sync === 'auto' ? needsSync(env) : ctx.options.sync
+  return {
+    client: client ? `vite ${env?.name ?? 'client'} environment` : false,
+    sync,
+    importers: () => devImporters(env, id),
+  }
+}

@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises'
+import { basename, isAbsolute, relative, resolve } from 'node:path'
+import { type Envelope, isEnvelopeText, parseSecretFile } from '@kms-secrets/core'
+import { createFilter } from 'unplugin-utils'
+import { generateSecretModule } from './codegen'
+import { dtsPathFor, renderSecretTypes, writeIfChanged } from './dts'
+import { checkImportQuery, clientBundleError, splitId } from './guards'
+import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset } from './leak'
+import { type Options, type ResolvedOptions, resolveOptions } from './options'
+import {
+  createSealerPool,
+  formatOf,
+  missingKeyIdError,
+  openSealedFile,
+  plaintextForbiddenError,
+  type SealerPool,
+} from './secrets'
+
+/** What the bundler knows about the module being loaded. */
+export interface LoadTarget {
+  /** Set when the bundle runs in a browser (client-bundle guard); names the bundler setting that says so. */
+  client?: string | false | undefined
+  /** Generate `openSecretSync` code without top-level await. */
+  sync: boolean
+  /** Importers of the module, nearest first (computed only for an error message). */
+  importers?: (() => string[]) | undefined
+}
+
+export interface LoadResult {
+  code: string
+  /** Things to tell the user (never a value); the hook passes them to `this.warn()`. */
+  warnings: string[]
+}
+
+/** Test seams; not user options. */
+export interface ContextDeps {
+  /** IV source for reproducible snapshots. */
+  randomIv?: () => Uint8Array
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+/** All state and work of the plugin, usable without a bundler (unit tests call it directly). */
+export interface SecretsContext {
+  readonly options: ResolvedOptions
+  /** The bundler's project root (unless the `root` option was given). */
+  setRoot(root: string): void
+  /** `'serve'` (vite dev): no end-of-build leak check, so no plaintext is kept at all. */
+  setMode(mode: 'build' | 'serve'): void
+  /** Whether an id (maybe with `?query`) is a secret file of this plugin. */
+  matches(id: string): boolean
+  relativeId(path: string): string
+  load(id: string, target: LoadTarget): Promise<LoadResult>
+  /** Project-relative secret files loaded with top-level-await code since the build started. */
+  readonly asyncFiles: ReadonlySet<string>
+  buildStart(): void
+  /** Zeroes the data keys (idempotent); the leak check may still run afterwards. */
+  buildEnd(): void
+  /** Searches the assets for plaintext this build sealed. Does not clear: call `endLeakCheck()` after the last output. */
+  scanAssets(assets: Iterable<OutputAsset>): LeakHit[]
+  /** Drops the plaintext values kept for the leak check. */
+  endLeakCheck(): void
+}
+
+export function createContext(userOptions: Options = {}, deps: ContextDeps = {}): SecretsContext {
+  const options = resolveOptions(userOptions, deps.env)
+  let root = options.root
+  let mode: 'build' | 'serve' = 'build'
+  let filter = createFilter(options.include, options.exclude, { resolve: root })
+  const sealers: SealerPool = createSealerPool(options, deps.randomIv)
+  const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
+  const asyncFiles = new Set<string>()
+
+  const relativeId = (path: string) => {
+    const rel = relative(root, path).replaceAll('\\', '/')
+    return rel === '' || isAbsolute(rel) ? basename(path) : rel
+  }
+
+  async function sealPlaintext(text: string, path: string, file: string): Promise<Envelope> {
+    if (options.plaintext === 'error') throw plaintextForbiddenError(file)
+    const format = formatOf(path, file)
+    if (options.keyId === undefined) throw missingKeyIdError(file)
+    const parsed = parseSecretFile(text, format, file)
+    try {
+      const sealed = await sealers.get(options.keyId).seal({
+        id: basename(path),
+        format,
+        payload: parsed.payload,
+        shape: parsed.shape,
+      })
+      if (mode === 'build' && options.leakCheck) leaks.record(file, parsed.value)
+      return sealed
+    } finally {
+      parsed.payload.fill(0)
+    }
+  }
+
+  async function writeTypes(path: string, envelope: Envelope, warnings: string[]): Promise<void> {
+    const dts = dtsPathFor(path)
+    try {
+      await writeIfChanged(dts, renderSecretTypes({ file: path, format: envelope.format, shape: envelope.shape }))
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code ?? 'write failed'
+      warnings.push(`Could not write ${relativeId(dts)} (${reason}); set the plugin option dts: false to skip types.`)
+    }
+  }
+
+  return {
+    options,
+    setRoot(dir) {
+      if (userOptions.root !== undefined) return
+      root = resolve(dir)
+      filter = createFilter(options.include, options.exclude, { resolve: root })
+    },
+    setMode(m) {
+      mode = m
+    },
+    matches: (id) => !id.includes('\0') && filter(splitId(id).path),
+    relativeId,
+    async load(id, target) {
+      const { path } = splitId(id)
+      const file = relativeId(path)
+      checkImportQuery(id, file, target.importers)
+      if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
+      const text = await readFile(path, 'utf8')
+      const envelope = isEnvelopeText(text) ? openSealedFile(text, path, file) : await sealPlaintext(text, path, file)
+      const warnings: string[] = []
+      if (options.dts) await writeTypes(path, envelope, warnings)
+      if (!target.sync) asyncFiles.add(file)
+      const code = generateSecretModule({ envelope, file, runtime: options.runtime, sync: target.sync })
+      return { code, warnings }
+    },
+    asyncFiles,
+    buildStart() {
+      asyncFiles.clear()
+      leaks.clear()
+    },
+    buildEnd() {
+      sealers.dispose()
+    },
+    scanAssets: (assets) => leaks.scan(assets),
+    endLeakCheck() {
+      leaks.clear()
+    },
+  }
+}

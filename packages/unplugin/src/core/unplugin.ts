@@ -1,0 +1,138 @@
+import { isKmsSecretsError } from '@kms-secrets/core'
+import {
+  createUnplugin,
+  type UnpluginBuildContext,
+  type UnpluginContext,
+  type UnpluginContextMeta,
+  type UnpluginFactory,
+  type UnpluginInstance,
+  type UnpluginOptions,
+} from 'unplugin'
+import { configureEsbuild, type EsbuildState, esbuildLoadFilter, esbuildTarget, setupEsbuild } from './bundlers/esbuild'
+import { createRollupHooks, type RollupLikeContext } from './bundlers/rollup'
+import { denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
+import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers/webpack'
+import { createContext, type LoadTarget, type SecretsContext } from './context'
+import type { Options } from './options'
+import { toBundlerError } from './report'
+
+type HookThis = UnpluginBuildContext & UnpluginContext
+
+/** Every id a secret file can have: the extensions a secret format exists for, with or without a `?query`. */
+const loadableRE = /\.(?:json|ya?ml|env|txt|pem|key|crt)(?:[?#].*)?$/
+
+/** A stand-in module for a secret in a client build; the build fails at buildEnd, so it is never emitted. */
+const clientStub = 'export default undefined;\n'
+
+function targetFor(
+  ctx: SecretsContext,
+  meta: UnpluginContextMeta,
+  esbuild: EsbuildState,
+  self: HookThis,
+  id: string,
+  loadOptions?: { ssr?: boolean },
+): LoadTarget {
+  switch (meta.framework) {
+    case 'vite':
+      return viteTarget(ctx, self as unknown as ViteLoadContext, id, loadOptions)
+    case 'esbuild':
+      return esbuildTarget(ctx, esbuild, id)
+    case 'webpack':
+    case 'rspack':
+      return webpackTarget(ctx, meta.framework, self.getNativeBuildContext?.() as unknown as WebpackNative)
+    default:
+      return { client: false, sync: ctx.options.sync === true }
+  }
+}
+
+/** The unplugin factory: wires hooks to the context, nothing else. */
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (options, meta) => {
+  const ctx = createContext(options)
+  const esbuild: EsbuildState = { options: {}, importers: new Map() }
+  // rollup/rolldown/vite build: the client guard fires at buildEnd, when the importer chain is known.
+  const clientDeferred = new Map<string, string>()
+  let rolldownPlatform: string | undefined
+  let serving = false
+  const rollupHooks = createRollupHooks(ctx, clientDeferred)
+  const rolldownTarget = (): LoadTarget => ({
+    client: rolldownPlatform === 'browser' ? `rolldown platform: 'browser'` : false,
+    sync: ctx.options.sync === true,
+  })
+
+  return {
+    name: 'unplugin-kms-secrets',
+    // Before vite's asset/json plugins, so `?raw`/`?url` of a secret reach our guard first.
+    enforce: 'pre',
+    buildStart() {
+      ctx.buildStart()
+      clientDeferred.clear()
+    },
+    buildEnd() {
+      ctx.buildEnd()
+    },
+    // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; webpack/rspack
+    // and esbuild use it to pick modules, rolldown/vite additionally skip every other extension natively.
+    loadInclude: (id) => ctx.matches(id),
+    load: {
+      filter: { id: { include: [loadableRE], exclude: [/\0/] } },
+      async handler(id: string, loadOptions?: { ssr?: boolean }) {
+        if (!ctx.matches(id)) return undefined
+        const target =
+          meta.framework === 'rolldown' ? rolldownTarget() : targetFor(ctx, meta, esbuild, this, id, loadOptions)
+        try {
+          const { code, warnings } = await ctx.load(id, target)
+          for (const warning of warnings) this.warn(`${warning} (${ctx.relativeId(id)})`)
+          // moduleType: vite 8 and rolldown would otherwise parse the JS as JSON (not in unplugin's type).
+          return { code, moduleType: 'js' } as { code: string }
+        } catch (error) {
+          const deferrable = !serving && (meta.framework === 'vite' || meta.framework === 'rolldown')
+          if (deferrable && isKmsSecretsError(error) && error.code === 'ERR_PLUGIN_CLIENT_BUNDLE') {
+            clientDeferred.set(id, String(target.client))
+            return { code: clientStub, moduleType: 'js' } as { code: string }
+          }
+          return fail(this, meta, error)
+        }
+      },
+    },
+    vite: {
+      ...rollupHooks,
+      config: denySecretFiles,
+      configResolved(config: { root: string; command: 'build' | 'serve' }) {
+        ctx.setRoot(config.root)
+        ctx.setMode(config.command)
+        serving = config.command === 'serve'
+      },
+    },
+    rollup: rollupHooks,
+    rolldown: {
+      ...rollupHooks,
+      options(input: { platform?: string }) {
+        rolldownPlatform = input.platform
+      },
+    },
+    esbuild: {
+      loader: 'js',
+      onLoadFilter: esbuildLoadFilter,
+      config: (o) => configureEsbuild(ctx, esbuild, o),
+      setup: (build) => setupEsbuild(ctx, esbuild, build),
+    },
+    webpack: (compiler) => applyWebpackHooks(ctx, compiler),
+    rspack: (compiler) => applyWebpackHooks(ctx, compiler),
+  } satisfies UnpluginOptions as UnpluginOptions
+}
+
+/**
+ * Reports a load failure. rollup/rolldown/vite: `this.error()` (throws, adds plugin and hook). webpack/rspack:
+ * their `this.error()` only records an error and continues, and esbuild's is collected with the result, so the
+ * error is thrown instead: the loader/onLoad turns it into a build error for this module.
+ */
+function fail(self: HookThis, meta: UnpluginContextMeta, error: unknown): never {
+  const e = toBundlerError(error)
+  if (meta.framework === 'rollup' || meta.framework === 'vite' || meta.framework === 'rolldown') {
+    ;(self as unknown as RollupLikeContext).error(e)
+  }
+  throw e
+}
+
+/** The unplugin instance: `.vite()`, `.rollup()`, `.rolldown()`, `.esbuild()`, `.webpack()`, `.rspack()`. */
+export const kmsSecrets: UnpluginInstance<Options | undefined, false> = /* #__PURE__ */ createUnplugin(unpluginFactory)
