@@ -48,9 +48,9 @@ export interface RawResponse {
   json: any
 }
 
-/** Builds the TC3 Authorization header with the SDK's signer. */
+/** The TC3 Authorization header, built by the SDK's signer. */
 export function signedAuthorization(o: Required<Pick<RawOptions, 'secretId' | 'secretKey' | 'service' | 'host' | 'contentType'>> & { body: Buffer; timestamp: number; date?: string }): string {
-  const signature = Sign.sign3({
+  const authorization = Sign.sign3({
     method: 'POST',
     url: `http://${o.host}/`,
     payload: o.body,
@@ -62,8 +62,8 @@ export function signedAuthorization(o: Required<Pick<RawOptions, 'secretId' | 's
     boundary: '',
     headers: { 'Content-Type': o.contentType },
   })
-  const date = o.date ?? new Date(o.timestamp * 1000).toISOString().slice(0, 10)
-  return `TC3-HMAC-SHA256 Credential=${o.secretId}/${date}/${o.service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`
+  // sign3 derives the scope date from the timestamp; an override only rewrites the header (signature then mismatches).
+  return o.date ? authorization.replace(/\/\d{4}-\d{2}-\d{2}\//, `/${o.date}/`) : authorization
 }
 
 /** A hand-built Tencent API 3.0 request over node:http (full control of Host, headers and body bytes). */

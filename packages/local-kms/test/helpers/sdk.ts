@@ -66,3 +66,13 @@ export function b64(text: string | Uint8Array): string {
 export function unb64(text: string): string {
   return Buffer.from(text, 'base64').toString('utf8')
 }
+
+let aliasCounter = 0
+
+/** Creates a key with a unique alias; returns its KeyId and alias. */
+export async function createKey(sdk: SdkClient, prefix = 'k'): Promise<{ keyId: string; alias: string }> {
+  aliasCounter += 1
+  const alias = `${prefix}-${process.pid}-${aliasCounter}`
+  const res = await sdk.call('CreateKey', { Alias: alias })
+  return { keyId: res.KeyId as string, alias }
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSdkClient, type SdkClient } from './helpers/sdk.js'
+import { startTestKms, type TestKms } from './helpers/server.js'
+
+let server: TestKms
+let sdk: SdkClient
+
+beforeAll(async () => {
+  server = await startTestKms()
+  sdk = createSdkClient(server.port)
+})
+afterAll(async () => {
+  sdk.close()
+  await server.stop()
+})
+
+describe('CreateKey', () => {
+  it('creates an Enabled ENCRYPT_DECRYPT key and answers in the Tencent shape', async () => {
+    const before = Math.floor(Date.now() / 1000)
+    const res = await sdk.call('CreateKey', { Alias: 'app-key', Description: 'for tests' })
+    expect(res).toEqual({
+      KeyId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      Alias: 'app-key',
+      CreateTime: expect.any(Number),
+      Description: 'for tests',
+      KeyState: 'Enabled',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    })
+    expect(res.CreateTime).toBeGreaterThanOrEqual(before)
+  })
+
+  it('also works with the plain 127.0.0.1:<port> endpoint (SDK signs service "127")', async () => {
+    const plain = createSdkClient(server.port, undefined, { plainEndpoint: true })
+    try {
+      const res = await plain.call('CreateKey', { Alias: 'plain-endpoint' })
+      expect(res.KeyState).toBe('Enabled')
+    } finally {
+      plain.close()
+    }
+  })
+
+  it('reports Tags handling when Tags are sent', async () => {
+    const res = await sdk.call('CreateKey', { Alias: 'tagged', Tags: [{ TagKey: 'env', TagValue: 'test' }] })
+    expect(res.TagCode).toBe(0)
+  })
+
+  it.each([
+    [{}, 'MissingParameter'],
+    [{ Alias: '' }, 'MissingParameter'],
+    [{ Alias: 12 }, 'InvalidParameter'],
+    [{ Alias: '-bad' }, 'InvalidParameterValue.InvalidAlias'],
+    [{ Alias: 'has space' }, 'InvalidParameterValue.InvalidAlias'],
+    [{ Alias: 'a'.repeat(61) }, 'InvalidParameterValue.InvalidAlias'],
+    [{ Alias: 'kms-reserved' }, 'InvalidParameterValue.InvalidAlias'],
+    [{ Alias: 'ok1', Description: 'x'.repeat(1025) }, 'InvalidParameterValue'],
+    [{ Alias: 'ok2', KeyUsage: 'NOPE' }, 'InvalidParameterValue.InvalidKeyUsage'],
+    [{ Alias: 'ok3', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' }, 'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion'],
+    [{ Alias: 'ok4', Type: 3 }, 'InvalidParameterValue.InvalidType'],
+    [{ Alias: 'ok5', Type: 2 }, 'UnsupportedOperation'],
+    [{ Alias: 'ok6', Bogus: 1 }, 'UnknownParameter'],
+  ])('rejects %j with %s', async (params, code) => {
+    const error = await sdk.fail('CreateKey', params)
+    expect(error.code).toBe(code)
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('refuses an alias that is in use', async () => {
+    await sdk.call('CreateKey', { Alias: 'taken' })
+    expect((await sdk.fail('CreateKey', { Alias: 'taken' })).code).toBe('InvalidParameterValue.AliasAlreadyExists')
+  })
+
+  it('never echoes the offending value in the message', async () => {
+    const error = await sdk.fail('CreateKey', { Alias: 'SECRET-VALUE with space' })
+    expect(error.message).not.toContain('SECRET-VALUE')
+  })
+})

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
+import { startTestKms, type TestKms } from './helpers/server.js'
+
+let server: TestKms
+let sdk: SdkClient
+
+beforeAll(async () => {
+  server = await startTestKms()
+  sdk = createSdkClient(server.port)
+})
+afterAll(async () => {
+  sdk.close()
+  await server.stop()
+})
+
+describe('DescribeKey', () => {
+  it('returns KeyMetadata with the Tencent field names', async () => {
+    const created = await sdk.call('CreateKey', { Alias: 'described', Description: 'd' })
+    const res = await sdk.call('DescribeKey', { KeyId: created.KeyId })
+    expect(res.KeyMetadata).toMatchObject({
+      KeyId: created.KeyId,
+      Alias: 'described',
+      CreateTime: created.CreateTime,
+      Description: 'd',
+      KeyState: 'Enabled',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeyRotationEnabled: false,
+      Owner: 'user',
+      Origin: 'TENCENT_KMS',
+      DeletionDate: 0,
+      NextRotateTime: 0,
+      ResourceId: expect.stringContaining(created.KeyId),
+    })
+    expect(res.RequestId).toEqual(expect.any(String))
+  })
+
+  it('resolves alias/<name> and bare aliases', async () => {
+    const { keyId, alias } = await createKey(sdk, 'desc')
+    expect((await sdk.call('DescribeKey', { KeyId: `alias/${alias}` })).KeyMetadata.KeyId).toBe(keyId)
+    expect((await sdk.call('DescribeKey', { KeyId: alias })).KeyMetadata.KeyId).toBe(keyId)
+  })
+
+  it('describes keys in every state', async () => {
+    const { keyId } = await createKey(sdk, 'desc-state')
+    await sdk.call('DisableKey', { KeyId: keyId })
+    expect((await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState).toBe('Disabled')
+    const { DeletionDate } = await sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
+    const meta = (await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata
+    expect(meta).toMatchObject({ KeyState: 'PendingDelete', DeletionDate })
+  })
+
+  it.each([
+    [{}, 'MissingParameter'],
+    [{ KeyId: 3 }, 'InvalidParameter'],
+    [{ KeyId: 'a b' }, 'InvalidParameterValue.InvalidKeyId'],
+    [{ KeyId: 'x'.repeat(129) }, 'InvalidParameterValue.InvalidKeyId'],
+    [{ KeyId: '00000000-0000-0000-0000-000000000000' }, 'ResourceUnavailable.CmkNotFound'],
+    [{ KeyId: 'alias/none' }, 'ResourceUnavailable.CmkNotFound'],
+  ])('rejects %j with %s', async (params, code) => {
+    expect((await sdk.fail('DescribeKey', params)).code).toBe(code)
+  })
+
+  it('ignores MemberAccount', async () => {
+    const { keyId } = await createKey(sdk, 'desc-member')
+    const res = await sdk.call('DescribeKey', { KeyId: keyId, MemberAccount: { MemberUin: 1 } })
+    expect(res.KeyMetadata.KeyId).toBe(keyId)
+  })
+})

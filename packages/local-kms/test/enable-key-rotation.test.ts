@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeBlob } from '../src/keys/blob.js'
+import { rawRequest } from './helpers/raw.js'
+import { b64, createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
+import { startTestKms, type TestKms } from './helpers/server.js'
+
+let server: TestKms
+let sdk: SdkClient
+let offsetMs = 0
+const day = 86_400
+
+beforeAll(async () => {
+  server = await startTestKms({ clock: () => Date.now() + offsetMs })
+  sdk = createSdkClient(server.port)
+})
+afterAll(async () => {
+  sdk.close()
+  await server.stop()
+})
+
+describe('EnableKeyRotation', () => {
+  it('turns on rotation (default 365 days) and sets NextRotateTime', async () => {
+    const { keyId } = await createKey(sdk, 'er')
+    const now = Math.floor(Date.now() / 1000)
+    expect(await sdk.call('EnableKeyRotation', { KeyId: keyId })).toEqual({ RequestId: expect.any(String) })
+    const meta = (await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata
+    expect(meta).toMatchObject({ KeyRotationEnabled: true, RotateDays: 365 })
+    expect(Math.abs(meta.NextRotateTime - (now + 365 * day))).toBeLessThanOrEqual(2)
+  })
+
+  it('rotates automatically once NextRotateTime has passed; old blobs still decrypt', async () => {
+    const { keyId } = await createKey(sdk, 'er-auto')
+    await sdk.call('EnableKeyRotation', { KeyId: keyId, RotateDays: 7 })
+    const before = (await sdk.call('Encrypt', { KeyId: keyId, Plaintext: b64('old') })).CiphertextBlob
+    offsetMs = (7 * day + 10) * 1000
+    try {
+      const timestamp = Math.floor((Date.now() + offsetMs) / 1000)
+      const res = await rawRequest(server.port, {
+        action: 'Encrypt',
+        body: JSON.stringify({ KeyId: keyId, Plaintext: b64('new') }),
+        timestamp,
+      })
+      expect(decodeBlob(before).version).toBe(1)
+      expect(decodeBlob(res.json.Response.CiphertextBlob).version).toBe(2)
+      const dec = await rawRequest(server.port, { action: 'Decrypt', body: JSON.stringify({ CiphertextBlob: before }), timestamp })
+      expect(dec.json.Response.Plaintext).toBe(b64('old'))
+    } finally {
+      offsetMs = 0
+    }
+  })
+
+  it.each([
+    [{ RotateDays: 6 }, 'InvalidParameterValue'],
+    [{ RotateDays: 366 }, 'InvalidParameterValue'],
+    [{ RotateDays: '30' }, 'InvalidParameter'],
+  ])('rejects %j with %s', async (params, code) => {
+    const { keyId } = await createKey(sdk, 'er-bad')
+    expect((await sdk.fail('EnableKeyRotation', { KeyId: keyId, ...params })).code).toBe(code)
+  })
+
+  it('needs an Enabled key', async () => {
+    const { keyId } = await createKey(sdk, 'er-off')
+    await sdk.call('DisableKey', { KeyId: keyId })
+    expect((await sdk.fail('EnableKeyRotation', { KeyId: keyId })).code).toBe('ResourceUnavailable.CmkStateNotSupport')
+    expect((await sdk.fail('EnableKeyRotation', { KeyId: 'unknown-key' })).code).toBe('ResourceUnavailable.CmkNotFound')
+  })
+})
