@@ -75,12 +75,12 @@ describe('decrypt', () => {
   })
 
   it.each([
-    ['plaintext file', ['decrypt', 'plain.json'], 10],
-    ['unknown version', ['decrypt', 'v9.secret.json'], 11],
-    ['missing file', ['decrypt', 'missing.secret.json'], 3],
-    ['bad extract path', ['decrypt', 'db.secret.json', '--extract', '$.nope'], 2],
-    ['no file', ['decrypt'], 2],
-  ])('%s → exit %s', async (_name, args, code) => {
+    ['plaintext file', 10, ['decrypt', 'plain.json']],
+    ['unknown version', 11, ['decrypt', 'v9.secret.json']],
+    ['missing file', 3, ['decrypt', 'missing.secret.json']],
+    ['bad extract path', 2, ['decrypt', 'db.secret.json', '--extract', '$.nope']],
+    ['no file', 2, ['decrypt']],
+  ])('%s → exit %s', async (_name, code, args) => {
     writeFileSync(path.join(tmp.dir, 'v9.secret.json'), '{"kmsSecrets":9}')
     const r = await cli(args)
     expect(r.code).toBe(code)

@@ -86,16 +86,16 @@ describe('encrypt', () => {
   })
 
   it.each([
-    ['no --key-id', ['encrypt', 'plain.secret.json'], 2],
-    ['-i with -o', ['encrypt', 'plain.secret.json', '--key-id', keyA, '-i', '-o', 'x.secret.json'], 2],
-    ['several files without -i', ['encrypt', 'plain.secret.json', 'a.secret.json', '--key-id', keyA], 2],
-    ['unknown option', ['encrypt', 'plain.secret.json', '--key-id', keyA, '--frobnicate'], 2],
-    ['no file', ['encrypt', '--key-id', keyA], 2],
-    ['missing file', ['encrypt', 'nope.secret.json', '--key-id', keyA], 3],
-    ['unknown format', ['encrypt', 'notes.md', '--key-id', keyA], 21],
-    ['bad context', ['encrypt', 'plain.secret.json', '--key-id', keyA, '--context', 'novalue'], 23],
-    ['unknown key', ['encrypt', 'plain.secret.json', '--key-id', 'dddddddd-4444-4444-8444-dddddddddddd'], 33],
-  ])('%s → exit %s', async (_name, args, code) => {
+    ['no --key-id', 2, ['encrypt', 'plain.secret.json']],
+    ['-i with -o', 2, ['encrypt', 'plain.secret.json', '--key-id', keyA, '-i', '-o', 'x.secret.json']],
+    ['several files without -i', 2, ['encrypt', 'plain.secret.json', 'a.secret.json', '--key-id', keyA]],
+    ['unknown option', 2, ['encrypt', 'plain.secret.json', '--key-id', keyA, '--frobnicate']],
+    ['no file', 2, ['encrypt', '--key-id', keyA]],
+    ['missing file', 3, ['encrypt', 'nope.secret.json', '--key-id', keyA]],
+    ['unknown format', 21, ['encrypt', 'notes.md', '--key-id', keyA]],
+    ['bad context', 23, ['encrypt', 'plain.secret.json', '--key-id', keyA, '--context', 'novalue']],
+    ['unknown key', 33, ['encrypt', 'plain.secret.json', '--key-id', 'dddddddd-4444-4444-8444-dddddddddddd']],
+  ])('%s → exit %s', async (_name, code, args) => {
     write('notes.md', 'x')
     const r = await cli(args)
     expect(r.code).toBe(code)
