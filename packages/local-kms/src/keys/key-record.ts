@@ -20,6 +20,8 @@ export interface KeyRotation {
 /** A customer master key. Times are Unix seconds, as Tencent reports them. */
 export interface KeyRecord {
   keyId: string
+  /** Creation sequence number in this data dir: ListKeys order, stable across restarts. */
+  seq: number
   alias: string
   description: string
   createTime: number
@@ -41,6 +43,7 @@ export function newKeyId(): string {
 export function createKeyRecord(opts: { keyId?: string; alias: string; description?: string; now: number }): KeyRecord {
   return {
     keyId: opts.keyId ?? newKeyId(),
+    seq: 0,
     alias: opts.alias,
     description: opts.description ?? '',
     createTime: opts.now,

@@ -16,10 +16,14 @@ export class KeyStore {
   private readonly byAlias = new Map<string, string>()
   private readonly keysDir: string
   private queue: Promise<unknown> = Promise.resolve()
+  private lastSeq = 0
 
   constructor(dataDir: string, keys: KeyRecord[]) {
     this.keysDir = join(dataDir, keysDirName)
-    for (const key of keys) this.index(key)
+    for (const key of keys) {
+      this.index(key)
+      this.lastSeq = Math.max(this.lastSeq, key.seq)
+    }
   }
 
   /** A KeyId, `alias/<name>` or a bare alias → the key, without maintenance. */
@@ -82,12 +86,17 @@ export class KeyStore {
     })
   }
 
-  /** Persists then indexes a key. Call inside `exclusive`. Alias uniqueness is the caller's check. */
-  async save(key: KeyRecord): Promise<KeyRecord> {
+  /**
+   * Persists then indexes a key (a new key gets the next creation sequence number). Call inside `exclusive`.
+   * Alias uniqueness is the caller's check.
+   */
+  async save(record: KeyRecord): Promise<KeyRecord> {
+    const key = this.byId.has(record.keyId) ? record : { ...record, seq: this.lastSeq + 1 }
     await writeFileAtomic(this.keysDir, keyFileName(key.keyId), encodeKeyFile(key))
     const previous = this.byId.get(key.keyId)
     if (previous && previous.alias !== key.alias) this.byAlias.delete(previous.alias)
     this.index(key)
+    this.lastSeq = Math.max(this.lastSeq, key.seq)
     return key
   }
 

@@ -92,7 +92,7 @@ async function loadKeys(dir: string): Promise<KeyRecord[]> {
     aliases.add(key.alias)
     keys.push(key)
   }
-  return keys.sort((a, b) => a.createTime - b.createTime || a.keyId.localeCompare(b.keyId))
+  return keys.sort((a, b) => a.seq - b.seq || a.keyId.localeCompare(b.keyId))
 }
 
 async function loadIdentities(dir: string): Promise<Identity[]> {

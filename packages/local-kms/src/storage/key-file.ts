@@ -31,6 +31,7 @@ function isUnixTime(value: unknown): boolean {
 
 function checkKeyFields(key: Record<string, unknown>): string | undefined {
   if (typeof key.keyId !== 'string' || !keyIdRE.test(key.keyId)) return 'has an invalid keyId'
+  if (!Number.isSafeInteger(key.seq) || (key.seq as number) < 1) return 'has an invalid seq'
   if (typeof key.alias !== 'string' || !aliasRE.test(key.alias)) return 'has an invalid alias'
   if (typeof key.description !== 'string') return 'has an invalid description'
   if (!keyStates.has(key.keyState as string)) return 'has an invalid keyState'
