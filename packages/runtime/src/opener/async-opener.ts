@@ -1,0 +1,100 @@
+import type { webcrypto } from 'node:crypto'
+import {
+  type DirectEnvelope,
+  decodePayload,
+  type Envelope,
+  envelopeEncryptionContext,
+  type SealedEnvelope,
+  validateEnvelope,
+} from '@kms-secrets/core/open'
+import { importDataKey, openSealed } from './data-key.js'
+import { toOpenError } from './open-error.js'
+import type { ResolvedOptions } from './options.js'
+import { createProviderSource } from './providers.js'
+import { type DecryptTarget, decryptWithRetry } from './retry.js'
+import { SingleFlight } from './single-flight.js'
+
+/** What generated code passes besides the envelope: the importing module's id, used in messages only. */
+export interface OpenMeta {
+  file: string
+}
+
+export interface AsyncOpener {
+  open(envelope: Envelope, meta: OpenMeta): Promise<unknown>
+  /** Forgets every cached data key (the CryptoKey handles become garbage). */
+  clear(): void
+  /** Number of data keys held. */
+  readonly size: number
+}
+
+/**
+ * The async open path with its own data-key cache (used on the main thread and inside the sync worker).
+ *
+ * Cache: one entry per distinct `kms.blob`, holding a NON-extractable WebCrypto CryptoKey, never key bytes. The raw
+ * data key from Decrypt is zeroed as soon as it is imported; the key material then lives only inside Node's native
+ * key object, which no JavaScript API can read back (exportKey refuses non-extractable keys, util.inspect and JSON
+ * show only the algorithm). So "no plaintext data keys in module-level caches" holds: a logged or serialised cache
+ * reveals nothing, and a JS heap snapshot holds no key bytes.
+ */
+export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
+  const providers = createProviderSource(o)
+  // Sealed mode: blob → data key, kept for the life of the process. Direct mode: in-flight only (the value is
+  // the Decrypt result itself; caching it would keep plaintext around).
+  const keys = new SingleFlight<webcrypto.CryptoKey | null>(true)
+  const direct = new SingleFlight<unknown>(false)
+
+  const decrypt = async (env: Envelope, target: DecryptTarget, encryptionContext: string | undefined) => {
+    const provider = providers.providerFor(target.region)
+    const req = { ciphertextBlob: env.kms.blob, ...(encryptionContext === undefined ? {} : { encryptionContext }) }
+    return (await decryptWithRetry(provider, req, o)).plaintext
+  }
+
+  const openEnvelopeMode = async (env: SealedEnvelope, target: DecryptTarget, ctx: string | undefined) => {
+    const { promise } = keys.run(env.kms.blob, async () => importDataKey(await decrypt(env, target, ctx)))
+    const key = await promise
+    const payload = await openSealed(key, env, target.file)
+    try {
+      return decodePayload(payload, env.format)
+    } finally {
+      payload.fill(0)
+    }
+  }
+
+  const openDirectMode = async (env: DirectEnvelope, target: DecryptTarget, ctx: string | undefined) => {
+    const flight = `${env.kms.blob}\n${ctx ?? ''}\n${env.format}`
+    const { promise, joined } = direct.run(flight, async () => {
+      const payload = await decrypt(env, target, ctx)
+      try {
+        return decodePayload(payload, env.format)
+      } finally {
+        payload.fill(0)
+      }
+    })
+    const value = await promise
+    // Two imports of the same blob must not share one mutable object.
+    return joined ? structuredClone(value) : value
+  }
+
+  const open = async (envelope: Envelope, meta: OpenMeta): Promise<unknown> => {
+    const file = typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
+    const target: DecryptTarget = { file, keyId: '', region: '' }
+    try {
+      const env = validateEnvelope(envelope, file)
+      target.keyId = env.kms.keyId
+      target.region = providers.regionFor(env.kms.region)
+      const ctx = envelopeEncryptionContext(env)
+      if (env.mode === 'envelope') return await openEnvelopeMode(env, target, ctx)
+      return await openDirectMode(env, target, ctx)
+    } catch (e) {
+      throw toOpenError(e, target)
+    }
+  }
+
+  return {
+    open,
+    clear: () => keys.clear(),
+    get size() {
+      return keys.size
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import { KmsSecretsError } from '@kms-secrets/core/errors'
+import type { KmsProvider } from '@kms-secrets/core/open'
+
+/** Retry policy for KMS Decrypt: bounded attempts, exponential backoff with full jitter. */
+export interface RetryOptions {
+  /** Total Decrypt attempts per data key, first one included. Default 6 (env `KMS_SECRETS_MAX_ATTEMPTS`). */
+  maxAttempts?: number
+  /** Backoff base in ms: the n-th wait is random in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))). Default 100. */
+  baseDelayMs?: number
+  /** Backoff cap in ms. Default 5000. */
+  maxDelayMs?: number
+  /** Source of jitter in [0, 1); tests pass a fixed one. */
+  random?: () => number
+}
+
+export interface SecretOpenerOptions {
+  /**
+   * The KMS to call. Default: `createTencentProvider()` from core, one per region, created on first use with the
+   * SDK's default credential chain. A function receives the region an envelope needs.
+   */
+  provider?: KmsProvider | ((region: string) => KmsProvider)
+  /** Region for every envelope. Default: env `TENCENTCLOUD_REGION`, else the region recorded in the envelope. */
+  region?: string
+  /** KMS endpoint URL (http:// only for loopback, e.g. local-kms). Default: env `KMS_SECRETS_ENDPOINT`. */
+  endpoint?: string
+  retry?: RetryOptions
+  /** Per-call timeout for one Decrypt attempt in ms. Default 10000 (env `KMS_SECRETS_TIMEOUT_MS`). */
+  timeoutMs?: number
+}
+
+export interface ResolvedOptions {
+  provider: SecretOpenerOptions['provider']
+  region: string | undefined
+  endpoint: string | undefined
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+  timeoutMs: number
+  random: () => number
+}
+
+type Env = Record<string, string | undefined>
+
+/** Tencent's default Decrypt quota is 300/s per account; 6 jittered attempts over ~10 s spread a fleet restart. */
+export const defaults = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 } as const
+
+function envNumber(env: Env, name: string, min: number, max: number): number | undefined {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return undefined
+  const n = Number(text)
+  /* Precondition: numeric env settings are integers in range. */
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new KmsSecretsError(
+      'ERR_KMS_CONFIG',
+      `Environment variable ${name} must be an integer from ${min} to ${max}.`,
+      {
+        hint: `Fix or unset ${name}.`,
+      },
+    )
+  }
+  return n
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === '' ? undefined : text.trim()
+}
+
+/** Options first, then the environment, then defaults. Environment values are read once, when an opener is made. */
+export function resolveOptions(options: SecretOpenerOptions = {}, env: Env = process.env): ResolvedOptions {
+  const retry = options.retry ?? {}
+  const maxAttempts = retry.maxAttempts ?? envNumber(env, 'KMS_SECRETS_MAX_ATTEMPTS', 1, 100) ?? defaults.maxAttempts
+  const baseDelayMs =
+    retry.baseDelayMs ?? envNumber(env, 'KMS_SECRETS_RETRY_BASE_MS', 0, 60_000) ?? defaults.baseDelayMs
+  const maxDelayMs = retry.maxDelayMs ?? envNumber(env, 'KMS_SECRETS_RETRY_MAX_MS', 0, 600_000) ?? defaults.maxDelayMs
+  const timeoutMs = options.timeoutMs ?? envNumber(env, 'KMS_SECRETS_TIMEOUT_MS', 1, 600_000) ?? defaults.timeoutMs
+  /* Precondition: the retry budget is bounded. */
+  if (!(maxAttempts >= 1 && baseDelayMs >= 0 && maxDelayMs >= 0 && timeoutMs > 0)) {
+    throw new KmsSecretsError('ERR_KMS_CONFIG', 'The runtime retry options are out of range.', {
+      hint: 'maxAttempts ≥ 1, baseDelayMs ≥ 0, maxDelayMs ≥ 0, timeoutMs > 0.',
+    })
+  }
+  return {
+    provider: options.provider,
+    region: nonEmpty(options.region) ?? nonEmpty(env.TENCENTCLOUD_REGION),
+    endpoint: nonEmpty(options.endpoint) ?? nonEmpty(env.KMS_SECRETS_ENDPOINT),
+    maxAttempts,
+    baseDelayMs,
+    maxDelayMs,
+    timeoutMs,
+    random: retry.random ?? Math.random,
+  }
+}
+
+/** Longest a whole open may take: every attempt timing out plus every backoff at its cap. */
+export function worstCaseMs(o: Pick<ResolvedOptions, 'maxAttempts' | 'maxDelayMs' | 'timeoutMs'>): number {
+  return o.maxAttempts * o.timeoutMs + (o.maxAttempts - 1) * o.maxDelayMs
+}

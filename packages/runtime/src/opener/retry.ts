@@ -1,0 +1,126 @@
+import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
+import { type DecryptRequest, type DecryptResult, isRetryableKmsError, type KmsProvider } from '@kms-secrets/core/open'
+import type { ResolvedOptions } from './options.js'
+
+/** What a failed Decrypt concerns, for the error message (never a value). */
+export interface DecryptTarget {
+  file: string
+  keyId: string
+  region: string
+}
+
+type RetryPolicy = Pick<ResolvedOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'timeoutMs' | 'random'>
+
+/** "Full jitter" (AWS architecture blog, Exponential Backoff And Jitter): spreads a fleet restart evenly. */
+export function backoffMs(attempt: number, p: RetryPolicy): number {
+  return Math.floor(p.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1)))
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function timeoutError(ms: number): KmsSecretsError {
+  return new KmsSecretsError('ERR_KMS_TIMEOUT', `KMS Decrypt did not answer within ${ms} ms.`, {
+    hint: 'Raise KMS_SECRETS_TIMEOUT_MS or check the network path to KMS.',
+  })
+}
+
+/** How a shared Decrypt ended badly; each waiting file turns it into an error naming itself. */
+export class DecryptFailure extends Error {
+  readonly error: unknown
+  readonly attempts: number
+  readonly exhausted: boolean
+
+  constructor(error: unknown, attempts: number, exhausted: boolean) {
+    super('KMS Decrypt failed.')
+    this.name = 'DecryptFailure'
+    this.error = error
+    this.attempts = attempts
+    this.exhausted = exhausted
+  }
+}
+
+/** One attempt, bounded by our own timer (the provider may ignore the signal, e.g. while fetching credentials). */
+function callWithTimeout<T>(call: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const ac = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(timeoutError(ms))
+      ac.abort()
+    }, ms)
+  })
+  const pending = Promise.resolve().then(() => call(ac.signal))
+  // When the timer wins, the attempt may still reject later: that rejection is expected, not "unhandled".
+  pending.catch(() => {})
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer))
+}
+
+const exhaustedHints: Partial<Record<ErrorCode, string>> = {
+  ERR_KMS_THROTTLED:
+    "KMS throttled Decrypt (Tencent's default quota is 300 calls/s per account). Stagger restarts, raise " +
+    'KMS_SECRETS_MAX_ATTEMPTS, or ask Tencent Cloud for a higher KMS quota.',
+}
+const unreachableHint =
+  'Check that this machine reaches the KMS endpoint (region, KMS_SECRETS_ENDPOINT, proxy settings), or raise ' +
+  'KMS_SECRETS_MAX_ATTEMPTS / KMS_SECRETS_TIMEOUT_MS.'
+
+// V8's JSON.parse errors quote ~10 characters around the fault (`…"laintext":AaAyPAxyjh"… is not valid JSON`);
+// in a Decrypt response those can be data-key or value bytes, and core forwards the SDK's message.
+const jsonSnippetRE = /(?:Unexpected token [^,]*, )?(?:\.\.\.)?"[\s\S]*?"(?:\.\.\.)? is not valid JSON/g
+
+/** Drops quoted response fragments from a transport error message. */
+export function scrubMessage(message: string): string {
+  return message.replace(jsonSnippetRE, '(response withheld) is not valid JSON')
+}
+
+/** Wraps a Decrypt failure so it names the file, key, region, attempt count and Tencent's RequestId. */
+export function decryptError(e: unknown, t: DecryptTarget, attempts: number, exhausted: boolean): KmsSecretsError {
+  const key = t.keyId === '' ? 'recorded in the blob' : t.keyId
+  const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`
+  const details = { file: t.file, keyId: t.keyId }
+  if (!isKmsSecretsError(e)) {
+    // Not mapped by the provider: its message might quote a response body, so only its class name is kept.
+    const name = e instanceof Error ? e.name : typeof e
+    return new KmsSecretsError('ERR_KMS_DECRYPT', `KMS Decrypt for ${t.file} (key ${key}) failed ${tries}: ${name}.`, {
+      ...details,
+      hint: 'The KMS client failed in an unexpected way; this is a bug in kms-secrets, please report it.',
+    })
+  }
+  const request = e.requestId ? `, RequestId ${e.requestId}` : ''
+  return new KmsSecretsError(
+    e.code,
+    `KMS Decrypt for ${t.file} (key ${key}, region ${t.region}${request}) failed ${tries}: ${scrubMessage(e.message)}`,
+    {
+      ...details,
+      hint: exhausted ? (exhaustedHints[e.code] ?? unreachableHint) : e.hint,
+      kmsCode: e.kmsCode,
+      requestId: e.requestId,
+    },
+  )
+}
+
+/**
+ * KMS Decrypt with bounded retries: retryable failures (throttling, 5xx/InternalError, network, timeout — core's
+ * `isRetryableKmsError`) back off and try again; anything else fails at once. Rejects with a DecryptFailure, which
+ * each waiting file turns into its own error (`toOpenError`).
+ */
+export async function decryptWithRetry(
+  provider: KmsProvider,
+  req: DecryptRequest,
+  policy: RetryPolicy,
+): Promise<DecryptResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callWithTimeout(
+        (signal) => provider.decrypt(req, { signal, timeoutMs: policy.timeoutMs }),
+        policy.timeoutMs,
+      )
+    } catch (e) {
+      const retryable = isRetryableKmsError(e)
+      if (!retryable || attempt >= policy.maxAttempts) throw new DecryptFailure(e, attempt, retryable)
+      await sleep(backoffMs(attempt, policy))
+    }
+  }
+}

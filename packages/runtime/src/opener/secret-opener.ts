@@ -1,0 +1,79 @@
+import { KmsSecretsError } from '@kms-secrets/core/errors'
+import type { Envelope } from '@kms-secrets/core/open'
+import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
+import { createAsyncOpener, type OpenMeta } from './async-opener.js'
+import { resolveOptions, type SecretOpenerOptions } from './options.js'
+
+export interface SecretOpener {
+  /** Opens a sealed envelope into its value (object for json/yaml/env, string for text). */
+  open(envelope: Envelope, meta: OpenMeta): Promise<unknown>
+  /**
+   * Blocking variant for CommonJS (no top-level await), run on a worker thread. Absent when a custom `provider`
+   * object was given, since it cannot cross threads.
+   */
+  openSync?: (envelope: Envelope, meta: OpenMeta) => unknown
+  /** Drops every cached data key and stops the sync worker, if any. */
+  close(): void
+}
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
+
+/**
+ * Creates an opener with its own data-key cache: one KMS Decrypt per distinct `kms.blob`, single-flight, with
+ * bounded retries. `openSecret`/`openSecretSync` use a default instance configured from the environment.
+ * @example
+ * const opener = createSecretOpener({ endpoint: 'http://127.0.0.1:4599', retry: { maxAttempts: 3 } })
+ * const db = await opener.open(envelope, { file: 'db.secret.json' })
+ */
+export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpener {
+  const resolved = resolveOptions(options)
+  const async = createAsyncOpener(resolved)
+  let sync: SyncOpener | undefined
+  const describe = (): string => `[KmsSecretsOpener ${async.size} data key${async.size === 1 ? '' : 's'}]`
+  const opener: SecretOpener = {
+    open: async.open,
+    close() {
+      async.clear()
+      sync?.close()
+      sync = undefined
+    },
+  }
+  if (options.provider === undefined) {
+    opener.openSync = (envelope, meta) => {
+      sync ??= createSyncOpener(resolved)
+      return sync.openSync(envelope, meta)
+    }
+  }
+  // Nothing secret is reachable from the opener, but make that obvious in logs too.
+  return Object.assign(opener, { toString: describe, toJSON: describe, [inspectSymbol]: describe })
+}
+
+let defaultOpener: SecretOpener | undefined
+
+function getDefault(): SecretOpener {
+  defaultOpener ??= createSecretOpener()
+  return defaultOpener
+}
+
+/**
+ * What generated modules call: `export default await openSecret(<envelope>, { file })`. Resolves to the decrypted
+ * value; rejects with a KmsSecretsError naming the file (and KeyId/RequestId for KMS failures).
+ * Env: TENCENTCLOUD_SECRET_ID/SECRET_KEY/SESSION_TOKEN (or profile, CVM role, TKE), TENCENTCLOUD_REGION,
+ * KMS_SECRETS_ENDPOINT, KMS_SECRETS_MAX_ATTEMPTS, KMS_SECRETS_TIMEOUT_MS.
+ */
+export async function openSecret(envelope: Envelope, meta: OpenMeta): Promise<unknown> {
+  return getDefault().open(envelope, meta)
+}
+
+/** Blocking `openSecret` for CommonJS output without top-level await (worker thread + Atomics.wait). */
+export function openSecretSync(envelope: Envelope, meta: OpenMeta): unknown {
+  const open = getDefault().openSync
+  /* Precondition: the default opener has no custom provider, so it always has openSync. */
+  if (open === undefined)
+    throw new KmsSecretsError(
+      'ERR_INTERNAL',
+      'The default opener lacks openSync.',
+      'This is a bug in kms-secrets; please report it.',
+    )
+  return open(envelope, meta)
+}
