@@ -132,8 +132,9 @@ function defineUsing(cli: CAC): void {
     )
   cli
     .command('types [...paths]', "Write <name>.d.<ext>.ts declarations typing each secret file's import (keys only)")
-    .option('--json', 'Print what was written as JSON on stdout')
-    .action((paths: string[], o: Flags) => typesCommand({ paths, json: Boolean(o.json) }))
+    .option('--check', 'Write nothing; exit 1 if a declaration is missing or stale (for CI)')
+    .option('--json', 'Print the files as JSON on stdout')
+    .action((paths: string[], o: Flags) => typesCommand({ paths, check: Boolean(o.check), json: Boolean(o.json) }))
   cli.command('keys', `Manage KMS keys: ${keyActions.join(', ')} (kms-secrets keys --help)`)
   cli.command('local-kms', 'Run a local Tencent-compatible KMS (same flags as the local-kms bin; local-kms --help)')
 }

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { decodeEnvelope, isEnvelopeText, parseSecretFile, type Shape, secretFileRE } from '@kms-secrets/core'
+import { decodeEnvelope, isEnvelopeText, parseSecretFile, secretFileRE } from '@kms-secrets/core'
 import { declarationPathFor, renderDeclaration } from '../util/declaration.js'
 import { ioError } from '../util/errors.js'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
@@ -9,6 +9,8 @@ import { resolveFormat } from '../util/secret.js'
 
 export interface TypesOptions {
   paths: string[]
+  /** Write nothing; exit 1 when a declaration is missing or stale (CI). */
+  check: boolean
   json: boolean
 }
 
@@ -31,42 +33,48 @@ async function* findSecretFiles(root: string): AsyncGenerator<string> {
   }
 }
 
-/** The shape of a secret file without any KMS call: recorded in a sealed envelope, or inferred from plaintext. */
-async function shapeOf(file: string): Promise<Shape> {
+/** The declaration of a secret file without any KMS call: shape recorded in the envelope, or parsed plaintext. */
+async function declarationOf(file: string): Promise<string> {
   const text = await readText(file)
   if (isEnvelopeText(text)) {
     const env = decodeEnvelope(text, file)
-    if (env.shape !== undefined) return env.shape
-    if (env.format === 'text') return 'string'
-    warn(`${file} records no shape (wrapped blob?); its import is typed as unknown. Re-seal it to type it.`)
-    return 'unknown'
+    if (env.shape === undefined && env.format !== 'text') {
+      warn(`${file} records no shape (a wrapped blob); its keys are typed as unknown. Re-seal it with edit to type them.`)
+    }
+    return renderDeclaration(file, env.format, env.shape)
   }
-  const parsed = parseSecretFile(text, resolveFormat(file), file)
+  const format = resolveFormat(file)
+  const parsed = parseSecretFile(text, format, file)
   parsed.payload.fill(0)
-  return parsed.shape
+  return renderDeclaration(file, format, parsed.shape)
 }
 
 /**
  * `kms-secrets types`: writes `<name>.d.<ext>.ts` next to every secret file under the given paths (default: the
- * working directory), typing the default export and the named exports by the file's shape. Files whose declaration
- * is already current are left untouched.
+ * working directory), typing the default export and the named exports by the file's shape — the same files, with the
+ * same content, as the plugin writes during builds. Current declarations are left untouched; `--check` writes nothing.
  */
 export async function typesCommand(opts: TypesOptions): Promise<number> {
   const roots = opts.paths.length > 0 ? opts.paths : ['.']
-  const results: { file: string; declaration: string; written: boolean }[] = []
+  const results: { file: string; dts: string; changed: boolean }[] = []
   for (const root of roots) {
     for await (const file of findSecretFiles(root)) {
-      const declaration = declarationPathFor(file)
-      const text = renderDeclaration(file, await shapeOf(file))
-      const current = await fsp.readFile(declaration, 'utf8').catch(() => undefined)
-      if (current !== text) await writeAtomic(declaration, text)
-      results.push({ file, declaration, written: current !== text })
+      const dts = declarationPathFor(file)
+      const text = await declarationOf(file)
+      const changed = (await fsp.readFile(dts, 'utf8').catch(() => undefined)) !== text
+      if (changed && !opts.check) await writeAtomic(dts, text)
+      results.push({ file, dts, changed })
     }
   }
+  const stale = results.filter((r) => r.changed)
   if (opts.json) await writeStdout(`${JSON.stringify({ files: results }, null, 2)}\n`)
   else {
-    for (const r of results) note(`${r.written ? 'wrote' : 'up to date'}: ${r.declaration}`)
+    for (const r of results) note(`${!r.changed ? 'up to date' : opts.check ? 'stale' : 'wrote'}: ${r.dts}`)
     if (results.length === 0) note('no *.secret.* files found')
+  }
+  if (opts.check && stale.length > 0) {
+    note(`${stale.length} declaration file${stale.length === 1 ? ' is' : 's are'} missing or stale: run kms-secrets types`)
+    return 1
   }
   return 0
 }
