@@ -1,0 +1,127 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+import { dtsPathFor, renderSecretTypes, writeSecretTypes } from '../src/core/dts'
+import { tempProject } from './helpers/project'
+
+const all = [
+  'db.secret.json',
+  'api.secret.yaml',
+  'app.secret.env',
+  'tls.secret.pem',
+  'token.secret.txt',
+  'sealed.secret.json',
+]
+
+describe('dtsPathFor', () => {
+  it.each([
+    ['/p/config/db.secret.json', '/p/config/db.secret.d.json.ts'],
+    ['/p/api.secret.yaml', '/p/api.secret.d.yaml.ts'],
+    ['tls.secret.pem', 'tls.secret.d.pem.ts'],
+  ])('%s → %s', (file, dts) => {
+    expect(dtsPathFor(file)).toBe(dts)
+  })
+})
+
+describe('renderSecretTypes', () => {
+  it('types an object by its shape, with named exports of its identifier keys', () => {
+    const shape = { object: { host: 'string', port: 'number', 'api-key': 'string', then: 'string' } } as const
+    expect(renderSecretTypes({ file: '/p/db.secret.json', format: 'json', shape })).toMatchSnapshot()
+  })
+
+  it('types text formats as string and shapeless envelopes as a record', () => {
+    expect(renderSecretTypes({ file: 'x.secret.pem', format: 'text', shape: 'string' })).toContain(
+      'declare const secret: string',
+    )
+    expect(renderSecretTypes({ file: 'x.secret.json', format: 'json' })).toContain('Readonly<Record<string, unknown>>')
+  })
+})
+
+describe('writeSecretTypes', () => {
+  it('writes one declaration per secret file (sealed or plaintext) and only rewrites what changed', async () => {
+    const root = tempProject(all)
+    const first = await writeSecretTypes(all, { cwd: root })
+    expect(first.map((r) => [r.dts, r.changed])).toEqual(all.map((f) => [dtsPathFor(f), true]))
+    expect(readFileSync(join(root, 'sealed.secret.d.json.ts'), 'utf8')).toContain('export declare const apiKey: string')
+    for (const f of all) expect(readFileSync(join(root, dtsPathFor(f)), 'utf8')).not.toContain('canary')
+    expect((await writeSecretTypes(all, { cwd: root })).every((r) => !r.changed)).toBe(true)
+    writeFileSync(join(root, 'token.secret.d.txt.ts'), 'stale')
+    const check = await writeSecretTypes(all, { cwd: root, check: true })
+    expect(check.filter((r) => r.changed).map((r) => r.file)).toEqual(['token.secret.txt'])
+    expect(readFileSync(join(root, 'token.secret.d.txt.ts'), 'utf8')).toBe('stale')
+  })
+})
+
+/** Type-checks `main.ts` in `root` with tsc; returns the diagnostics as text. */
+function typecheck(root: string, options: ts.CompilerOptions): string[] {
+  const program = ts.createProgram([join(root, 'main.ts')], { strict: true, noEmit: true, types: [], ...options })
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+}
+
+describe('typed imports with tsc', () => {
+  const main = `
+import db, { host, port } from './db.secret.json'
+import sealed, { apiKey } from './sealed.secret.json'
+import api from './api.secret.yaml'
+import env from './app.secret.env'
+import pem from './tls.secret.pem'
+const h: string = host + db.user + db.replicas[0]
+const p: number = port + db.pool.max + api.retries
+const k: string = apiKey + sealed.region + env.SESSION_SECRET + pem.trim()
+// @ts-expect-error: not a key of db.secret.json
+db.nope
+// @ts-expect-error: port is a number
+const wrong: string = db.port
+// @ts-expect-error: the value is read-only
+db.host = 'x'
+export { h, p, k, wrong }
+`
+
+  it('moduleResolution Bundler + resolveJsonModule + allowArbitraryExtensions: the .d.<ext>.ts wins', async () => {
+    const root = tempProject(all)
+    writeFileSync(join(root, 'main.ts'), main)
+    await writeSecretTypes(all, { cwd: root })
+    const options = {
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      resolveJsonModule: true,
+      allowArbitraryExtensions: true,
+    }
+    expect(typecheck(root, options)).toEqual([])
+  })
+
+  it("NodeNext ESM: types apply too, but tsc keeps node's JSON rules for .json (default import with type: 'json')", async () => {
+    const root = tempProject(all)
+    const nodeMain = main
+      .replace(
+        "import db, { host, port } from './db.secret.json'",
+        "import db from './db.secret.json' with { type: 'json' }",
+      )
+      .replace(
+        "import sealed, { apiKey } from './sealed.secret.json'",
+        "import sealed from './sealed.secret.json' with { type: 'json' }",
+      )
+      .replace('host + db.user', 'db.host + db.user')
+      .replace('port + db.pool.max', 'db.port + db.pool.max')
+      .replace('apiKey + sealed.region', 'sealed.apiKey + sealed.region')
+    writeFileSync(join(root, 'main.ts'), nodeMain)
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}')
+    await writeSecretTypes(all, { cwd: root })
+    const options = {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      resolveJsonModule: true,
+      allowArbitraryExtensions: true,
+    }
+    expect(typecheck(root, options)).toEqual([])
+  })
+
+  it('without allowArbitraryExtensions tsc says which flag to set', async () => {
+    const root = tempProject(all)
+    writeFileSync(join(root, 'main.ts'), main)
+    await writeSecretTypes(all, { cwd: root })
+    const errors = typecheck(root, { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler })
+    expect(errors.some((e) => e.includes('allowArbitraryExtensions'))).toBe(true)
+  })
+})

@@ -1,0 +1,65 @@
+import { Buffer } from 'node:buffer'
+import { describe, expect, it } from 'vitest'
+import { createLeakTracker, leakError } from '../src/core/leak'
+
+// Chosen so that its base64 has '+' (base64url differs) and it needs JSON, URL and unicode escaping.
+const password = 'canary?>>pass~~~wörd?>1"'
+const encodings: [string, string][] = [
+  ['raw', `const x = '${password}'`],
+  ['json-escaped', `{"x":${JSON.stringify(password)}}`],
+  ['base64', `data:application/json;base64,${Buffer.from(`prefix ${password}`).toString('base64')}`],
+  ['base64url', Buffer.from(password).toString('base64url')],
+  ['hex', Buffer.from(password).toString('hex')],
+  ['url-encoded', `?p=${encodeURIComponent(password)}`],
+  ['unicode-escaped', [...password].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+]
+
+describe('createLeakTracker', () => {
+  it.each(encodings)('finds a %s copy of a leaf and names asset, file and path', (encoding, content) => {
+    const t = createLeakTracker()
+    t.record('config/db.secret.json', { db: { password } })
+    expect(t.scan([{ name: 'dist/server.js', content }])).toContainEqual({
+      asset: 'dist/server.js',
+      file: 'config/db.secret.json',
+      path: '$.db.password',
+      encoding,
+    })
+  })
+
+  it('scans Uint8Array assets (source maps, binary outputs)', () => {
+    const t = createLeakTracker()
+    t.record('a.secret.txt', password)
+    expect(
+      t.scan([{ name: 'x.map', content: new TextEncoder().encode(`"sourcesContent":["${password}"]`) }]),
+    ).not.toEqual([])
+  })
+
+  it('ignores listed JSON paths, for every file or one file', () => {
+    const t = createLeakTracker(['$.host', 'b.secret.json#$.user'])
+    t.record('a.secret.json', { host: 'db.internal.example', user: 'shop_app_user' })
+    t.record('b.secret.json', { host: 'db.internal.example', user: 'shop_app_user' })
+    const hits = t.scan([{ name: 'out.js', content: 'db.internal.example shop_app_user' }])
+    expect(hits.map((h) => `${h.file}#${h.path}`)).toEqual(['a.secret.json#$.user'])
+  })
+
+  it('forgets the values on clear()', () => {
+    const t = createLeakTracker()
+    t.record('a.secret.json', { password })
+    expect(t.size).toBe(1)
+    t.clear()
+    expect([t.size, t.scan([{ name: 'o.js', content: password }])]).toEqual([0, []])
+  })
+})
+
+describe('leakError', () => {
+  it('names asset, file, path and encoding — never the value', () => {
+    const t = createLeakTracker()
+    t.record('db.secret.json', { password })
+    const e = leakError(t.scan(encodings.map(([name, content]) => ({ name: `${name}.js`, content }))))
+    expect(e.code).toBe('ERR_PLUGIN_LEAK')
+    expect(e.message).toContain('raw.js: db.secret.json $.password (raw)')
+    expect(e.message).not.toContain(password)
+    expect(e.message).not.toContain(Buffer.from(password).toString('hex'))
+    expect(`${e.hint}`).toContain('leakCheck.ignore')
+  })
+})
