@@ -4,14 +4,14 @@
  * reproduced byte for byte. Never change what an existing vector builds to: a format change ADDS vectors.
  */
 import { createHmac } from 'node:crypto'
-import { encodeEnvelope } from '../src/envelope/codec'
-import type { DirectEnvelope, Envelope, SealedEnvelope } from '../src/envelope/types'
-import { createSealer } from '../src/seal/sealer'
-import { wrapBlob } from '../src/seal/wrap'
-import { parseSecretFile } from '../src/secret-file/parse'
-import { canonicalJson } from '../src/util/canonical-json'
-import { createFakeKms } from '../test/support/fake-kms'
-import type { VectorEntry, VectorManifest } from '../test/support/vectors'
+import { encodeEnvelope } from '../src/envelope/codec.js'
+import type { DirectEnvelope, Envelope, SealedEnvelope } from '../src/envelope/types.js'
+import { createSealer } from '../src/seal/sealer.js'
+import { wrapBlob } from '../src/seal/wrap.js'
+import { parseSecretFile } from '../src/secret-file/parse.js'
+import { canonicalJson } from '../src/util/canonical-json.js'
+import { createFakeKms } from '../test/support/fake-kms.js'
+import type { VectorEntry, VectorManifest } from '../test/support/vectors.js'
 
 export const vectorKmsConfig = {
   seed: 'kms-secrets-vectors-v1',

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { buildVectors } from './build-vectors'
+import { buildVectors } from './build-vectors.js'
 
 const dir = resolve(process.argv[2] ?? 'test/vectors')
 mkdirSync(dir, { recursive: true })

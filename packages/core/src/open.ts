@@ -2,16 +2,16 @@
  * `@kms-secrets/core/open`: only what opening a sealed envelope needs (decode, AAD, encryption context,
  * AES-GCM open, payload decode, the Tencent provider, errors). No parsers, sealing or leak scanner.
  */
-export type { AeadCiphertext } from './crypto/aead'
-export { aesGcmOpen, ivLength, keyLength, tagLength, zero } from './crypto/aead'
+export type { AeadCiphertext } from './crypto/aead.js'
+export { aesGcmOpen, ivLength, keyLength, tagLength, zero } from './crypto/aead.js'
 export {
   contextMarkerKey,
   encryptionContextFor,
   envelopeAad,
   envelopeEncryptionContext,
   maxEncryptionContextLength,
-} from './envelope/aad'
-export { decodeEnvelope, encodeEnvelope, isEnvelopeText } from './envelope/codec'
+} from './envelope/aad.js'
+export { decodeEnvelope, encodeEnvelope, isEnvelopeText } from './envelope/codec.js'
 export type {
   DirectEnvelope,
   Envelope,
@@ -19,18 +19,18 @@ export type {
   SealedEnvelope,
   SecretFormat,
   Shape,
-} from './envelope/types'
-export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION } from './envelope/types'
-export { validateEnvelope } from './envelope/validate'
-export type { ErrorCode, KmsSecretsErrorDetails } from './errors'
-export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors'
-export { createTencentProvider } from './kms/tencent'
-export type { ResolvedEndpoint } from './kms/tencent-endpoint'
-export { isLoopbackHost, resolveTencentEndpoint, tencentKmsHost } from './kms/tencent-endpoint'
-export { codeForKmsCode, isRetryableKmsError, mapTencentError } from './kms/tencent-errors'
-export type { TencentCredential, TencentProviderOptions } from './kms/tencent-transport'
-export { defaultTencentRegion, defaultTimeoutMs, tencentKmsVersion } from './kms/tencent-transport'
-export type * from './kms/types'
-export type { OpenOptions } from './open/open-envelope'
-export { openEnvelope } from './open/open-envelope'
-export { decodePayload } from './open/payload'
+} from './envelope/types.js'
+export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION } from './envelope/types.js'
+export { validateEnvelope } from './envelope/validate.js'
+export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
+export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'
+export { createTencentProvider } from './kms/tencent.js'
+export type { ResolvedEndpoint } from './kms/tencent-endpoint.js'
+export { isLoopbackHost, resolveTencentEndpoint, tencentKmsHost } from './kms/tencent-endpoint.js'
+export { codeForKmsCode, isRetryableKmsError, mapTencentError } from './kms/tencent-errors.js'
+export type { TencentCredential, TencentProviderOptions } from './kms/tencent-transport.js'
+export { defaultTencentRegion, defaultTimeoutMs, tencentKmsVersion } from './kms/tencent-transport.js'
+export type * from './kms/types.js'
+export type { OpenOptions } from './open/open-envelope.js'
+export { openEnvelope } from './open/open-envelope.js'
+export { decodePayload } from './open/payload.js'

@@ -10,8 +10,8 @@ import {
   parseSecretFile,
   sealSecret,
   wrapBlob,
-} from '../src/index'
-import { createFakeKms } from './support/fake-kms'
+} from '../src/index.js'
+import { createFakeKms } from './support/fake-kms.js'
 
 const enc = (s: string) => new TextEncoder().encode(s)
 

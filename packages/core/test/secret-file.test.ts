@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { SecretFormat } from '../src/index'
+import type { SecretFormat } from '../src/index.js'
 import {
   formatFromPath,
   inferShape,
@@ -7,7 +7,7 @@ import {
   renderShapeType,
   secretFileRE,
   serializeSecret,
-} from '../src/index'
+} from '../src/index.js'
 
 describe('secretFileRE / formatFromPath', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTencentProvider, isRetryableKmsError, tencentAdmin } from '../src/index'
-import { type StubReply, startTencentStub, type TencentStub } from './support/tencent-stub'
+import { createTencentProvider, isRetryableKmsError, tencentAdmin } from '../src/index.js'
+import { type StubReply, startTencentStub, type TencentStub } from './support/tencent-stub.js'
 
 const credential = { secretId: 'AKIDtest', secretKey: 'test-secret-key' }
 const dataKey = Buffer.alloc(32, 7).toString('base64')
@@ -181,5 +181,42 @@ describe('region/endpoint resolution', () => {
     expect(() => createTencentProvider({ credential, region: 'AP GZ', env: {} })).toThrow(
       expect.objectContaining({ code: 'ERR_KMS_CONFIG' }),
     )
+  })
+})
+
+describe('credentials', () => {
+  it('uses the SDK default chain (env TENCENTCLOUD_SECRET_ID/KEY) when no credential is given', async () => {
+    const saved = { id: process.env.TENCENTCLOUD_SECRET_ID, key: process.env.TENCENTCLOUD_SECRET_KEY }
+    process.env.TENCENTCLOUD_SECRET_ID = 'AKIDfromenv'
+    process.env.TENCENTCLOUD_SECRET_KEY = 'key-from-env'
+    try {
+      reply = () => ({ ok: { KeyId: 'k', Plaintext: '' } })
+      await createTencentProvider({ endpoint: stub.endpoint, env: {} }).decrypt({ ciphertextBlob: 'b' })
+      expect(stub.requests.at(-1)?.headers.authorization).toContain('Credential=AKIDfromenv/')
+    } finally {
+      for (const [k, v] of [
+        ['TENCENTCLOUD_SECRET_ID', saved.id],
+        ['TENCENTCLOUD_SECRET_KEY', saved.key],
+      ] as const) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+    }
+  })
+
+  it('accepts a dynamic credential provider; a failing one → ERR_KMS_CREDENTIALS without its message', async () => {
+    reply = () => ({ ok: { KeyId: 'k', Plaintext: '' } })
+    await provider({ credential: { getCredential: async () => credential } }).decrypt({ ciphertextBlob: 'b' })
+    const e = (await provider({
+      credential: {
+        getCredential: async () => {
+          throw new Error('sts said token=SECRET-TOKEN')
+        },
+      },
+    })
+      .decrypt({ ciphertextBlob: 'b' })
+      .catch((x: unknown) => x)) as Error
+    expect(e).toMatchObject({ code: 'ERR_KMS_CREDENTIALS' })
+    expect(e.message).not.toContain('SECRET-TOKEN')
   })
 })

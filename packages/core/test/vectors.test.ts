@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { buildVectors } from '../scripts/build-vectors'
-import { decodeEnvelope, decodePayload, isKmsSecretsError, openEnvelope } from '../src/index'
-import { loadVectors, vectorKms, vectorsDir } from './support/vectors'
+import { buildVectors } from '../scripts/build-vectors.js'
+import { decodeEnvelope, decodePayload, isKmsSecretsError, openEnvelope } from '../src/index.js'
+import { loadVectors, vectorKms, vectorsDir } from './support/vectors.js'
 
 const { manifest, entries } = loadVectors()
 

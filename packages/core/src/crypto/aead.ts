@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { KmsSecretsError } from '../errors'
+import { KmsSecretsError } from '../errors.js'
 
 /** NIST SP 800-38D: 96-bit IVs, 128-bit tags; AES-256 keys are 32 bytes. */
 export const ivLength = 12

@@ -1,6 +1,6 @@
-import { KmsSecretsError } from '../errors'
-import { canonicalJson, isPlainObject } from '../util/canonical-json'
-import type { Envelope } from './types'
+import { KmsSecretsError } from '../errors.js'
+import { canonicalJson, isPlainObject } from '../util/canonical-json.js'
+import type { Envelope } from './types.js'
 
 /** Tencent KMS limit for EncryptionContext (https://cloud.tencent.com/document/api/573/34420). */
 export const maxEncryptionContextLength = 1024

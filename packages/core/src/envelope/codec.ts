@@ -1,6 +1,6 @@
-import { KmsSecretsError } from '../errors'
-import { ENVELOPE_MARKER, type Envelope } from './types'
-import { validateEnvelope } from './validate'
+import { KmsSecretsError } from '../errors.js'
+import { ENVELOPE_MARKER, type Envelope } from './types.js'
+import { validateEnvelope } from './validate.js'
 
 // `{` then optional whitespace then `"kmsSecrets"` as the first key: the cheap marker test.
 const markerFirstRE = /^\{\s*"kmsSecrets"\s*:/

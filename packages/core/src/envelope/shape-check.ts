@@ -1,5 +1,5 @@
-import { isPlainObject } from '../util/canonical-json'
-import type { Shape } from './types'
+import { isPlainObject } from '../util/canonical-json.js'
+import type { Shape } from './types.js'
 
 /** Deepest `shape` nesting accepted; keeps validation and type rendering far from the stack limit. */
 export const maxShapeDepth = 64

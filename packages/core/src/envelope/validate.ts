@@ -1,8 +1,8 @@
-import { KmsSecretsError } from '../errors'
-import { fromBase64Strict } from '../util/base64'
-import { isPlainObject } from '../util/canonical-json'
-import { isShape } from './shape-check'
-import { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, type Envelope, type EnvelopeKms } from './types'
+import { KmsSecretsError } from '../errors.js'
+import { fromBase64Strict } from '../util/base64.js'
+import { isPlainObject } from '../util/canonical-json.js'
+import { isShape } from './shape-check.js'
+import { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, type Envelope, type EnvelopeKms } from './types.js'
 
 const sealedFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape', 'iv', 'data', 'tag']
 const directFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape']

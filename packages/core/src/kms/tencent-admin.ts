@@ -1,5 +1,5 @@
-import { createTencentTransport, type TencentProviderOptions } from './tencent-transport'
-import type { CallOptions } from './types'
+import { createTencentTransport, type TencentProviderOptions } from './tencent-transport.js'
+import type { CallOptions } from './types.js'
 
 /** KeyMetadata of DescribeKey/CreateKey (https://cloud.tencent.com/document/api/573/34431), camelCased. */
 export interface KmsKeyMetadata {

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import net from 'node:net'
-import { KmsSecretsError } from '../errors'
+import { KmsSecretsError } from '../errors.js'
 
 /** Tencent KMS API host; the SDK derives the signing service (`kms`) from its first label. */
 export const tencentKmsHost = 'kms.tencentcloudapi.com'

@@ -1,4 +1,4 @@
-import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '../errors'
+import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '../errors.js'
 
 /** Error codes worth retrying with backoff. */
 const retryable: ReadonlySet<string> = new Set([

@@ -4,10 +4,10 @@ import {
   DefaultCredentialProvider,
   type DynamicCredential,
 } from 'tencentcloud-sdk-nodejs-common'
-import { KmsSecretsError } from '../errors'
-import { resolveTencentEndpoint, tencentKmsHost } from './tencent-endpoint'
-import { mapTencentError, noCredentialsMessage } from './tencent-errors'
-import type { CallOptions } from './types'
+import { KmsSecretsError } from '../errors.js'
+import { resolveTencentEndpoint, tencentKmsHost } from './tencent-endpoint.js'
+import { mapTencentError, noCredentialsMessage } from './tencent-errors.js'
+import type { CallOptions } from './types.js'
 
 /** Tencent KMS API version (https://cloud.tencent.com/document/api/573). */
 export const tencentKmsVersion = '2019-01-18'
@@ -47,7 +47,13 @@ const regionRE = /^[a-z][a-z0-9-]{1,40}$/
 function checkedCredential(source: TencentCredential | DynamicCredential): DynamicCredential {
   return {
     async getCredential(): Promise<Credential> {
-      const c = 'getCredential' in source ? await source.getCredential() : source
+      let c: Credential | undefined
+      try {
+        c = 'getCredential' in source ? await source.getCredential() : source
+      } catch {
+        // A failing provider (STS, metadata server) means "no usable credentials"; its message may carry tokens.
+        c = undefined
+      }
       if (!c?.secretId || !c.secretKey) throw new Error(noCredentialsMessage)
       return c
     },

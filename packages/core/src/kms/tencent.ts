@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
-import { KmsSecretsError } from '../errors'
-import { createTencentTransport, type TencentProviderOptions } from './tencent-transport'
-import type { KmsProvider } from './types'
+import { KmsSecretsError } from '../errors.js'
+import { createTencentTransport, type TencentProviderOptions } from './tencent-transport.js'
+import type { KmsProvider } from './types.js'
 
 function base64Field(res: Record<string, unknown>, field: string, action: string): Uint8Array {
   const v = res[field]
@@ -86,4 +86,4 @@ export function createTencentProvider(options: TencentProviderOptions = {}): Kms
   }
 }
 
-export type { TencentCredential, TencentProviderOptions } from './tencent-transport'
+export type { TencentCredential, TencentProviderOptions } from './tencent-transport.js'

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../util/canonical-json'
+import { isPlainObject } from '../util/canonical-json.js'
 
 export interface Leaf {
   /** JSON path (`$.db.password`, `$.hosts[0]`; `$[line 3]` for a line of a multi-line string). */

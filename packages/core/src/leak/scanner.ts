@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer'
-import { encodeNeedles, type LeakEncoding, type Needle } from './encodings'
-import { collectLeaves } from './leaves'
+import { encodeNeedles, type LeakEncoding, type Needle } from './encodings.js'
+import { collectLeaves } from './leaves.js'
 
 export interface LeakHit {
   /** The searched asset (output file name). */

@@ -1,9 +1,9 @@
-import { aesGcmOpen, zero } from '../crypto/aead'
-import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad'
-import type { Envelope } from '../envelope/types'
-import { KmsSecretsError } from '../errors'
-import type { CallOptions, KmsProvider } from '../kms/types'
-import { fromBase64Strict } from '../util/base64'
+import { aesGcmOpen, zero } from '../crypto/aead.js'
+import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
+import type { Envelope } from '../envelope/types.js'
+import { KmsSecretsError } from '../errors.js'
+import type { CallOptions, KmsProvider } from '../kms/types.js'
+import { fromBase64Strict } from '../util/base64.js'
 
 export interface OpenOptions {
   provider: KmsProvider

@@ -1,5 +1,5 @@
-import type { SecretFormat } from '../envelope/types'
-import { KmsSecretsError } from '../errors'
+import type { SecretFormat } from '../envelope/types.js'
+import { KmsSecretsError } from '../errors.js'
 
 /**
  * Decodes an opened payload: json/yaml/env payloads are canonical JSON (UTF-8) of the object → the object;

@@ -1,10 +1,16 @@
-import { aesGcmSeal, keyLength, zero } from '../crypto/aead'
-import { encryptionContextFor, envelopeAad } from '../envelope/aad'
-import { ENVELOPE_ALG, ENVELOPE_VERSION, type SealedEnvelope, type SecretFormat, type Shape } from '../envelope/types'
-import { validateEnvelope } from '../envelope/validate'
-import { KmsSecretsError } from '../errors'
-import type { DataKey, KmsProvider } from '../kms/types'
-import { toBase64 } from '../util/base64'
+import { aesGcmSeal, keyLength, zero } from '../crypto/aead.js'
+import { encryptionContextFor, envelopeAad } from '../envelope/aad.js'
+import {
+  ENVELOPE_ALG,
+  ENVELOPE_VERSION,
+  type SealedEnvelope,
+  type SecretFormat,
+  type Shape,
+} from '../envelope/types.js'
+import { validateEnvelope } from '../envelope/validate.js'
+import { KmsSecretsError } from '../errors.js'
+import type { DataKey, KmsProvider } from '../kms/types.js'
+import { toBase64 } from '../util/base64.js'
 
 export interface SealerOptions {
   provider: KmsProvider

@@ -1,7 +1,7 @@
-import { encryptionContextFor } from '../envelope/aad'
-import { orderEnvelope } from '../envelope/codec'
-import { type DirectEnvelope, ENVELOPE_VERSION, type SecretFormat, type Shape } from '../envelope/types'
-import { validateEnvelope } from '../envelope/validate'
+import { encryptionContextFor } from '../envelope/aad.js'
+import { orderEnvelope } from '../envelope/codec.js'
+import { type DirectEnvelope, ENVELOPE_VERSION, type SecretFormat, type Shape } from '../envelope/types.js'
+import { validateEnvelope } from '../envelope/validate.js'
 
 export interface WrapBlobOptions {
   /** A bare KMS `CiphertextBlob` from Encrypt (console online tool, `tccli kms Encrypt`, the SDK). */

@@ -1,5 +1,5 @@
-import { KmsSecretsError } from '../errors'
-import { isPlainObject } from '../util/canonical-json'
+import { KmsSecretsError } from '../errors.js'
+import { isPlainObject } from '../util/canonical-json.js'
 
 /** Deepest nesting a secret value may have (shape rendering and canonical JSON recurse). */
 export const maxValueDepth = 64
@@ -13,7 +13,8 @@ export function pathSegment(key: string | number): string {
 }
 
 function formatError(file: string, path: string, problem: string): KmsSecretsError {
-  return new KmsSecretsError('ERR_SECRET_FORMAT', `${file}: the value at ${path} ${problem}.`, {
+  const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path
+  return new KmsSecretsError('ERR_SECRET_FORMAT', `${file}: the value at ${shown} ${problem}.`, {
     hint: 'Secret files hold JSON-like data: objects, arrays, strings, finite numbers, booleans and null.',
     file,
   })

@@ -1,5 +1,5 @@
-import { locateJsonError } from './json-locate'
-import { parseError, positionAt } from './position'
+import { locateJsonError } from './json-locate.js'
+import { parseError, positionAt } from './position.js'
 
 /** JSON.parse with file:line:column errors that never quote the input. */
 export function parseJsonText(text: string, file: string): unknown {

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml'
-import { parseError, positionAt } from './position'
+import { parseError, positionAt } from './position.js'
 
 /** Aliases allowed per document: enough for real configs, far below a "billion laughs" expansion. */
 const maxAliasCount = 100

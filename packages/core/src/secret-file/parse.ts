@@ -1,12 +1,12 @@
-import type { SecretFormat, Shape } from '../envelope/types'
-import { KmsSecretsError } from '../errors'
-import { isPlainObject } from '../util/canonical-json'
-import { checkJsonValue } from './json-value'
-import { parseEnvText } from './parse-env'
-import { parseJsonText } from './parse-json'
-import { parseYamlText } from './parse-yaml'
-import { parseError } from './position'
-import { inferShape } from './shape'
+import type { SecretFormat, Shape } from '../envelope/types.js'
+import { KmsSecretsError } from '../errors.js'
+import { isPlainObject } from '../util/canonical-json.js'
+import { checkJsonValue } from './json-value.js'
+import { parseEnvText } from './parse-env.js'
+import { parseJsonText } from './parse-json.js'
+import { parseYamlText } from './parse-yaml.js'
+import { parseError } from './position.js'
+import { inferShape } from './shape.js'
 
 /** Largest secret file accepted (characters); secrets are small, and parsers must stay fast on hostile input. */
 export const maxSecretFileLength = 1024 * 1024

@@ -1,4 +1,4 @@
-import type { SecretFormat } from '../envelope/types'
+import type { SecretFormat } from '../envelope/types.js'
 
 /** `*.secret.{json,yaml,yml,env,txt,pem,key,crt}` at the end of a module id, ignoring a `?query`. */
 export const secretFileRE = /\.secret\.(?:json|ya?ml|env|txt|pem|key|crt)(?:\?.*)?$/

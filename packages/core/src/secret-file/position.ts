@@ -1,4 +1,4 @@
-import { KmsSecretsError } from '../errors'
+import { KmsSecretsError } from '../errors.js'
 
 export interface Position {
   /** 1-based. */

@@ -1,10 +1,18 @@
-import dotenv from 'dotenv'
 import { stringify } from 'yaml'
-import type { SecretFormat } from '../envelope/types'
-import { KmsSecretsError } from '../errors'
-import { isPlainObject } from '../util/canonical-json'
+import type { SecretFormat } from '../envelope/types.js'
+import { KmsSecretsError } from '../errors.js'
+import { isPlainObject } from '../util/canonical-json.js'
+import { parseEnvText } from './parse-env.js'
 
 const envKeyRE = /^[\w.-]+$/
+
+function readsBack(line: string, text: string): boolean {
+  try {
+    return parseEnvText(`K=${line}`, 'value').K === text
+  } catch {
+    return false
+  }
+}
 
 function envValue(key: string, value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value)
@@ -12,7 +20,7 @@ function envValue(key: string, value: unknown): string {
   // Pick a quote dotenv reads back verbatim: single quotes keep everything except a single quote.
   for (const q of [`'`, '`', '"']) {
     const line = `${q}${text}${q}`
-    if (!text.includes(q) && dotenv.parse(`K=${line}`).K === text) return line
+    if (!text.includes(q) && readsBack(line, text)) return line
   }
   throw new KmsSecretsError('ERR_SECRET_FORMAT', `The value of ${key} cannot be written in dotenv syntax.`, {
     hint: 'Use a .secret.json or .secret.yaml file for values containing every kind of quote.',

@@ -1,5 +1,5 @@
-import type { Shape } from '../envelope/types'
-import { isPlainObject } from '../util/canonical-json'
+import type { Shape } from '../envelope/types.js'
+import { isPlainObject } from '../util/canonical-json.js'
 
 const identRE = /^[A-Za-z_$][\w$]*$/
 

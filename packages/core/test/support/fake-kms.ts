@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto'
-import { KmsSecretsError } from '../../src/errors'
-import type { KmsProvider } from '../../src/kms/types'
+import { KmsSecretsError } from '../../src/errors.js'
+import type { KmsProvider } from '../../src/kms/types.js'
 
 /**
  * Deterministic in-memory KMS for tests and test vectors. "Wrapping" is AES-256-GCM under a key derived from
