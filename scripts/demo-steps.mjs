@@ -91,11 +91,24 @@ export function scanDist(core, distDir, secrets) {
     fail(`plaintext found in dist/ (${hits.length} hits)`)
   }
   ok(`${files.length} files scanned for ${secrets.length} secret files: no plaintext anywhere in dist/`)
-  const bundle = files.map((f) => readFileSync(f, 'utf8')).find((t) => t.includes('"kmsSecrets":1'))
-  const at = bundle?.indexOf('{"kmsSecrets":1') ?? -1
-  if (at >= 0) {
-    const excerpt = bundle.slice(at, at + 240).replace(/[A-Za-z0-9+/=_-]{28,}/g, (b64) => `${b64.slice(0, 12)}…`)
-    note(`what dist/ carries instead: ${excerpt}…`)
+  const envelope = files.map((f) => firstEnvelope(readFileSync(f, 'utf8'))).find((e) => e !== undefined)
+  if (envelope) {
+    const cut = (text) => (typeof text === 'string' && text.length > 24 ? `${text.slice(0, 16)}…` : text)
+    const shown = { ...envelope, kms: { ...envelope.kms, blob: cut(envelope.kms?.blob) }, data: cut(envelope.data) }
+    note(`what dist/ carries instead, for ${envelope.id}: ${JSON.stringify(shown)}`)
+  }
+}
+
+/** The first sealed envelope passed to openSecret/openSecretSync in a bundle (bundlers may reformat the literal). */
+function firstEnvelope(code) {
+  const start = /openSecret(?:Sync)?\(\s*\{/.exec(code)
+  if (!start) return undefined
+  const from = start.index + start[0].length - 1
+  const end = code.indexOf('}, {', from)
+  try {
+    return JSON.parse(code.slice(from, end + 1))
+  } catch {
+    return undefined
   }
 }
 

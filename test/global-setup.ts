@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Seed, startLocalKms } from '@kms-secrets/local-kms'
+import { startLocalKms } from '@kms-secrets/local-kms'
 import type { TestProject } from 'vitest/node'
 import type { KmsInfo } from './utils/kms.js'
 import { createIdentities, createSeed, keyIds } from './utils/seed.js'
@@ -14,7 +14,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     host: '127.0.0.1',
     port: 0,
     dataDir,
-    seed: createSeed(identities) as Seed,
+    seed: createSeed(identities),
     quiet: true,
   })
   const info: KmsInfo = { endpoint: kms.endpoint, dataDir, auditLog: join(dataDir, 'audit.log'), identities, keyIds }

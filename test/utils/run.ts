@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { dirname } from 'node:path'
 
 export interface RunResult {
   code: number | null
@@ -7,10 +8,13 @@ export interface RunResult {
   stderr: string
 }
 
-/** Runs a built file with node in a child process and a clean env; kills it if it does not exit in time. */
+/**
+ * Runs a built file with node in a child process, a clean env and its own dir as cwd (as a deployed server runs);
+ * kills it if it does not exit in time.
+ */
 export function runNode(file: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [file], { cwd: dirname(file), env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { Seed } from '@kms-secrets/local-kms'
 
 /** Fixed-KeyId CMKs, one per test file that counts audit-log lines, so parallel test files never share a key. */
 export const keyIds = {
@@ -18,6 +19,12 @@ export const keyIds = {
 } as const
 
 export type KeyName = keyof typeof keyIds
+
+/** What the README's CAM policies grant (without the `kms:` prefix); the test identities get exactly this. */
+export const policyActions = {
+  sealing: ['GenerateDataKey', 'Encrypt'],
+  runtime: ['Decrypt'],
+} as const
 
 export interface Identity {
   secretId: string
@@ -48,15 +55,15 @@ export function createIdentities(): Identities {
 }
 
 /** The seed local-kms applies at start (format: packages/local-kms README / the contract). */
-export function createSeed(ids: Identities): Record<string, unknown> {
+export function createSeed(ids: Identities): Seed {
   const appKeys = Object.entries(keyIds)
     .filter(([name]) => name !== 'forbidden')
     .map(([, id]) => id)
   return {
     identities: [
       { ...ids.admin, allow: ['*'], keys: ['*'] },
-      { ...ids.build, allow: ['GenerateDataKey', 'Encrypt'], keys: appKeys },
-      { ...ids.runtime, allow: ['Decrypt'], keys: appKeys },
+      { ...ids.build, allow: [...policyActions.sealing], keys: appKeys },
+      { ...ids.runtime, allow: [...policyActions.runtime], keys: appKeys },
       { ...ids.dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyIds.dev] },
     ],
     keys: Object.entries(keyIds).map(([name, keyId]) => ({ keyId, alias: `e2e-${name}`, description: `e2e ${name}` })),

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { delimiter, join } from 'node:path'
+import { isEnvelopeText } from '@kms-secrets/core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { copyExample, exampleSecrets, startExample } from './utils/example.js'
+import { makeTempDir, testDir } from './utils/fixture.js'
+import { auditFor, kmsEnv, useKms } from './utils/kms.js'
+import { scanForCanaries } from './utils/leak.js'
+import { readmeCommands } from './utils/readme.js'
+
+const kms = useKms()
+let work: string
+
+beforeAll(() => {
+  work = makeTempDir('readme')
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** PATH as a user has it after `pnpm add -D @kms-secrets/cli` in their project: the project's bins first. */
+function pathFor(dir: string): string {
+  return [join(dir, 'node_modules', '.bin'), join(testDir, 'node_modules', '.bin'), process.env.PATH].join(delimiter)
+}
+
+/** Runs README lines in one bash (so `export`s carry over), stopping at the first failure. */
+function bash(lines: string[], cwd: string, env: NodeJS.ProcessEnv): { status: number | null; out: string } {
+  const r = spawnSync('bash', ['-euo', 'pipefail', '-c', lines.join('\n')], { cwd, env, encoding: 'utf8' })
+  return { status: r.status, out: `${r.stdout}${r.stderr}` }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe('README commands, run as written', () => {
+  test('sealed on disk: `kms-secrets encrypt … -i`, then `pnpm build` with no credentials and no KMS call', async () => {
+    const dir = copyExample('rollup-node', work)
+    const secrets = exampleSecrets(dir)
+    const keyId = kms.keyIds.examples
+    const lines = readmeCommands('sealed-on-disk').filter((l) => !l.startsWith('git '))
+    const seal = lines.filter((l) => l.startsWith('kms-secrets '))
+    const build = lines.filter((l) => !l.startsWith('kms-secrets '))
+    expect(build).toEqual(['pnpm build'])
+
+    const sealed = bash(seal, dir, kmsEnv(kms, kms.identities.build, { KMS_SECRETS_KEY_ID: keyId, PATH: pathFor(dir) }))
+    expect(sealed.status, sealed.out).toBe(0)
+    for (const f of ['db.secret.json', 'api.secret.txt']) {
+      expect(isEnvelopeText(readFileSync(join(dir, 'config', f), 'utf8'))).toBe(true)
+    }
+    expect(scanForCanaries([join(dir, 'config')], secrets.canaries).hits).toEqual([])
+
+    const calls = auditFor(kms, keyId).length
+    const noCredentials = { PATH: pathFor(dir), HOME: work, KMS_SECRETS_ENDPOINT: 'http://127.0.0.1:9' }
+    const built = bash(build, dir, noCredentials)
+    expect(built.status, built.out).toBe(0)
+    expect(auditFor(kms, keyId).length).toBe(calls)
+    expect(scanForCanaries([join(dir, 'dist')], secrets.canaries).hits).toEqual([])
+
+    const server = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+    try {
+      const body = (await (await fetch(`${server.url}/`)).json()) as { ok: boolean; db: { user: string } }
+      expect(body).toMatchObject({ ok: true, db: { user: secrets.db.user } })
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('local development: `kms-secrets local-kms`, then create a key and `pnpm build` against it', async () => {
+    const dir = copyExample('esbuild-node', work)
+    const secrets = exampleSecrets(dir)
+    const port = String(await freePort())
+    const [start, ...more] = readmeCommands('local-kms')
+    expect(more).toEqual([])
+    const env = { PATH: pathFor(dir), HOME: work }
+    const server = spawn('bash', ['-c', `exec ${start!.replace('4599', port)}`], { cwd: dir, env })
+    try {
+      await waitForLine(server, /^local-kms listening on http:\/\/127\.0\.0\.1:(\d+)$/m)
+      const dev = readmeCommands('local-dev').map((l) => l.replace('4599', port))
+      const built = bash(dev, dir, env)
+      expect(built.status, built.out).toBe(0)
+      expect(scanForCanaries([join(dir, 'dist')], secrets.canaries).hits).toEqual([])
+      const audit = readFileSync(join(dir, '.kms-local', 'audit.log'), 'utf8')
+      expect(audit.match(/"action":"GenerateDataKey"/g)).toHaveLength(1)
+    } finally {
+      server.kill('SIGTERM')
+      await new Promise((resolve) => (server.exitCode === null ? server.once('exit', resolve) : resolve(null)))
+    }
+  })
+})
+
+function waitForLine(child: ChildProcess, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}:\n${out}`)), 20_000)
+    const onData = (d: Buffer) => {
+      out += d
+      const m = re.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[0])
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (d: Buffer) => {
+      out += d
+    })
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before ${re}:\n${out}`)))
+  })
+}
