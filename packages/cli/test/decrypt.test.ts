@@ -1,11 +1,16 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { keyA, startTestKms, type TestKms } from './helpers/kms'
-import { sealFixture } from './helpers/seal'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { sealFixture } from './helpers/seal.js'
 
-const db = { host: 'db.internal', password: 'dec-canary-pw-2b7e90', port: 5432, replicas: ['r1.internal', 'r2.internal'] }
+const db = {
+  host: 'db.internal',
+  password: 'dec-canary-pw-2b7e90',
+  port: 5432,
+  replicas: ['r1.internal', 'r2.internal'],
+}
 let kms: TestKms
 let tmp: ReturnType<typeof tempDir>
 
@@ -13,15 +18,22 @@ beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('decrypt')
   await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), { endpoint: kms.endpoint, keyId: keyA })
-  await sealFixture(tmp.dir, 'app.secret.yaml', 'api:\n  token: dec-canary-tok-7a\nretries: 3\n', { endpoint: kms.endpoint, keyId: keyA })
-  await sealFixture(tmp.dir, 'tls.secret.pem', '-----BEGIN KEY-----\ndec-canary-pem\n-----END KEY-----\n', { endpoint: kms.endpoint, keyId: keyA })
+  await sealFixture(tmp.dir, 'app.secret.yaml', 'api:\n  token: dec-canary-tok-7a\nretries: 3\n', {
+    endpoint: kms.endpoint,
+    keyId: keyA,
+  })
+  await sealFixture(tmp.dir, 'tls.secret.pem', '-----BEGIN KEY-----\ndec-canary-pem\n-----END KEY-----\n', {
+    endpoint: kms.endpoint,
+    keyId: keyA,
+  })
 })
 afterAll(async () => {
   await kms?.close()
   tmp?.cleanup()
 })
 
-const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'runtime') => runCli(args, { endpoint: kms.endpoint, as, cwd: tmp.dir })
+const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'runtime') =>
+  runCli(args, { endpoint: kms.endpoint, as, cwd: tmp.dir })
 
 describe('decrypt', () => {
   it('prints the plaintext in the file format on stdout (a Decrypt-only identity suffices)', async () => {
@@ -105,7 +117,11 @@ describe('decrypt', () => {
   })
 
   it('no KMS listening → ERR_KMS_NETWORK (40)', async () => {
-    const r = await runCli(['decrypt', 'db.secret.json'], { endpoint: 'http://127.0.0.1:9', as: 'runtime', cwd: tmp.dir })
+    const r = await runCli(['decrypt', 'db.secret.json'], {
+      endpoint: 'http://127.0.0.1:9',
+      as: 'runtime',
+      cwd: tmp.dir,
+    })
     expect(r.code).toBe(40)
   })
 })

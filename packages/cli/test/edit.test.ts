@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { filesContaining } from './helpers/files'
-import { keyB, startTestKms, type TestKms } from './helpers/kms'
-import { sealFixture } from './helpers/seal'
+import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
+import { filesContaining } from './helpers/files.js'
+import { keyB, startTestKms, type TestKms } from './helpers/kms.js'
+import { sealFixture } from './helpers/seal.js'
 
 const editor = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url))
 const db = { host: 'db.internal', password: 'edit-canary-pw-31d0' }
@@ -18,7 +18,11 @@ const log = () => path.join(tmp.dir, 'editor.log')
 beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('edit')
-  await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), { endpoint: kms.endpoint, keyId: keyB, extra: ['--context', 'env=test'] })
+  await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), {
+    endpoint: kms.endpoint,
+    keyId: keyB,
+    extra: ['--context', 'env=test'],
+  })
   original = readFileSync(sealed(), 'utf8')
 })
 afterAll(async () => {
@@ -26,7 +30,7 @@ afterAll(async () => {
   tmp?.cleanup()
 })
 
-function edit(mode: string, opts: { onSpawn?: Parameters<typeof runCli>[1]['onSpawn']; file?: string } = {}) {
+function edit(mode: string, opts: { onSpawn?: RunOptions['onSpawn']; file?: string } = {}) {
   return runCli(['edit', opts.file ?? 'db.secret.json'], {
     endpoint: kms.endpoint,
     cwd: tmp.dir,
@@ -99,7 +103,11 @@ describe('edit', () => {
     expect(next).toMatchObject({ id: before.id, context: { env: 'test' }, kms: { keyId: keyB } })
     expect(next.data).not.toBe(before.data)
     expect(readFileSync(sealed(), 'utf8')).not.toContain('edit-canary')
-    const dec = await runCli(['decrypt', 'db.secret.json', '--extract', 'password'], { endpoint: kms.endpoint, as: 'runtime', cwd: tmp.dir })
+    const dec = await runCli(['decrypt', 'db.secret.json', '--extract', 'password'], {
+      endpoint: kms.endpoint,
+      as: 'runtime',
+      cwd: tmp.dir,
+    })
     expect(dec.stdout).toBe('edit-canary-changed-42\n')
     expectNoTempLeft()
     expect(filesContaining(tmp.dir, ['edit-canary'])).toEqual([])

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { keyA, keyB, startTestKms, type TestKms } from './helpers/kms'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, keyB, startTestKms, type TestKms } from './helpers/kms.js'
 
 const db = { host: 'db.internal', user: 'app', password: 'enc-canary-pw-5c1f0e', port: 5432 }
 let kms: TestKms
@@ -19,7 +19,8 @@ afterAll(async () => {
   tmp?.cleanup()
 })
 
-const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'sealer') => runCli(args, { endpoint: kms.endpoint, as, cwd: tmp.dir })
+const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'sealer') =>
+  runCli(args, { endpoint: kms.endpoint, as, cwd: tmp.dir })
 
 function auditActions(): string[] {
   const log = readFileSync(path.join(kms.dataDir, 'audit.log'), 'utf8').trim().split('\n')
@@ -45,13 +46,27 @@ describe('encrypt', () => {
     write('c.secret.env', 'SMTP_PASS=enc-canary-smtp-19b\n')
     write('d.secret.pem', '-----BEGIN KEY-----\nenc-canary-pem-00\n-----END KEY-----\n')
     const before = auditActions().filter((a) => a === 'GenerateDataKey').length
-    const r = await cli(['encrypt', 'a.secret.json', 'b.secret.yaml', 'c.secret.env', 'd.secret.pem', '--key-id', keyA, '-i', '--context', 'app=api', '--json'])
+    const r = await cli([
+      'encrypt',
+      'a.secret.json',
+      'b.secret.yaml',
+      'c.secret.env',
+      'd.secret.pem',
+      '--key-id',
+      keyA,
+      '-i',
+      '--context',
+      'app=api',
+      '--json',
+    ])
     expect(r.code).toBe(0)
     expect(auditActions().filter((a) => a === 'GenerateDataKey').length).toBe(before + 1)
     const meta = JSON.parse(r.stdout)
     expect(meta).toMatchObject({ keyId: keyA, dataKeys: 1 })
     expect(meta.files.map((f: { format: string }) => f.format)).toEqual(['json', 'yaml', 'env', 'text'])
-    const envs = ['a.secret.json', 'b.secret.yaml', 'c.secret.env', 'd.secret.pem'].map((n) => JSON.parse(readFileSync(file(n), 'utf8')))
+    const envs = ['a.secret.json', 'b.secret.yaml', 'c.secret.env', 'd.secret.pem'].map((n) =>
+      JSON.parse(readFileSync(file(n), 'utf8')),
+    )
     expect(new Set(envs.map((e) => e.kms.blob)).size).toBe(1)
     expect(envs.map((e) => e.id)).toEqual(['a.secret.json', 'b.secret.yaml', 'c.secret.env', 'd.secret.pem'])
     expect(envs[0].context).toEqual({ app: 'api' })
@@ -63,7 +78,10 @@ describe('encrypt', () => {
     write('plain.secret.json', JSON.stringify(db))
     const r = await cli(['encrypt', 'plain.secret.json', '--key-id', keyB, '-o', 'out.secret.json'])
     expect(r.code).toBe(0)
-    expect(JSON.parse(readFileSync(file('out.secret.json'), 'utf8'))).toMatchObject({ id: 'out.secret.json', kms: { keyId: keyB } })
+    expect(JSON.parse(readFileSync(file('out.secret.json'), 'utf8'))).toMatchObject({
+      id: 'out.secret.json',
+      kms: { keyId: keyB },
+    })
     const r2 = await cli(['encrypt', 'plain.secret.json', '--key-id', keyB, '--id', '0123'])
     expect(JSON.parse(r2.stdout).id).toBe('0123')
   })

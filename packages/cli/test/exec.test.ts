@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { filesContaining } from './helpers/files'
-import { keyA, startTestKms, type TestKms } from './helpers/kms'
-import { sealFixture } from './helpers/seal'
+import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
+import { filesContaining } from './helpers/files.js'
+import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { sealFixture } from './helpers/seal.js'
 
 const child = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url))
 // Random per run: a literal canary would also sit in vitest's transform cache of this file under os.tmpdir().
@@ -33,8 +33,14 @@ afterAll(async () => {
   tmpdir?.cleanup()
 })
 
-const exec = (args: string[], onSpawn?: Parameters<typeof runCli>[1]['onSpawn']) =>
-  runCli(['exec', ...args], { endpoint: kms.endpoint, as: 'runtime', cwd: cwd.dir, env: { TMPDIR: tmpdir.dir }, ...(onSpawn ? { onSpawn } : {}) })
+const exec = (args: string[], onSpawn?: RunOptions['onSpawn']) =>
+  runCli(['exec', ...args], {
+    endpoint: kms.endpoint,
+    as: 'runtime',
+    cwd: cwd.dir,
+    env: { TMPDIR: tmpdir.dir },
+    ...(onSpawn ? { onSpawn } : {}),
+  })
 
 function expectNothingOnDisk(): void {
   expect(filesContaining(cwd.dir, canaries)).toEqual([])
@@ -45,7 +51,20 @@ function expectNothingOnDisk(): void {
 
 describe('exec', () => {
   it('passes top-level keys as env vars (nested → JSON) and files through in-memory FIFOs', async () => {
-    const r = await exec(['--env', 'db.secret.json', '--env', 'api.secret.env', '--file', 'CFG=db.secret.json', '--file', 'TLS=tls.secret.pem', '--', 'node', child, 'report'])
+    const r = await exec([
+      '--env',
+      'db.secret.json',
+      '--env',
+      'api.secret.env',
+      '--file',
+      'CFG=db.secret.json',
+      '--file',
+      'TLS=tls.secret.pem',
+      '--',
+      'node',
+      child,
+      'report',
+    ])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const seen = JSON.parse(r.stdout)
@@ -59,7 +78,16 @@ describe('exec', () => {
   })
 
   it('works for a non-Node program (sh + cat)', async () => {
-    const r = await exec(['--file', 'TLS=tls.secret.pem', '--env', 'db.secret.json', '--', 'sh', '-c', 'cat "$TLS"; printf %s "$password"'])
+    const r = await exec([
+      '--file',
+      'TLS=tls.secret.pem',
+      '--env',
+      'db.secret.json',
+      '--',
+      'sh',
+      '-c',
+      'cat "$TLS"; printf %s "$password"',
+    ])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`${pem}${db.password}`)
     expectNothingOnDisk()
@@ -94,7 +122,11 @@ describe('exec', () => {
   })
 
   it('the sealer identity cannot decrypt → 32, the child never runs', async () => {
-    const r = await runCli(['exec', '--env', 'db.secret.json', '--', 'node', '-e', 'console.log("ran")'], { endpoint: kms.endpoint, as: 'sealer', cwd: cwd.dir })
+    const r = await runCli(['exec', '--env', 'db.secret.json', '--', 'node', '-e', 'console.log("ran")'], {
+      endpoint: kms.endpoint,
+      as: 'sealer',
+      cwd: cwd.dir,
+    })
     expect(r.code).toBe(32)
     expect(r.stdout).toBe('')
   })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli'
-import { keyB, startTestKms, type TestKms } from './helpers/kms'
+import { runCli } from './helpers/cli.js'
+import { keyB, startTestKms, type TestKms } from './helpers/kms.js'
 
 let kms: TestKms
 beforeAll(async () => {
@@ -10,7 +10,8 @@ afterAll(async () => {
   await kms?.close()
 })
 
-const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'admin') => runCli(['keys', ...args], { endpoint: kms.endpoint, as })
+const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'admin') =>
+  runCli(['keys', ...args], { endpoint: kms.endpoint, as })
 
 describe('keys', () => {
   it('create prints the new KeyId; list, describe (text and --json) show it', async () => {
@@ -56,7 +57,8 @@ describe('keys', () => {
   it('keys --help and keys create --help', async () => {
     const r = await cli(['--help'])
     expect(r.code).toBe(0)
-    for (const a of ['create', 'list', 'describe <KeyId>', 'disable <KeyId>', 'enable <KeyId>', 'rotate-on <KeyId>']) expect(r.stdout).toContain(a)
+    for (const a of ['create', 'list', 'describe <KeyId>', 'disable <KeyId>', 'enable <KeyId>', 'rotate-on <KeyId>'])
+      expect(r.stdout).toContain(a)
     const c = await cli(['create', '--help'])
     expect(c.stdout).toContain('--alias <alias>')
     expect(c.stdout).toContain('--endpoint <url>')

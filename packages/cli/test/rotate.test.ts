@@ -1,14 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { keyA, keyB, keyC, startTestKms, type TestKms } from './helpers/kms'
-import { sdkEncrypt } from './helpers/sdk'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, keyB, keyC, startTestKms, type TestKms } from './helpers/kms.js'
+import { sdkEncrypt } from './helpers/sdk.js'
 
 let kms: TestKms
 let tmp: ReturnType<typeof tempDir>
 const read = (name: string) => JSON.parse(readFileSync(path.join(tmp.dir, name), 'utf8'))
-const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'sealer') => runCli(args, { endpoint: kms.endpoint, as, cwd: tmp.dir })
+const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'sealer') =>
+  runCli(args, { endpoint: kms.endpoint, as, cwd: tmp.dir })
 const decrypt = async (name: string) => {
   const r = await cli(['decrypt', name], 'runtime')
   expect(r.stderr).toBe('')
@@ -28,7 +29,13 @@ afterAll(async () => {
   tmp?.cleanup()
 })
 
-const sealedPart = (env: Record<string, unknown>) => ({ iv: env.iv, data: env.data, tag: env.tag, id: env.id, context: env.context })
+const sealedPart = (env: Record<string, unknown>) => ({
+  iv: env.iv,
+  data: env.data,
+  tag: env.tag,
+  id: env.id,
+  context: env.context,
+})
 
 describe('rotate', () => {
   it('after the CMK is rotated, re-wraps to its current version: values untouched, one shared blob kept', async () => {
@@ -66,7 +73,9 @@ describe('rotate', () => {
 
   it('direct-mode envelopes (wrapped Encrypt blobs) are re-encrypted the same way', async () => {
     const blob = await sdkEncrypt(kms.endpoint, keyA, '{"apiKey":"rot-canary-direct-33"}')
-    expect((await cli(['wrap', '--blob', blob, '--format', 'json', '--key-id', keyA, '-o', 'd.secret.json'])).code).toBe(0)
+    expect(
+      (await cli(['wrap', '--blob', blob, '--format', 'json', '--key-id', keyA, '-o', 'd.secret.json'])).code,
+    ).toBe(0)
     const r = await cli(['rotate', 'd.secret.json', '--key-id', keyC])
     expect(r.code).toBe(0)
     expect(read('d.secret.json')).toMatchObject({ mode: 'direct', kms: { keyId: keyC } })

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { keyA, startTestKms, type TestKms } from './helpers/kms'
-import { sealFixture } from './helpers/seal'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { sealFixture } from './helpers/seal.js'
 
 const password = 'scan-canary-pw-6b2f41'
 let kms: TestKms
@@ -13,13 +13,19 @@ const at = (...p: string[]) => path.join(tmp.dir, ...p)
 beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('scan')
-  await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify({ user: 'app', password }), { endpoint: kms.endpoint, keyId: keyA })
+  await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify({ user: 'app', password }), {
+    endpoint: kms.endpoint,
+    keyId: keyA,
+  })
   mkdirSync(at('clean', 'assets'), { recursive: true })
   writeFileSync(at('clean', 'index.js'), 'console.log("hello")\n')
   writeFileSync(at('clean', 'assets', 'app.css'), 'body{color:red}\n')
   mkdirSync(at('leaky', 'chunks'), { recursive: true })
   writeFileSync(at('leaky', 'index.js'), `const db = ${JSON.stringify({ password })}\n`)
-  writeFileSync(at('leaky', 'chunks', 'a.js.map'), JSON.stringify({ sourcesContent: [Buffer.from(password).toString('base64')] }))
+  writeFileSync(
+    at('leaky', 'chunks', 'a.js.map'),
+    JSON.stringify({ sourcesContent: [Buffer.from(password).toString('base64')] }),
+  )
   writeFileSync(at('leaky', 'ok.txt'), 'nothing here\n')
   writeFileSync(at('plain.secret.json'), JSON.stringify({ apiKey: 'scan-canary-plain-key-9' }))
 })
@@ -51,7 +57,12 @@ describe('scan', () => {
     expect(r.code).toBe(1)
     const out = JSON.parse(r.stdout)
     expect(out.scanned).toBe(3)
-    expect(out.hits).toContainEqual({ asset: 'leaky/index.js', file: 'db.secret.json', path: '$.password', encoding: 'raw' })
+    expect(out.hits).toContainEqual({
+      asset: 'leaky/index.js',
+      file: 'db.secret.json',
+      path: '$.password',
+      encoding: 'raw',
+    })
     expect(r.stdout).not.toContain(password)
   })
 

@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { keyA, startTestKms, type TestKms } from './helpers/kms'
-import { sealFixture } from './helpers/seal'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { sealFixture } from './helpers/seal.js'
 
 const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
 let kms: TestKms
@@ -15,8 +15,9 @@ const at = (name: string) => path.join(tmp.dir, name)
 beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('types')
-  const db = { host: 'db.internal', password: 'types-canary-pw-8e', port: 5432, then: 'x', replicas: ['a'] }
-  await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), { endpoint: kms.endpoint, keyId: keyA })
+  // `then` is never a named export (it would make the module namespace a thenable).
+  const db = '{"host":"db.internal","password":"types-canary-pw-8e","port":5432,"then":"x","replicas":["a"]}'
+  await sealFixture(tmp.dir, 'db.secret.json', db, { endpoint: kms.endpoint, keyId: keyA })
   await sealFixture(tmp.dir, 'tls.secret.pem', 'types-canary-pem\n', { endpoint: kms.endpoint, keyId: keyA })
   writeFileSync(at('app.secret.yaml'), 'api:\n  token: types-canary-tok\n  retries: 3\n')
   writeFileSync(
@@ -38,9 +39,9 @@ beforeAll(async () => {
   writeFileSync(
     at('main.ts'),
     [
-      "import db, { password, port, replicas } from './db.secret.json'",
-      "import app from './app.secret.yaml'",
-      "import tls from './tls.secret.pem'",
+      "import db, { password, port, replicas } from './db.secret.json.js'",
+      "import app from './app.secret.yaml.js'",
+      "import tls from './tls.secret.pem.js'",
       'export const p: string = db.password',
       'export const n: number = port',
       'export const s: string = password',

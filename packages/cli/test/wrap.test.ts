@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli'
-import { keyA, startTestKms, type TestKms } from './helpers/kms'
-import { sdkEncrypt } from './helpers/sdk'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { sdkEncrypt } from './helpers/sdk.js'
 
 let kms: TestKms
 let tmp: ReturnType<typeof tempDir>
 const cli = (args: string[], opts: { as?: 'admin' | 'sealer' | 'runtime' | null; input?: string } = {}) =>
-  runCli(args, { endpoint: kms.endpoint, as: opts.as === undefined ? 'runtime' : opts.as, cwd: tmp.dir, ...(opts.input ? { input: opts.input } : {}) })
+  runCli(args, {
+    endpoint: kms.endpoint,
+    as: opts.as === undefined ? 'runtime' : opts.as,
+    cwd: tmp.dir,
+    ...(opts.input ? { input: opts.input } : {}),
+  })
 
 beforeAll(async () => {
   kms = await startTestKms()
@@ -22,7 +27,22 @@ afterAll(async () => {
 describe('wrap', () => {
   it('turns an SDK Encrypt blob into a direct envelope without any KMS call (no credentials needed)', async () => {
     const blob = await sdkEncrypt(kms.endpoint, keyA, '{"password":"wrap-canary-pw-4e"}')
-    const r = await cli(['wrap', '--blob', blob, '--format', 'json', '--key-id', keyA, '--region', 'ap-shanghai', '--id', 'db.secret.json'], { as: null })
+    const r = await cli(
+      [
+        'wrap',
+        '--blob',
+        blob,
+        '--format',
+        'json',
+        '--key-id',
+        keyA,
+        '--region',
+        'ap-shanghai',
+        '--id',
+        'db.secret.json',
+      ],
+      { as: null },
+    )
     expect(r.code).toBe(0)
     const env = JSON.parse(r.stdout)
     expect(env).toMatchObject({ kmsSecrets: 1, alg: 'KMS', mode: 'direct', id: 'db.secret.json', format: 'json' })
@@ -40,7 +60,9 @@ describe('wrap', () => {
 
   it('a blob encrypted with an EncryptionContext needs the same --context pairs', async () => {
     const blob = await sdkEncrypt(kms.endpoint, keyA, '{"token":"wrap-canary-ctx-6a"}', '{"app":"api"}')
-    expect((await cli(['wrap', '--blob', blob, '--format', 'json', '--context', 'app=api', '-o', 'ctx.secret.json'])).code).toBe(0)
+    expect(
+      (await cli(['wrap', '--blob', blob, '--format', 'json', '--context', 'app=api', '-o', 'ctx.secret.json'])).code,
+    ).toBe(0)
     const dec = await cli(['decrypt', 'ctx.secret.json', '--extract', '$.token'])
     expect(dec.stdout).toBe('wrap-canary-ctx-6a\n')
     expect((await cli(['wrap', '--blob', blob, '--format', 'json', '-o', 'noctx.secret.json'])).code).toBe(0)
@@ -62,7 +84,9 @@ describe('wrap', () => {
   })
 
   it('a garbage blob wraps but fails to decrypt with ERR_KMS_INVALID_CIPHERTEXT (36)', async () => {
-    expect((await cli(['wrap', '--blob', 'bm90LWEtYmxvYg==', '--format', 'text', '-o', 'junk.secret.txt'])).code).toBe(0)
+    expect((await cli(['wrap', '--blob', 'bm90LWEtYmxvYg==', '--format', 'text', '-o', 'junk.secret.txt'])).code).toBe(
+      0,
+    )
     expect((await cli(['decrypt', 'junk.secret.txt'])).code).toBe(36)
   })
 })

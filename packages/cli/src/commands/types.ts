@@ -39,7 +39,9 @@ async function declarationOf(file: string): Promise<string> {
   if (isEnvelopeText(text)) {
     const env = decodeEnvelope(text, file)
     if (env.shape === undefined && env.format !== 'text') {
-      warn(`${file} records no shape (a wrapped blob); its keys are typed as unknown. Re-seal it with edit to type them.`)
+      warn(
+        `${file} records no shape (a wrapped blob); its keys are typed as unknown. Re-seal it with edit to type them.`,
+      )
     }
     return renderDeclaration(file, env.format, env.shape)
   }
@@ -73,7 +75,9 @@ export async function typesCommand(opts: TypesOptions): Promise<number> {
     if (results.length === 0) note('no *.secret.* files found')
   }
   if (opts.check && stale.length > 0) {
-    note(`${stale.length} declaration file${stale.length === 1 ? ' is' : 's are'} missing or stale: run kms-secrets types`)
+    note(
+      `${stale.length} declaration file${stale.length === 1 ? ' is' : 's are'} missing or stale: run kms-secrets types`,
+    )
     return 1
   }
   return 0

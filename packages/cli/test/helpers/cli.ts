@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type IdentityName, identities } from './kms'
+import { type IdentityName, identities } from './kms.js'
 
 export const binPath = fileURLToPath(new URL('../../bin/kms-secrets.mjs', import.meta.url))
 

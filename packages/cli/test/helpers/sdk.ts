@@ -1,7 +1,7 @@
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import net from 'node:net'
-import { identities } from './kms'
+import { identities } from './kms.js'
 
 // The official SDK transport, taken from core's dependencies (the CLI itself does not depend on it).
 const require = createRequire(new URL('../../../core/package.json', import.meta.url))
@@ -27,7 +27,12 @@ export function sdkClient(endpoint: string, as: keyof typeof identities = 'admin
 }
 
 /** KMS Encrypt through the SDK: what `tccli kms Encrypt` or the console's online tool would produce. */
-export async function sdkEncrypt(endpoint: string, keyId: string, plaintext: string, encryptionContext?: string): Promise<string> {
+export async function sdkEncrypt(
+  endpoint: string,
+  keyId: string,
+  plaintext: string,
+  encryptionContext?: string,
+): Promise<string> {
   const res = await sdkClient(endpoint).request('Encrypt', {
     KeyId: keyId,
     Plaintext: Buffer.from(plaintext, 'utf8').toString('base64'),
