@@ -13,6 +13,7 @@ import { createRollupHooks, type RollupLikeContext } from './bundlers/rollup'
 import { denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
 import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers/webpack'
 import { createContext, type LoadTarget, type SecretsContext } from './context'
+import { splitId } from './guards'
 import type { Options } from './options'
 import { toBundlerError } from './report'
 
@@ -49,7 +50,7 @@ function targetFor(
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (options, meta) => {
   const ctx = createContext(options)
   const esbuild: EsbuildState = { options: {}, importers: new Map() }
-  // rollup/rolldown/vite build: the client guard fires at buildEnd, when the importer chain is known.
+  // rolldown/vite build and rspack: the client guard fires once the importer chain is known (buildEnd, finishModules).
   const clientDeferred = new Map<string, string>()
   let rolldownPlatform: string | undefined
   let serving = false
@@ -85,16 +86,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
           // moduleType: vite 8 and rolldown would otherwise parse the JS as JSON (not in unplugin's type).
           return { code, moduleType: 'js' } as { code: string }
         } catch (error) {
-          const deferrable = !serving && (meta.framework === 'vite' || meta.framework === 'rolldown')
+          const deferrable = !serving && ['vite', 'rolldown', 'rspack'].includes(meta.framework)
           if (deferrable && isKmsSecretsError(error) && error.code === 'ERR_PLUGIN_CLIENT_BUNDLE') {
-            clientDeferred.set(id, String(target.client))
+            clientDeferred.set(meta.framework === 'rspack' ? splitId(id).path : id, String(target.client))
             return { code: clientStub, moduleType: 'js' } as { code: string }
           }
           return fail(this, meta, error)
         }
       },
     },
-    vite: {
+    vite: cast<UnpluginOptions['vite']>({
       ...rollupHooks,
       config: denySecretFiles,
       configResolved(config: { root: string; command: 'build' | 'serve' }) {
@@ -102,14 +103,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
         ctx.setMode(config.command)
         serving = config.command === 'serve'
       },
-    },
-    rollup: rollupHooks,
-    rolldown: {
+    }),
+    rollup: cast<UnpluginOptions['rollup']>(rollupHooks),
+    rolldown: cast<UnpluginOptions['rolldown']>({
       ...rollupHooks,
       options(input: { platform?: string }) {
         rolldownPlatform = input.platform
       },
-    },
+    }),
     esbuild: {
       loader: 'js',
       onLoadFilter: esbuildLoadFilter,
@@ -117,8 +118,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
       setup: (build) => setupEsbuild(ctx, esbuild, build),
     },
     webpack: (compiler) => applyWebpackHooks(ctx, compiler),
-    rspack: (compiler) => applyWebpackHooks(ctx, compiler),
-  } satisfies UnpluginOptions as UnpluginOptions
+    rspack: (compiler) => applyWebpackHooks(ctx, compiler, clientDeferred),
+  }
+}
+
+/** The rollup-family hooks are typed by the few context members they use, not by each bundler's full types. */
+function cast<T>(hooks: object): T {
+  return hooks as T
 }
 
 /**

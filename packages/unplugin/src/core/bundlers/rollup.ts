@@ -71,11 +71,13 @@ export function createRollupHooks(ctx: SecretsContext, clientDeferred: Map<strin
       if (first === undefined) return
       const [id, where] = first
       clientDeferred.clear()
-      this.error(toBundlerError(clientBundleError(ctx.relativeId(id), importerChain(this.getModuleInfo, id), where)))
+      const chain = importerChain(this.getModuleInfo, id).map((i) => ctx.relativeId(i))
+      this.error(toBundlerError(clientBundleError(ctx.relativeId(id), chain, where)))
     },
-    renderStart(this: RollupLikeContext, output: { format: string }) {
-      if (ctx.asyncFiles.size === 0 || supportsTopLevelAwait(output.format)) return
-      this.error(toBundlerError(outputFormatError(output.format, [...ctx.asyncFiles])))
+    // outputOptions runs when generate/write starts, before rolldown's own (less helpful) INVALID_TLA_FORMAT check.
+    outputOptions(this: RollupLikeContext, output: { format?: string }) {
+      if (ctx.asyncFiles.size === 0 || supportsTopLevelAwait(output.format)) return null
+      this.error(toBundlerError(outputFormatError(String(output.format), [...ctx.asyncFiles])))
     },
     generateBundle: {
       // Last, so that assets other plugins add in generateBundle (HTML, manifests) are searched too.

@@ -1,7 +1,8 @@
 import type { RspackCompiler, WebpackCompiler } from 'unplugin'
 import type { LoadTarget, SecretsContext } from '../context'
+import { clientBundleError, splitId } from '../guards'
 import { leakError, leakingAssets, type OutputAsset } from '../leak'
-import { errorText } from '../report'
+import { errorText, toBundlerError } from '../report'
 
 const pluginName = 'unplugin-kms-secrets'
 
@@ -34,12 +35,15 @@ function isBrowserTarget(compiler: CompilerLike): boolean {
   return p !== undefined && (p.browser === true || p.webworker === true) && p.node !== true
 }
 
-/** Issuer chain of the module being loaded, nearest first, as project-relative paths. */
-function issuerChain(ctx: SecretsContext, native: WebpackNative): string[] {
+/** Issuer chain of a module, nearest first, as project-relative paths. */
+function issuerChain(
+  ctx: SecretsContext,
+  graph: CompilationLike['moduleGraph'],
+  start: ModuleLike | undefined,
+): string[] {
   const chain: string[] = []
   try {
-    const graph = native.compilation?.moduleGraph
-    let module = native.loaderContext?._module
+    let module = start
     while (graph && module && chain.length < 20) {
       module = graph.getIssuer(module) ?? undefined
       const name = module?.resource ?? module?.nameForCondition?.()
@@ -47,7 +51,7 @@ function issuerChain(ctx: SecretsContext, native: WebpackNative): string[] {
       chain.push(ctx.relativeId(name.replace(/\?.*$/, '')))
     }
   } catch {
-    // The module graph is not always readable during a loader run (rspack); the error then names the file only.
+    // rspack: the module graph is not readable while modules build; the guard is then deferred to finishModules.
   }
   return chain
 }
@@ -59,8 +63,33 @@ export function webpackTarget(ctx: SecretsContext, framework: string, native: We
     client: isBrowserTarget(compiler) ? `${framework} target ${target}` : false,
     // webpack/rspack run top-level await (also in commonjs2) through their async-module runtime, unless turned off.
     sync: ctx.options.sync === 'auto' ? compiler.options.experiments?.topLevelAwait === false : ctx.options.sync,
-    importers: () => issuerChain(ctx, native),
+    importers: () => issuerChain(ctx, native.compilation?.moduleGraph, native.loaderContext?._module),
   }
+}
+
+/**
+ * rspack cannot read its module graph inside a loader, so a secret in a browser build gets a stub there and the
+ * build fails here, once the graph is complete, with the issuer chain. Rejecting finishModules is fatal: nothing
+ * is emitted.
+ */
+function deferClientGuard(
+  ctx: SecretsContext,
+  compiler: WebpackCompiler | RspackCompiler,
+  deferred: Map<string, string>,
+) {
+  compiler.hooks.thisCompilation.tap(pluginName, (compilation) => {
+    const c = compilation as unknown as CompilationLike & {
+      hooks: { finishModules: { tapPromise(name: string, fn: (modules: Iterable<ModuleLike>) => Promise<void>): void } }
+    }
+    c.hooks.finishModules.tapPromise(pluginName, async (modules) => {
+      if (deferred.size === 0) return
+      const module = [...modules].find((m) => m.resource !== undefined && deferred.has(splitId(m.resource).path))
+      const [path, where] = [...deferred][0]!
+      deferred.clear()
+      const chain = issuerChain(ctx, c.moduleGraph, module)
+      throw toBundlerError(clientBundleError(ctx.relativeId(path), chain, where))
+    })
+  })
 }
 
 interface Asset {
@@ -78,8 +107,13 @@ function toAsset(a: Asset): OutputAsset {
  * becomes a compilation error AND the leaking assets are deleted, because webpack still emits on errors when
  * `optimization.emitOnErrors` is on (its default in development).
  */
-export function applyWebpackHooks(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler): void {
+export function applyWebpackHooks(
+  ctx: SecretsContext,
+  compiler: WebpackCompiler | RspackCompiler,
+  clientDeferred?: Map<string, string>,
+): void {
   ctx.setRoot(compiler.context)
+  if (clientDeferred) deferClientGuard(ctx, compiler, clientDeferred)
   const wp = compiler.webpack as unknown as {
     Compilation: { PROCESS_ASSETS_STAGE_REPORT: number }
     WebpackError: new (message: string) => Error

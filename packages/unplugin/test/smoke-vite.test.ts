@@ -1,0 +1,100 @@
+import { join } from 'node:path'
+import { build, createServer, type InlineConfig } from 'vite'
+import { describe, expect, it } from 'vitest'
+import { secretDenyGlob } from '../src/core/bundlers/vite'
+import kmsVite from '../src/vite'
+import { type App, createApp, expectNoPlaintext } from './helpers/app'
+
+const external = ['@kms-secrets/runtime']
+
+function config(app: App, extra: InlineConfig = {}): InlineConfig {
+  return {
+    root: app.root,
+    configFile: false,
+    logLevel: 'silent',
+    cacheDir: join(app.root, '.vite'),
+    plugins: [kmsVite(app.plugin)],
+    ssr: { external },
+    ...extra,
+  }
+}
+
+async function message(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  expect(e, 'expected a failure').toBeDefined()
+  return String((e as Error).message)
+}
+
+describe('vite build', () => {
+  it('SSR build: ciphertext only, one GenerateDataKey, source maps clean', async () => {
+    const app = createApp()
+    await build(
+      config(app, {
+        build: { ssr: 'src/server.js', outDir: 'dist', sourcemap: true, minify: false, rollupOptions: { external } },
+      }),
+    )
+    expect(expectNoPlaintext(app.out)).toContain('await openSecret(')
+    expect(app.kms.count('GenerateDataKey')).toBe(1)
+  })
+
+  it('client build: ERR_PLUGIN_CLIENT_BUNDLE with the importer chain, nothing written', async () => {
+    const app = createApp({ 'index.html': '<script type="module" src="/src/server.js"></script>' })
+    const text = await message(build(config(app, { build: { outDir: 'dist' } })))
+    expect(text).toContain('ERR_PLUGIN_CLIENT_BUNDLE')
+    expect(text).toMatch(/src\/server\.js → (src\/db\.js → )?src\/config\//)
+  })
+})
+
+describe('vite dev server', () => {
+  it('adds the secret glob to server.fs.deny and keeps the defaults', async () => {
+    const app = createApp()
+    const server = await createServer(config(app, { server: { middlewareMode: true, ws: false } }))
+    try {
+      expect(server.config.server.fs.deny).toEqual(
+        expect.arrayContaining(['.env', '.env.*', '**/.git/**', secretDenyGlob]),
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('keeps a user deny list and appends the glob', async () => {
+    const app = createApp()
+    const server = await createServer(
+      config(app, { server: { middlewareMode: true, ws: false, fs: { deny: ['secret-dir/**'] } } }),
+    )
+    try {
+      expect(server.config.server.fs.deny).toEqual(['secret-dir/**', secretDenyGlob])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('refuses the raw file over HTTP (403), serves SSR the module, refuses the client', async () => {
+    const app = createApp()
+    const server = await createServer(config(app, { server: { host: '127.0.0.1', port: 0, ws: false } }))
+    await server.listen()
+    try {
+      const address = server.httpServer?.address()
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+      const paths = ['/src/config/db.secret.json', '/src/config/db.secret.json?raw', '/src/config/db.secret.json?url']
+      paths.push(`/@fs${app.root}/src/config/db.secret.json`, '/src/config/token.secret.txt?inline')
+      for (const path of paths) {
+        const res = await fetch(base + path)
+        const body = await res.text()
+        expect(body).not.toContain('canary')
+        expect([path, res.status]).toEqual([path, 403])
+      }
+      const ssr = await server.environments.ssr.transformRequest('/src/config/db.secret.json')
+      expect(ssr?.code).toContain('openSecret')
+      expect(ssr?.code).not.toContain('canary')
+      const client = await message(server.environments.client.transformRequest('/src/config/db.secret.json'))
+      expect(client).toContain('ERR_PLUGIN_CLIENT_BUNDLE')
+    } finally {
+      await server.close()
+    }
+  })
+})
