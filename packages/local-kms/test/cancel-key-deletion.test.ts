@@ -19,7 +19,10 @@ describe('CancelKeyDeletion', () => {
     const { keyId } = await createKey(sdk, 'cancel')
     await sdk.call('DisableKey', { KeyId: keyId })
     await sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
-    expect(await sdk.call('CancelKeyDeletion', { KeyId: keyId })).toEqual({ KeyId: keyId, RequestId: expect.any(String) })
+    expect(await sdk.call('CancelKeyDeletion', { KeyId: keyId })).toEqual({
+      KeyId: keyId,
+      RequestId: expect.any(String),
+    })
     const meta = (await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata
     expect(meta).toMatchObject({ KeyState: 'Disabled', DeletionDate: 0 })
   })

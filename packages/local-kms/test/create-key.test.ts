@@ -55,7 +55,10 @@ describe('CreateKey', () => {
     [{ Alias: 'kms-reserved' }, 'InvalidParameterValue.InvalidAlias'],
     [{ Alias: 'ok1', Description: 'x'.repeat(1025) }, 'InvalidParameterValue'],
     [{ Alias: 'ok2', KeyUsage: 'NOPE' }, 'InvalidParameterValue.InvalidKeyUsage'],
-    [{ Alias: 'ok3', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' }, 'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion'],
+    [
+      { Alias: 'ok3', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' },
+      'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion',
+    ],
     [{ Alias: 'ok4', Type: 3 }, 'InvalidParameterValue.InvalidType'],
     [{ Alias: 'ok5', Type: 2 }, 'UnsupportedOperation'],
     [{ Alias: 'ok6', Bogus: 1 }, 'UnknownParameter'],

@@ -29,7 +29,10 @@ describe('data dir integrity', () => {
     ['truncated', (t: string) => t.slice(0, t.length / 2)],
     ['empty', () => ''],
     ['not ours', () => JSON.stringify({ hello: 'world' })],
-    ['a flipped byte in the material', (t: string) => t.replace(/"material": "(.)/, (_m, c) => `"material": "${c === 'A' ? 'B' : 'A'}`)],
+    [
+      'a flipped byte in the material',
+      (t: string) => t.replace(/"material": "(.)/, (_m, c) => `"material": "${c === 'A' ? 'B' : 'A'}`),
+    ],
     ['a changed state', (t: string) => t.replace('"keyState": "Enabled"', '"keyState": "Disabled"')],
   ])('refuses to start when a key file is %s', async (_name, damage) => {
     const { dataDir, keyFile } = await populated()

@@ -19,7 +19,9 @@ describe('DisableKey', () => {
     const { keyId } = await createKey(sdk, 'dis')
     expect(await sdk.call('DisableKey', { KeyId: keyId })).toEqual({ RequestId: expect.any(String) })
     expect((await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState).toBe('Disabled')
-    expect((await sdk.fail('Encrypt', { KeyId: keyId, Plaintext: b64('x') })).code).toBe('ResourceUnavailable.CmkDisabled')
+    expect((await sdk.fail('Encrypt', { KeyId: keyId, Plaintext: b64('x') })).code).toBe(
+      'ResourceUnavailable.CmkDisabled',
+    )
     expect((await sdk.fail('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })).code).toBe(
       'ResourceUnavailable.CmkDisabled',
     )

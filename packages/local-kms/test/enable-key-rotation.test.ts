@@ -42,7 +42,11 @@ describe('EnableKeyRotation', () => {
       })
       expect(decodeBlob(before).version).toBe(1)
       expect(decodeBlob(res.json.Response.CiphertextBlob).version).toBe(2)
-      const dec = await rawRequest(server.port, { action: 'Decrypt', body: JSON.stringify({ CiphertextBlob: before }), timestamp })
+      const dec = await rawRequest(server.port, {
+        action: 'Decrypt',
+        body: JSON.stringify({ CiphertextBlob: before }),
+        timestamp,
+      })
       expect(dec.json.Response.Plaintext).toBe(b64('old'))
     } finally {
       offsetMs = 0

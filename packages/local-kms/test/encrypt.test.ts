@@ -46,7 +46,11 @@ describe('Encrypt', () => {
 
   it('binds EncryptionContext: the same context (any key order) decrypts, another one or none does not', async () => {
     const ctx = JSON.stringify({ app: 'web', env: 'prod' })
-    const { CiphertextBlob } = await sdk.call('Encrypt', { KeyId: keyId, Plaintext: b64('ctx'), EncryptionContext: ctx })
+    const { CiphertextBlob } = await sdk.call('Encrypt', {
+      KeyId: keyId,
+      Plaintext: b64('ctx'),
+      EncryptionContext: ctx,
+    })
     const swapped = JSON.stringify({ env: 'prod', app: 'web' })
     expect(unb64((await sdk.call('Decrypt', { CiphertextBlob, EncryptionContext: swapped })).Plaintext)).toBe('ctx')
     for (const other of [undefined, '{}', JSON.stringify({ app: 'web', env: 'dev' })]) {
@@ -84,7 +88,9 @@ describe('Encrypt', () => {
   it('refuses a Disabled key (CmkDisabled) and a key pending deletion (CmkStateNotSupport)', async () => {
     const k = await createKey(sdk, 'enc-state')
     await sdk.call('DisableKey', { KeyId: k.keyId })
-    expect((await sdk.fail('Encrypt', { KeyId: k.keyId, Plaintext: 'eA==' })).code).toBe('ResourceUnavailable.CmkDisabled')
+    expect((await sdk.fail('Encrypt', { KeyId: k.keyId, Plaintext: 'eA==' })).code).toBe(
+      'ResourceUnavailable.CmkDisabled',
+    )
     await sdk.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: 7 })
     expect((await sdk.fail('Encrypt', { KeyId: k.keyId, Plaintext: 'eA==' })).code).toBe(
       'ResourceUnavailable.CmkStateNotSupport',

@@ -22,7 +22,10 @@ describe('GetKeyRotationStatus', () => {
       RequestId: expect.any(String),
     })
     await sdk.call('EnableKeyRotation', { KeyId: keyId, RotateDays: 90 })
-    expect(await sdk.call('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({ KeyRotationEnabled: true, RotateDays: 90 })
+    expect(await sdk.call('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      KeyRotationEnabled: true,
+      RotateDays: 90,
+    })
     await sdk.call('DisableKeyRotation', { KeyId: keyId })
     expect((await sdk.call('GetKeyRotationStatus', { KeyId: keyId })).KeyRotationEnabled).toBe(false)
   })

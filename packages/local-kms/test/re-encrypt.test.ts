@@ -15,7 +15,11 @@ afterAll(async () => {
 })
 
 async function encrypted(keyId: string, text: string, EncryptionContext?: string): Promise<string> {
-  const res = await sdk.call('Encrypt', { KeyId: keyId, Plaintext: b64(text), ...(EncryptionContext ? { EncryptionContext } : {}) })
+  const res = await sdk.call('Encrypt', {
+    KeyId: keyId,
+    Plaintext: b64(text),
+    ...(EncryptionContext ? { EncryptionContext } : {}),
+  })
   return res.CiphertextBlob
 }
 
@@ -24,7 +28,13 @@ describe('ReEncrypt', () => {
     const { keyId } = await createKey(sdk, 're')
     const blob = await encrypted(keyId, 'same')
     const res = await sdk.call('ReEncrypt', { CiphertextBlob: blob })
-    expect(res).toEqual({ CiphertextBlob: blob, KeyId: keyId, SourceKeyId: keyId, ReEncrypted: false, RequestId: expect.any(String) })
+    expect(res).toEqual({
+      CiphertextBlob: blob,
+      KeyId: keyId,
+      SourceKeyId: keyId,
+      ReEncrypted: false,
+      RequestId: expect.any(String),
+    })
   })
 
   it('re-encrypts under the new version after RotateKey', async () => {
@@ -70,13 +80,23 @@ describe('ReEncrypt', () => {
       [{}, 'MissingParameter'],
       [{ CiphertextBlob: 'nope' }, 'InvalidParameterValue.InvalidCiphertext'],
       [{ CiphertextBlob: blob }, 'InvalidParameterValue.InvalidCiphertext'],
-      [{ CiphertextBlob: blob, SourceEncryptionContext: '{"x":"1"}', DestinationKeyId: 'bad id' }, 'InvalidParameterValue.InvalidKeyId'],
-      [{ CiphertextBlob: blob, SourceEncryptionContext: '{"x":"1"}', DestinationKeyId: 'missing' }, 'ResourceUnavailable.CmkNotFound'],
+      [
+        { CiphertextBlob: blob, SourceEncryptionContext: '{"x":"1"}', DestinationKeyId: 'bad id' },
+        'InvalidParameterValue.InvalidKeyId',
+      ],
+      [
+        { CiphertextBlob: blob, SourceEncryptionContext: '{"x":"1"}', DestinationKeyId: 'missing' },
+        'ResourceUnavailable.CmkNotFound',
+      ],
     ]
     for (const [params, code] of cases) expect((await sdk.fail('ReEncrypt', params)).code).toBe(code)
     const off = await createKey(sdk, 're-off')
     await sdk.call('DisableKey', { KeyId: off.keyId })
-    const res = await sdk.fail('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: '{"x":"1"}', DestinationKeyId: off.keyId })
+    const res = await sdk.fail('ReEncrypt', {
+      CiphertextBlob: blob,
+      SourceEncryptionContext: '{"x":"1"}',
+      DestinationKeyId: off.keyId,
+    })
     expect(res.code).toBe('ResourceUnavailable.CmkDisabled')
   })
 })

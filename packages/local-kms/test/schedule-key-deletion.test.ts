@@ -56,7 +56,11 @@ describe('ScheduleKeyDeletion', () => {
     const body = JSON.stringify({ KeyId: keyId })
     const res = await rawRequest(server.port, { action: 'DescribeKey', body, timestamp })
     expect(errorCode(res)).toBe('ResourceUnavailable.CmkNotFound')
-    const recreate = await rawRequest(server.port, { action: 'CreateKey', body: JSON.stringify({ Alias: alias }), timestamp })
+    const recreate = await rawRequest(server.port, {
+      action: 'CreateKey',
+      body: JSON.stringify({ Alias: alias }),
+      timestamp,
+    })
     expect(errorCode(recreate)).toBeUndefined()
     offsetMs = 0
   })

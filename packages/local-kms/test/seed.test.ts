@@ -19,10 +19,7 @@ async function freshDir(): Promise<string> {
 
 const seed: Seed = {
   identities: [{ ...admin, allow: ['*'], keys: ['*'] }],
-  keys: [
-    { keyId: 'seed-fixed-1', alias: 'fixed-one', description: 'fixed id' },
-    { alias: 'floating' },
-  ],
+  keys: [{ keyId: 'seed-fixed-1', alias: 'fixed-one', description: 'fixed id' }, { alias: 'floating' }],
 }
 
 async function listKeys(port: number) {

@@ -53,13 +53,17 @@ const v3 = {
 
 describe('TC3 signature vectors', () => {
   it('V1 (Tencent doc, GET): canonical request hash and signature', () => {
-    expect(sha256Hex(buildCanonicalRequest(v1))).toBe('91c9c192c14460df6c1ffc69e34e6c5e90708de2a6d282cccf957dbf1aa7f3a7')
+    expect(sha256Hex(buildCanonicalRequest(v1))).toBe(
+      '91c9c192c14460df6c1ffc69e34e6c5e90708de2a6d282cccf957dbf1aa7f3a7',
+    )
     expect(computeTc3Signature(v1)).toBe('5da7a33f6993f0614b047e5df4582db9e9bf4672ba50567dba16c6ccf174c474')
   })
 
   it('V2 (Tencent doc, POST + x-tc-action, masked keys)', () => {
     expect(sha256Hex(v2.body)).toBe('35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064')
-    expect(sha256Hex(buildCanonicalRequest(v2))).toBe('7019a55be8395899b900fb5564e4200d984910f34794a27cb3fb7d10ff6a1e84')
+    expect(sha256Hex(buildCanonicalRequest(v2))).toBe(
+      '7019a55be8395899b900fb5564e4200d984910f34794a27cb3fb7d10ff6a1e84',
+    )
     expect(computeTc3Signature({ ...v2, secretKey: 'Gu5t9xGARNpq86cd98joQYCN3*******' })).toBe(
       'be4f67d323c78ab9acb7395e43c0dbcf822a9cfac32fea2449a7bc7726b770a3',
     )
@@ -70,13 +74,17 @@ describe('TC3 signature vectors', () => {
 
   it('V3 (KMS-shaped, service kms)', () => {
     expect(sha256Hex(v3.body)).toBe('eeb5db0ca0ca12cafe73d1f0913a903046441c2da184749dfa5bfdf4dda53c0a')
-    expect(sha256Hex(buildCanonicalRequest(v3))).toBe('ba69e2865f50da17584d8c5620e1d35937d05e39394e00a17deeac8b7971eb34')
+    expect(sha256Hex(buildCanonicalRequest(v3))).toBe(
+      'ba69e2865f50da17584d8c5620e1d35937d05e39394e00a17deeac8b7971eb34',
+    )
     expect(computeTc3Signature(v3)).toBe('d5f1508854d28f9c414c8ff366e3ff8b59eaa95012854a05fe5969c744d5c7c2')
   })
 
   it('V3 against 127.0.0.1:4599 (service 127, port dropped from the signed host)', () => {
     const local = { ...v3, headers: { ...v3.headers, host: '127.0.0.1:4599' }, service: '127' }
-    expect(sha256Hex(buildCanonicalRequest(local))).toBe('7cd5b8de5ff8e446d603e864e7edc069924a42daf85051533bf8c2713657573c')
+    expect(sha256Hex(buildCanonicalRequest(local))).toBe(
+      '7cd5b8de5ff8e446d603e864e7edc069924a42daf85051533bf8c2713657573c',
+    )
     expect(computeTc3Signature(local)).toBe('a1464d3aebf5adac9a8492e7bcdd725349ebaf203dbb4335bfc0d292c75b6a65')
   })
 
@@ -165,13 +173,17 @@ describe('verifyRequest', () => {
 
   it('maps each failure to its AuthFailure code', () => {
     expect(codeOf(() => verifyRequest(request(), opts(1551113065 + 301)))).toBe('AuthFailure.SignatureExpire')
-    expect(codeOf(() => verifyRequest(request({ authorization: 'x' }), opts()))).toBe('AuthFailure.InvalidAuthorization')
+    expect(codeOf(() => verifyRequest(request({ authorization: 'x' }), opts()))).toBe(
+      'AuthFailure.InvalidAuthorization',
+    )
     expect(codeOf(() => verifyRequest(request({ 'x-tc-timestamp': 'now' }), opts()))).toBe(
       'AuthFailure.InvalidAuthorization',
     )
-    expect(codeOf(() => verifyRequest(request({ authorization: authorization.replace('AKIDEXAMPLE', 'AKIDOTHER') }), opts()))).toBe(
-      'AuthFailure.SecretIdNotFound',
-    )
+    expect(
+      codeOf(() =>
+        verifyRequest(request({ authorization: authorization.replace('AKIDEXAMPLE', 'AKIDOTHER') }), opts()),
+      ),
+    ).toBe('AuthFailure.SecretIdNotFound')
     expect(codeOf(() => verifyRequest({ ...request(), body: Buffer.from('{}') }, opts()))).toBe(
       'AuthFailure.SignatureFailure',
     )

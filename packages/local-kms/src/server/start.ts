@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { basename, dirname, join } from 'node:path'
 import { AuditLog } from '../audit/audit-log.js'
@@ -53,6 +54,32 @@ async function openState(options: ResolvedOptions): Promise<ServerState> {
   }
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** Idempotent shutdown: stop accepting, end open (keep-alive / stalled) connections, drain writes, unlock. */
+function createClose(server: Server, state: ServerState, release: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined
+  return () => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }).then(async () => {
+      await state.store.exclusive(() => undefined)
+      state.audit.close()
+      await release()
+    })
+    return closing
+  }
+}
+
 /**
  * Starts local-kms: a Tencent Cloud KMS (API 3.0, 2019-01-18) emulator over HTTP.
  *
@@ -74,37 +101,19 @@ export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms>
   }
   const server = createKmsHttpServer(state)
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(resolved.port, resolved.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    await listen(server, resolved.port, resolved.host)
   } catch (error) {
     state.audit.close()
     await release()
     throw error
   }
   const port = (server.address() as AddressInfo).port
-  let closing: Promise<void> | undefined
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    }).then(async () => {
-      await state.store.exclusive(() => undefined)
-      state.audit.close()
-      await release()
-    })
-    return closing
-  }
   return {
     endpoint: `http://${urlHost(resolved.host)}:${port}`,
     port,
     host: resolved.host,
     dataDir: resolved.dataDir,
     stats: () => state.stats.snapshot(),
-    close,
+    close: createClose(server, state, release),
   }
 }

@@ -77,11 +77,12 @@ async function loadKeys(dir: string): Promise<KeyRecord[]> {
   const keysDir = join(dir, keysDirName)
   const keys: KeyRecord[] = []
   const aliases = new Set<string>()
-  for (const name of (await readdir(keysDir)).sort()) {
-    if (name.startsWith(tempPrefix)) {
-      await rm(join(keysDir, name), { force: true })
-      continue
-    }
+  const names = await readdir(keysDir).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ENOTDIR' ? corrupt(dir, keysDirName, 'is not a directory') : error
+  })
+  for (const name of names.sort()) {
+    if (name.startsWith(tempPrefix)) await rm(join(keysDir, name), { force: true })
+    if (name.startsWith('.')) continue
     const file = `${keysDirName}/${name}`
     if (!name.endsWith('.json')) throw corrupt(dir, file, 'is not a local-kms key file')
     const key = decodeKeyFile(await readFile(join(keysDir, name), 'utf8'))

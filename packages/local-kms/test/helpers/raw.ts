@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { createRequire } from 'node:module'
+import type { Json } from './sdk.js'
 import { admin } from './server.js'
 
 const require = createRequire(import.meta.url)
@@ -45,11 +46,17 @@ export interface RawResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
   text: string
-  json: any
+  json: Json
 }
 
 /** The TC3 Authorization header, built by the SDK's signer. */
-export function signedAuthorization(o: Required<Pick<RawOptions, 'secretId' | 'secretKey' | 'service' | 'host' | 'contentType'>> & { body: Buffer; timestamp: number; date?: string }): string {
+export function signedAuthorization(
+  o: Required<Pick<RawOptions, 'secretId' | 'secretKey' | 'service' | 'host' | 'contentType'>> & {
+    body: Buffer
+    timestamp: number
+    date?: string
+  },
+): string {
   const authorization = Sign.sign3({
     method: 'POST',
     url: `http://${o.host}/`,
@@ -76,7 +83,8 @@ export function rawRequest(port: number, o: RawOptions = {}): Promise<RawRespons
   const secretKey = o.secretKey ?? admin.secretKey
   const service = o.service ?? 'kms'
   const authorization =
-    o.authorization ?? signedAuthorization({ secretId, secretKey, service, host, contentType, body, timestamp, date: o.date })
+    o.authorization ??
+    signedAuthorization({ secretId, secretKey, service, host, contentType, body, timestamp, date: o.date })
   const headers: Record<string, string> = {
     Host: host,
     'Content-Type': contentType,
@@ -105,7 +113,7 @@ export function send(
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
-        let json: any
+        let json: Json
         try {
           json = JSON.parse(text)
         } catch {

@@ -3,6 +3,9 @@ import { connect } from 'node:net'
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
 import { admin } from './server.js'
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read API responses dynamically and assert on their shape.
+export type Json = any
+
 export interface Credential {
   secretId: string
   secretKey: string
@@ -11,8 +14,8 @@ export interface Credential {
 
 export interface SdkClient {
   client: CommonClient
-  /** Calls an action; resolves with the Response minus nothing (RequestId included). */
-  call(action: string, params?: Record<string, unknown>): Promise<Record<string, any>>
+  /** Calls an action; resolves with the Response object (RequestId included). */
+  call(action: string, params?: Record<string, unknown>): Promise<Record<string, Json>>
   /** Calls an action that must fail; resolves with the SDK error's code, message and requestId. */
   fail(action: string, params?: Record<string, unknown>): Promise<SdkError>
   close(): void
@@ -45,7 +48,7 @@ export function createSdkClient(
   })
   return {
     client,
-    call: (action, params = {}) => client.request(action, params) as Promise<Record<string, any>>,
+    call: (action, params = {}) => client.request(action, params) as Promise<Record<string, Json>>,
     async fail(action, params = {}) {
       try {
         await client.request(action, params)
