@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { build, createServer, type InlineConfig } from 'vite'
 import { describe, expect, it } from 'vitest'
 import { secretDenyGlob } from '../src/core/bundlers/vite'
 import kmsVite from '../src/vite'
-import { type App, createApp, expectNoPlaintext } from './helpers/app'
+import { type App, canaries, createApp, expectNoPlaintext } from './helpers/app'
 
 const external = ['@kms-secrets/runtime']
 
@@ -38,6 +39,23 @@ describe('vite build', () => {
     )
     expect(expectNoPlaintext(app.out)).toContain('await openSecret(')
     expect(app.kms.count('GenerateDataKey')).toBe(1)
+  })
+
+  it('SSR build: a plaintext copy in the output fails with ERR_PLUGIN_LEAK before anything is written', async () => {
+    const app = createApp({
+      'src/server.js': `import { db } from './db.js'\nexport const oops = ['${canaries[0]}', db]\n`,
+    })
+    const build_ = build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist', rollupOptions: { external } } }))
+    const text = await message(build_)
+    expect(text).toContain('ERR_PLUGIN_LEAK')
+    expect(text).not.toContain(canaries[0])
+    expect(existsSync(app.out)).toBe(false)
+  })
+
+  it('SSR build: ?raw import of a secret fails with ERR_PLUGIN_RAW_IMPORT', async () => {
+    const app = createApp({ 'src/server.js': "import raw from './config/db.secret.json?raw'\nexport { raw }\n" })
+    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    expect(text).toContain('ERR_PLUGIN_RAW_IMPORT')
   })
 
   it('client build: ERR_PLUGIN_CLIENT_BUNDLE with the importer chain, nothing written', async () => {

@@ -25,10 +25,19 @@ const loadableRE = /\.(?:json|ya?ml|env|txt|pem|key|crt)(?:[?#].*)?$/
 /** A stand-in module for a secret in a client build; the build fails at buildEnd, so it is never emitted. */
 const clientStub = 'export default undefined;\n'
 
+/** What the hooks learn about the build as it goes (bundler options, dev or build). */
+interface BuildState {
+  esbuild: EsbuildState
+  rolldownPlatform: string | undefined
+  serving: boolean
+  /** rolldown/vite build and rspack: the client guard fires once the importer chain is known. */
+  clientDeferred: Map<string, string>
+}
+
 function targetFor(
   ctx: SecretsContext,
   meta: UnpluginContextMeta,
-  esbuild: EsbuildState,
+  state: BuildState,
   self: HookThis,
   id: string,
   loadOptions?: { ssr?: boolean },
@@ -37,36 +46,81 @@ function targetFor(
     case 'vite':
       return viteTarget(ctx, self as unknown as ViteLoadContext, id, loadOptions)
     case 'esbuild':
-      return esbuildTarget(ctx, esbuild, id)
+      return esbuildTarget(ctx, state.esbuild, id)
     case 'webpack':
     case 'rspack':
       return webpackTarget(ctx, meta.framework, self.getNativeBuildContext?.() as unknown as WebpackNative)
+    case 'rolldown':
+      return {
+        client: state.rolldownPlatform === 'browser' ? `rolldown platform: 'browser'` : false,
+        sync: ctx.options.sync === true,
+      }
     default:
+      // rollup has no notion of a platform: no client guard; ESM unless `sync: true` (checked at outputOptions).
       return { client: false, sync: ctx.options.sync === true }
+  }
+}
+
+/** The load hook: the generated module for a secret id, or a typed build error. */
+function createLoadHandler(ctx: SecretsContext, meta: UnpluginContextMeta, state: BuildState) {
+  return async function handler(this: HookThis, id: string, loadOptions?: { ssr?: boolean }) {
+    if (!ctx.matches(id)) return undefined
+    const target = targetFor(ctx, meta, state, this, id, loadOptions)
+    try {
+      const { code, warnings } = await ctx.load(id, target)
+      for (const warning of warnings) this.warn(`${warning} (${ctx.relativeId(id)})`)
+      // moduleType: vite 8 and rolldown would otherwise parse the JS as JSON (not in unplugin's type).
+      return { code, moduleType: 'js' } as { code: string }
+    } catch (error) {
+      const deferrable = !state.serving && ['vite', 'rolldown', 'rspack'].includes(meta.framework)
+      if (deferrable && isKmsSecretsError(error) && error.code === 'ERR_PLUGIN_CLIENT_BUNDLE') {
+        state.clientDeferred.set(meta.framework === 'rspack' ? splitId(id).path : id, String(target.client))
+        return { code: clientStub, moduleType: 'js' } as { code: string }
+      }
+      return fail(this, meta, error)
+    }
+  }
+}
+
+/** rollup, rolldown and vite: the build-phase hooks plus each one's own (vite config, rolldown platform). */
+function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
+  const shared = createRollupHooks(ctx, state.clientDeferred)
+  return {
+    rollup: cast<UnpluginOptions['rollup']>(shared),
+    rolldown: cast<UnpluginOptions['rolldown']>({
+      ...shared,
+      options(input: { platform?: string }) {
+        state.rolldownPlatform = input.platform
+      },
+    }),
+    vite: cast<UnpluginOptions['vite']>({
+      ...shared,
+      config: denySecretFiles,
+      configResolved(config: { root: string; command: 'build' | 'serve' }) {
+        ctx.setRoot(config.root)
+        ctx.setMode(config.command)
+        state.serving = config.command === 'serve'
+      },
+    }),
   }
 }
 
 /** The unplugin factory: wires hooks to the context, nothing else. */
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (options, meta) => {
   const ctx = createContext(options)
-  const esbuild: EsbuildState = { options: {}, importers: new Map() }
-  // rolldown/vite build and rspack: the client guard fires once the importer chain is known (buildEnd, finishModules).
-  const clientDeferred = new Map<string, string>()
-  let rolldownPlatform: string | undefined
-  let serving = false
-  const rollupHooks = createRollupHooks(ctx, clientDeferred)
-  const rolldownTarget = (): LoadTarget => ({
-    client: rolldownPlatform === 'browser' ? `rolldown platform: 'browser'` : false,
-    sync: ctx.options.sync === true,
-  })
-
+  const state: BuildState = {
+    esbuild: { options: {}, importers: new Map() },
+    rolldownPlatform: undefined,
+    serving: false,
+    clientDeferred: new Map(),
+  }
   return {
     name: 'unplugin-kms-secrets',
     // Before vite's asset/json plugins, so `?raw`/`?url` of a secret reach our guard first.
     enforce: 'pre',
     buildStart() {
       ctx.buildStart()
-      clientDeferred.clear()
+      state.clientDeferred.clear()
     },
     buildEnd() {
       ctx.buildEnd()
@@ -74,51 +128,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; webpack/rspack
     // and esbuild use it to pick modules, rolldown/vite additionally skip every other extension natively.
     loadInclude: (id) => ctx.matches(id),
-    load: {
-      filter: { id: { include: [loadableRE], exclude: [/\0/] } },
-      async handler(id: string, loadOptions?: { ssr?: boolean }) {
-        if (!ctx.matches(id)) return undefined
-        const target =
-          meta.framework === 'rolldown' ? rolldownTarget() : targetFor(ctx, meta, esbuild, this, id, loadOptions)
-        try {
-          const { code, warnings } = await ctx.load(id, target)
-          for (const warning of warnings) this.warn(`${warning} (${ctx.relativeId(id)})`)
-          // moduleType: vite 8 and rolldown would otherwise parse the JS as JSON (not in unplugin's type).
-          return { code, moduleType: 'js' } as { code: string }
-        } catch (error) {
-          const deferrable = !serving && ['vite', 'rolldown', 'rspack'].includes(meta.framework)
-          if (deferrable && isKmsSecretsError(error) && error.code === 'ERR_PLUGIN_CLIENT_BUNDLE') {
-            clientDeferred.set(meta.framework === 'rspack' ? splitId(id).path : id, String(target.client))
-            return { code: clientStub, moduleType: 'js' } as { code: string }
-          }
-          return fail(this, meta, error)
-        }
-      },
-    },
-    vite: cast<UnpluginOptions['vite']>({
-      ...rollupHooks,
-      config: denySecretFiles,
-      configResolved(config: { root: string; command: 'build' | 'serve' }) {
-        ctx.setRoot(config.root)
-        ctx.setMode(config.command)
-        serving = config.command === 'serve'
-      },
-    }),
-    rollup: cast<UnpluginOptions['rollup']>(rollupHooks),
-    rolldown: cast<UnpluginOptions['rolldown']>({
-      ...rollupHooks,
-      options(input: { platform?: string }) {
-        rolldownPlatform = input.platform
-      },
-    }),
+    load: { filter: { id: { include: [loadableRE], exclude: [/\0/] } }, handler: createLoadHandler(ctx, meta, state) },
+    ...rollupFamilyHooks(ctx, state),
     esbuild: {
       loader: 'js',
       onLoadFilter: esbuildLoadFilter,
-      config: (o) => configureEsbuild(ctx, esbuild, o),
-      setup: (build) => setupEsbuild(ctx, esbuild, build),
+      config: (o) => configureEsbuild(ctx, state.esbuild, o),
+      setup: (build) => setupEsbuild(ctx, state.esbuild, build),
     },
     webpack: (compiler) => applyWebpackHooks(ctx, compiler),
-    rspack: (compiler) => applyWebpackHooks(ctx, compiler, clientDeferred),
+    rspack: (compiler) => applyWebpackHooks(ctx, compiler, state.clientDeferred),
   }
 }
 
