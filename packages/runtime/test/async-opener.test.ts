@@ -85,6 +85,16 @@ describe('one Decrypt per data key', () => {
     for (const s of sets) expect(kms.decryptsOf(s.envelopes[0]!.kms.blob)).toBe(1)
   })
 
+  it('close() forgets the data keys: the next open decrypts again', async () => {
+    const kms = createFakeKms()
+    const [env] = await sealOne(kms, 'json')
+    const opener = createSecretOpener({ provider: kms })
+    await opener.open(env, { file: 'a' })
+    opener.close()
+    await opener.open(env, { file: 'a' })
+    expect(kms.decrypts).toHaveLength(2)
+  })
+
   it('separate openers keep separate caches', async () => {
     const kms = createFakeKms()
     const [env] = await sealOne(kms, 'json')

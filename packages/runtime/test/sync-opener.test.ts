@@ -90,6 +90,20 @@ catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, kmsCode: e.
     expect(e.message).toContain(e.requestId)
   })
 
+  it('a custom opener passes its endpoint and retry options to its own worker; close() lets it go', async () => {
+    const before = server.requests.length
+    const script = `const { createSecretOpener } = require(${JSON.stringify(distCjs)})
+const opener = createSecretOpener({ endpoint: ${JSON.stringify(server.endpoint)}, retry: { maxAttempts: 2 } })
+const envelopes = ${JSON.stringify(envelopes)}
+console.log(JSON.stringify(envelopes.map((e) => opener.openSync(e, { file: e.id }))))
+opener.close()
+`
+    const r = await runNode('custom.cjs', script, { KMS_SECRETS_ENDPOINT: 'http://127.0.0.1:9' })
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual(values)
+    expect(server.requests.length - before).toBe(1)
+  })
+
   it('validates on the calling thread: a bad envelope throws at once, without a worker', async () => {
     const script = `const { openSecretSync } = require(${JSON.stringify(distCjs)})
 try { openSecretSync({ kmsSecrets: 9 }, { file: 'x.secret.json' }) } catch (e) { console.log(e.code) }
