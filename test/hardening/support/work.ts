@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const hardeningDir: string = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const testDir: string = join(hardeningDir, '..')
+export const repoDir: string = join(testDir, '..')
+export const cliBin: string = join(repoDir, 'packages', 'cli', 'bin', 'kms-secrets.mjs')
+export const localKmsBin: string = join(repoDir, 'packages', 'local-kms', 'bin', 'local-kms.mjs')
+
+/**
+ * A scratch dir under test/.tmp (gitignored): build outputs and child scripts must live inside the workspace so the
+ * bare imports they keep (@kms-secrets/runtime, the Tencent SDK) resolve from test/node_modules.
+ */
+export function makeWorkDir(prefix: string): { dir: string; remove(): void } {
+  const base = join(testDir, '.tmp')
+  mkdirSync(base, { recursive: true })
+  const dir = mkdtempSync(join(base, `hardening-${prefix}-`))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+/** Runs `node <args>` with exactly `env`, kills it (SIGKILL) after `timeoutMs`. */
+export function runNode(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: 'pipe' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+    })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    child.stdin.end(options.input ?? '')
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
+    child.on('error', (e) => {
+      clearTimeout(timer)
+      reject(e)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
+    })
+  })
+}
