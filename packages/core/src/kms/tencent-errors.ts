@@ -75,6 +75,12 @@ function clean(message: unknown, secrets: string[] = []): string {
   return text.replace(/\s+/g, ' ').slice(0, 300)
 }
 
+/** The SDK's JSON parser quotes part of the response body, which may hold a data key: never pass its text on. */
+function isBodyParseError(e: Record<string, unknown>): boolean {
+  const message = typeof e.message === 'string' ? e.message : ''
+  return e.type === 'invalid-json' || e instanceof TypeError || /invalid json|Unexpected token|JSON/i.test(message)
+}
+
 function classifyNoCode(e: Record<string, unknown>, info: TencentCallInfo): ErrorCode {
   const message = typeof e.message === 'string' ? e.message : ''
   if (message === noCredentialsMessage) return 'ERR_KMS_CREDENTIALS'
@@ -86,9 +92,7 @@ function classifyNoCode(e: Record<string, unknown>, info: TencentCallInfo): Erro
     return httpCode >= 500 ? 'ERR_KMS_UNAVAILABLE' : 'ERR_KMS_REQUEST'
   }
   // A 200 that is not a Tencent JSON response (gateway page, truncated body): treat like a transient outage.
-  if (e.type === 'invalid-json' || e instanceof TypeError || /invalid json|Unexpected token/i.test(message)) {
-    return 'ERR_KMS_UNAVAILABLE'
-  }
+  if (isBodyParseError(e)) return 'ERR_KMS_UNAVAILABLE'
   return 'ERR_KMS_NETWORK'
 }
 
@@ -104,7 +108,8 @@ export function mapTencentError(e: unknown, info: TencentCallInfo): KmsSecretsEr
   const code = kmsCode === undefined ? classifyNoCode(err, info) : codeForKmsCode(kmsCode)
   const key = info.keyId ? ` (key ${info.keyId})` : ''
   const what = kmsCode ?? (typeof err.httpCode === 'number' ? `HTTP ${err.httpCode}` : code)
-  const detail = code === 'ERR_KMS_CREDENTIALS' ? '' : clean(err.message, info.secrets)
+  const quiet = code === 'ERR_KMS_CREDENTIALS' || (kmsCode === undefined && isBodyParseError(err))
+  const detail = quiet ? '' : clean(err.message, info.secrets)
   const message = `KMS ${info.action}${key} failed: ${what}${detail ? ` — ${detail}` : ''}${requestId ? ` [RequestId ${requestId}]` : ''}.`
   const hint =
     code === 'ERR_KMS_CREDENTIALS'

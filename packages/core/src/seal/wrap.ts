@@ -11,15 +11,16 @@ export interface WrapBlobOptions {
   region: string
   id: string
   format: SecretFormat
-  /** Must equal the EncryptionContext used at Encrypt, minus the `kms-secrets` marker key. */
+  /** Must equal the EncryptionContext used at Encrypt (direct mode adds no marker key). */
   context?: Record<string, string>
   shape?: Shape
 }
 
 /**
  * Wraps a bare KMS CiphertextBlob into a direct-mode envelope. No KMS call, no plaintext involved.
- * Note: opening sends `encryptionContextFor(context)`, so the blob must have been made with that exact
- * EncryptionContext (`{"kms-secrets":"1"}` when no context is given).
+ * Opening sends `envelopeEncryptionContext(env)`: nothing when `context` is empty (console/tccli blobs carry none),
+ * else the sorted JSON of `context` without the marker key — so it must equal the EncryptionContext used at Encrypt.
+ * `encryptionContextFor` is called here only to validate the context (strings, size).
  */
 export function wrapBlob(options: WrapBlobOptions): DirectEnvelope {
   const context = { ...(options.context ?? {}) }
