@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { build, createServer, type InlineConfig } from 'vite'
 import { describe, expect, it } from 'vitest'
@@ -63,6 +63,17 @@ describe('vite build', () => {
     const text = await message(build(config(app, { build: { outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_CLIENT_BUNDLE')
     expect(text).toMatch(/src\/server\.js → (src\/db\.js → )?src\/config\//)
+  })
+})
+
+describe('vite publicDir', () => {
+  it('refuses a secret file in publicDir (vite would copy or serve it as is)', async () => {
+    const app = createApp()
+    mkdirSync(join(app.root, 'public'))
+    cpSync(join(app.root, 'src/config/db.secret.json'), join(app.root, 'public/db.secret.json'))
+    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    expect(text).toContain('ERR_PLUGIN_LEAK')
+    expect(text).toContain('public/db.secret.json')
   })
 })
 

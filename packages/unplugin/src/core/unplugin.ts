@@ -10,7 +10,7 @@ import {
 } from 'unplugin'
 import { configureEsbuild, type EsbuildState, esbuildLoadFilter, esbuildTarget, setupEsbuild } from './bundlers/esbuild'
 import { createRollupHooks, type RollupLikeContext } from './bundlers/rollup'
-import { denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
+import { checkPublicDir, denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
 import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers/webpack'
 import { createContext, type LoadTarget, type SecretsContext } from './context'
 import { splitId } from './guards'
@@ -96,8 +96,9 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
     vite: cast<UnpluginOptions['vite']>({
       ...shared,
       config: denySecretFiles,
-      configResolved(config: { root: string; command: 'build' | 'serve' }) {
+      configResolved(config: { root: string; command: 'build' | 'serve'; publicDir: string | false }) {
         ctx.setRoot(config.root)
+        checkPublicDir(ctx, config)
         ctx.setMode(config.command)
         state.serving = config.command === 'serve'
       },

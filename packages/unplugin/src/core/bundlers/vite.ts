@@ -1,5 +1,9 @@
+import { readdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { KmsSecretsError } from '@kms-secrets/core'
 import type { LoadTarget, SecretsContext } from '../context'
 import { supportsTopLevelAwait } from '../guards'
+import { toBundlerError } from '../report'
 
 /** What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`). */
 export const secretDenyGlob = '**/*.secret.*'
@@ -88,4 +92,35 @@ export function viteTarget(
     sync,
     importers: () => devImporters(env, id),
   }
+}
+
+/** Secret files under a directory (recursive; unreadable dirs count as empty). */
+function secretFilesIn(ctx: SecretsContext, dir: string): string[] {
+  let entries: { name: string; parentPath: string; isFile(): boolean }[]
+  try {
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true })
+  } catch {
+    return []
+  }
+  return entries
+    .filter((e) => e.isFile() && ctx.matches(join(e.parentPath, e.name)))
+    .map((e) => join(e.parentPath, e.name))
+}
+
+/**
+ * Vite copies `publicDir` into the output as is and serves it in dev without any plugin seeing it: a secret file
+ * there would ship as plaintext, so the config is refused up front.
+ */
+export function checkPublicDir(ctx: SecretsContext, config: { root: string; publicDir: string | false }): void {
+  if (!config.publicDir) return
+  const found = secretFilesIn(ctx, config.publicDir)
+  if (found.length === 0) return
+  const files = found.map((f) => relative(config.root, f).replaceAll('\\', '/'))
+  throw toBundlerError(
+    new KmsSecretsError(
+      'ERR_PLUGIN_LEAK',
+      `${files.join(', ')} would be copied into the build output as is (vite publicDir).`,
+      { hint: 'Move secret files out of publicDir and import them from server code instead.', file: files[0] },
+    ),
+  )
 }
