@@ -2,10 +2,10 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type BuildOptions, type Bundler, build, bundlers, entryFileName } from './utils/build.js'
-import { buildFailure, errorCodesIn } from './utils/errors.js'
+import { buildFailure, errorCodesIn, errorText } from './utils/errors.js'
 import { copyFixtureApp, fixtureCanaries, makeTempDir } from './utils/fixture.js'
 import { auditFor, buildEnvVars, useKms, withEnv } from './utils/kms.js'
-import { scanForCanaries } from './utils/leak.js'
+import { scanForCanaries, textHasCanary } from './utils/leak.js'
 
 const kms = useKms()
 const keyId = kms.keyIds.guard
@@ -31,14 +31,18 @@ function options(bundler: Bundler, name: string, extra: Partial<BuildOptions>): 
   }
 }
 
-/** Builds as the build identity, expects failure with `code`, and checks nothing usable or leaking was left behind. */
-async function expectRefused(bundler: Bundler, o: BuildOptions, code: string): Promise<string[]> {
+/**
+ * Builds as the build identity, expects failure with `code`, and checks nothing usable or leaking was left behind
+ * (no entry file, no plaintext in the output, the cache or the error text). Returns the error text.
+ */
+async function expectRefused(bundler: Bundler, o: BuildOptions, code: string): Promise<string> {
   const error = await buildFailure(withEnv(buildEnvVars(kms, kms.identities.build), () => build[bundler](o)))
-  const codes = errorCodesIn(error)
-  expect(codes).toContain(code)
+  expect(errorCodesIn(error)).toContain(code)
   expect(existsSync(join(o.outDir, entryFileName(o.format)))).toBe(false)
   expect(scanForCanaries([o.outDir, o.cacheDir], fixtureCanaries(app)).hits).toEqual([])
-  return codes
+  const text = errorText(error)
+  expect(textHasCanary(text, fixtureCanaries(app))).toEqual([])
+  return text
 }
 
 describe("plaintext: 'error' (CI) refuses a plaintext secret file, before any KMS call", () => {
@@ -59,11 +63,14 @@ describe('client-bundle guard: a secret imported into a browser build fails it',
   const browserBuilds: Bundler[] = ['vite', 'esbuild', 'webpack', 'rspack']
   for (const bundler of browserBuilds) {
     test(`${bundler} (${bundler === 'vite' ? 'client environment' : bundler === 'esbuild' ? "platform: 'browser'" : "target: 'web'"})`, async () => {
-      await expectRefused(
+      const text = await expectRefused(
         bundler,
         options(bundler, 'client', { entry: 'src/client.js', platform: 'browser' }),
         'ERR_PLUGIN_CLIENT_BUNDLE',
       )
+      // The message names the import chain that pulled a secret into the browser bundle.
+      expect(text).toMatch(/secrets\.js/)
+      expect(text).toMatch(/\.secret\.(json|yaml|env|txt)/)
     })
   }
 })

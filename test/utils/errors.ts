@@ -30,3 +30,17 @@ export async function buildFailure(p: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the build to fail, it succeeded')
 }
+
+/** All message text of a build failure (bundler wrappers included), to check what it names — never secret values. */
+export function errorText(e: unknown, seen = new Set<unknown>()): string {
+  if (e === null || e === undefined || seen.has(e)) return ''
+  seen.add(e)
+  if (typeof e === 'string') return e
+  if (typeof e !== 'object') return ''
+  const o = e as Record<string, unknown>
+  const parts = ['message', 'text', 'hint', 'cause', 'detail', 'error'].map((k) => errorText(o[k], seen))
+  for (const key of ['errors', 'warnings']) {
+    if (Array.isArray(o[key])) parts.push(...(o[key] as unknown[]).map((item) => errorText(item, seen)))
+  }
+  return parts.filter(Boolean).join('\n')
+}

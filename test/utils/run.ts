@@ -9,12 +9,16 @@ export interface RunResult {
 }
 
 /**
- * Runs a built file with node in a child process, a clean env and its own dir as cwd (as a deployed server runs);
- * kills it if it does not exit in time.
+ * Runs a built file with node in a child process and a clean env, by default with its own dir as cwd (as a deployed
+ * server runs); kills it if it does not exit in time.
  */
-export function runNode(file: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunResult> {
+export function runNode(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  { cwd = dirname(file), timeoutMs = 30_000 }: { cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: dirname(file), env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
