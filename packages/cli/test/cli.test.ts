@@ -27,7 +27,7 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
     expect(r.stdout).toContain(`kms-secrets/${version}`)
   })
 
-  it.each([
+  it.concurrent.for<[string, string[]]>([
     [
       'encrypt',
       ['--key-id <KeyId>', '--context <key=value>', '-i, --in-place', '-o, --output <file>', '--id <id>', '--json'],
@@ -49,7 +49,7 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
     ['exec', ['--env <file>', '--file <NAME=file>']],
     ['scan', ['--secrets <file>', '--json']],
     ['types', ['--check', '--json']],
-  ])('%s --help shows its options and the global ones', async (command, options) => {
+  ])('%s --help shows its options and the global ones', async ([command, options], { expect }) => {
     const r = await runCli([command, '--help'])
     expect(r.code).toBe(0)
     for (const o of [...options, '--endpoint <url>', '--region <region>', '--debug']) expect(r.stdout).toContain(o)
@@ -61,12 +61,12 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
     for (const o of ['--host', '--port', '--data-dir', '--seed']) expect(r.stdout).toContain(o)
   })
 
-  it.each([
+  it.concurrent.for<[string, string[]]>([
     ['an unknown command', ['frobnicate']],
     ['an unknown option', ['decrypt', 'x.secret.json', '--frob']],
     ['a missing argument', ['decrypt']],
     ['an option without its value', ['decrypt', 'x.secret.json', '--extract']],
-  ])('%s → ERR_CLI_USAGE (exit 2), message + hint on stderr, no stack', async (_name, args) => {
+  ])('%s → ERR_CLI_USAGE (exit 2), message + hint on stderr, no stack', async ([_name, args], { expect }) => {
     const r = await runCli(args)
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')

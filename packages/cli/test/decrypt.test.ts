@@ -47,13 +47,13 @@ describe('decrypt', () => {
     expect(t.stdout).toBe('-----BEGIN KEY-----\ndec-canary-pem\n-----END KEY-----\n')
   })
 
-  it.each([
+  it.concurrent.for<[string, string]>([
     ['$.password', 'dec-canary-pw-2b7e90\n'],
     ['password', 'dec-canary-pw-2b7e90\n'],
     ['["replicas"][1]', 'r2.internal\n'],
     ['$.port', '5432\n'],
     ['$.replicas', '[\n  "r1.internal",\n  "r2.internal"\n]\n'],
-  ])('--extract %s', async (expr, out) => {
+  ])('--extract %s', async ([expr, out], { expect }) => {
     const r = await cli(['decrypt', 'db.secret.json', '--extract', expr])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(out)
@@ -86,13 +86,13 @@ describe('decrypt', () => {
     expect((await cli(['decrypt', 'moved.secret.json'])).code).toBe(13)
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['plaintext file', 10, ['decrypt', 'plain.json']],
     ['unknown version', 11, ['decrypt', 'v9.secret.json']],
     ['missing file', 3, ['decrypt', 'missing.secret.json']],
     ['bad extract path', 2, ['decrypt', 'db.secret.json', '--extract', '$.nope']],
     ['no file', 2, ['decrypt']],
-  ])('%s → exit %s', async (_name, code, args) => {
+  ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     writeFileSync(path.join(tmp.dir, 'v9.secret.json'), '{"kmsSecrets":9}')
     const r = await cli(args)
     expect(r.code).toBe(code)

@@ -103,7 +103,7 @@ describe('encrypt', () => {
     expect(r.stderr).not.toContain('oops')
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['no --key-id', 2, ['encrypt', 'plain.secret.json']],
     ['-i with -o', 2, ['encrypt', 'plain.secret.json', '--key-id', keyA, '-i', '-o', 'x.secret.json']],
     ['several files without -i', 2, ['encrypt', 'plain.secret.json', 'a.secret.json', '--key-id', keyA]],
@@ -113,7 +113,7 @@ describe('encrypt', () => {
     ['unknown format', 21, ['encrypt', 'notes.md', '--key-id', keyA]],
     ['bad context', 23, ['encrypt', 'plain.secret.json', '--key-id', keyA, '--context', 'novalue']],
     ['unknown key', 33, ['encrypt', 'plain.secret.json', '--key-id', 'dddddddd-4444-4444-8444-dddddddddddd']],
-  ])('%s → exit %s', async (_name, code, args) => {
+  ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     write('notes.md', 'x')
     const r = await cli(args)
     expect(r.code).toBe(code)

@@ -108,14 +108,14 @@ describe('exec', () => {
     expectNothingOnDisk()
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['no command', 2, ['--env', 'db.secret.json']],
     ['no --env/--file', 2, ['--', 'node', '-e', '0']],
     ['a text file as --env', 2, ['--env', 'tls.secret.pem', '--', 'node', '-e', '0']],
     ['a bad --file spec', 2, ['--file', 'not a name=db.secret.json', '--', 'node', '-e', '0']],
     ['an unknown command', 2, ['--env', 'db.secret.json', '--', 'no-such-program-xyz']],
     ['a missing secret file', 3, ['--env', 'missing.secret.json', '--', 'node', '-e', '0']],
-  ])('%s → exit %s', async (_name, code, args) => {
+  ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     const r = await exec(args)
     expect(r.code).toBe(code)
     expect(r.stderr).not.toContain(tag)

@@ -40,12 +40,12 @@ describe('keys', () => {
     expect(JSON.parse((await cli(['describe', keyB, '--json'])).stdout).keyRotationEnabled).toBe(true)
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['create without --alias', 2, ['create']],
     ['describe without KeyId', 2, ['describe']],
     ['describe an unknown key', 33, ['describe', 'ffffffff-6666-4666-8666-ffffffffffff']],
     ['an unknown action', 2, ['explode']],
-  ])('%s → exit %s', async (_name, code, args) => {
+  ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     const r = await cli(args)
     expect(r.code).toBe(code)
   })

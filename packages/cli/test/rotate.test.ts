@@ -82,11 +82,11 @@ describe('rotate', () => {
     expect(await decrypt('d.secret.json')).toEqual({ apiKey: 'rot-canary-direct-33' })
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['no file', 2, ['rotate']],
     ['a plaintext file', 10, ['rotate', 'plain.json']],
     ['an unknown destination key', 33, ['rotate', 'a.secret.json', '--key-id', 'eeeeeeee-5555-4555-8555-eeeeeeeeeeee']],
-  ])('%s → exit %s, nothing written', async (_name, code, args) => {
+  ])('%s → exit %s, nothing written', async ([_name, code, args], { expect }) => {
     writeFileSync(path.join(tmp.dir, 'plain.json'), '{}')
     const before = readFileSync(path.join(tmp.dir, 'a.secret.json'), 'utf8')
     const r = await cli(args)

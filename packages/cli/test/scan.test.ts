@@ -74,11 +74,11 @@ describe('scan', () => {
     expect(r.stderr).not.toMatch(/leak: plain\.secret\.json/)
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['no --secrets', 2, ['scan', 'clean']],
     ['no dir', 2, ['scan', '--secrets', 'db.secret.json']],
     ['a missing dir', 3, ['scan', 'nope', '--secrets', 'db.secret.json']],
-  ])('%s → exit %s', async (_name, code, args) => {
+  ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     expect((await cli(args)).code).toBe(code)
   })
 })

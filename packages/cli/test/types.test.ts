@@ -39,9 +39,9 @@ beforeAll(async () => {
   writeFileSync(
     at('main.ts'),
     [
-      "import db, { password, port, replicas } from './db.secret.json.js'",
-      "import app from './app.secret.yaml.js'",
-      "import tls from './tls.secret.pem.js'",
+      "import db, { password, port, replicas } from './db.secret.json'",
+      "import app from './app.secret.yaml'",
+      "import tls from './tls.secret.pem'",
       'export const p: string = db.password',
       'export const n: number = port',
       'export const s: string = password',

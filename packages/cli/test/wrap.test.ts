@@ -71,13 +71,13 @@ describe('wrap', () => {
     expect(bad.stdout).toBe('')
   })
 
-  it.each([
+  it.concurrent.for<[string, number, string[]]>([
     ['no --blob', 2, ['wrap', '--format', 'json', '--id', 'x.secret.json']],
     ['no --format', 2, ['wrap', '--blob', 'abc', '--id', 'x.secret.json']],
     ['no --id and no -o', 2, ['wrap', '--blob', 'abc', '--format', 'json']],
     ['a bad --format', 21, ['wrap', '--blob', 'abc', '--format', 'xml', '--id', 'x.secret.json']],
     ['a blob with spaces', 2, ['wrap', '--blob', 'ab c', '--format', 'json', '--id', 'x.secret.json']],
-  ])('%s → exit %s', async (_name, code, args) => {
+  ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     const r = await cli(args, { as: null })
     expect(r.code).toBe(code)
     expect(r.stdout).toBe('')
