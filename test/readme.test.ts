@@ -68,6 +68,12 @@ describe('README.md: every snippet is an example file, run by a test, or checked
     }
   })
 
+  test('every relative link points at a file or directory of the repository', () => {
+    const links = [...read('README.md').matchAll(/\]\(((?!https?:|#)[^)\s]+)\)/g)].map((m) => m[1]!)
+    expect(links.length).toBeGreaterThan(5)
+    expect(links.filter((l) => !existsSync(join(repoDir, l)))).toEqual([])
+  })
+
   test('the two first commands exist: pnpm pinned, demo and test scripts, .ci/run runs the same', () => {
     const quick = blocks.find((b) => b.kind === 'checked' && b.arg === 'quickstart')!
     expect(quick.body).toBe('npm i -g pnpm@12.4.2 && pnpm install && pnpm demo\npnpm test\n')
