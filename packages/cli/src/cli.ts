@@ -34,7 +34,7 @@ function globalOptions(cli: CAC): CAC {
     .version(packageVersion())
 }
 
-function defineSealing(cli: CAC): void {
+function defineEncrypt(cli: CAC): void {
   cli
     .command(
       'encrypt <...files>',
@@ -63,6 +63,9 @@ function defineSealing(cli: CAC): void {
         json: Boolean(o.json),
       }),
     )
+}
+
+function defineOpening(cli: CAC): void {
   cli
     .command('decrypt <file>', 'Decrypt a sealed file to stdout, in its own format')
     .option('--extract <path>', 'Print only the value at a JSON path: $.db.password, $.hosts[0] or ["db"]["password"]')
@@ -77,6 +80,9 @@ function defineSealing(cli: CAC): void {
     .action((file: string, o: Flags) =>
       editCommand({ ...kmsFlags(o), file, allowDisk: Boolean(o.allowDisk), keyId: str(o.keyId, '--key-id') }),
     )
+}
+
+function defineRewrapping(cli: CAC): void {
   cli
     .command('rotate <...files>', 'Re-wrap the data key with KMS ReEncrypt (current key version, or another CMK)')
     .option('--key-id <KeyId>', 'Destination CMK (default: the same CMK, its current version)')
@@ -191,8 +197,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (verb === 'keys') return runCli(createKeysCli(), protectArgv([argv[0]!, argv[1]!, ...argv.slice(3)]))
   const cli = globalOptions(cac('kms-secrets'))
-  defineSealing(cli)
-  defineUsing(cli)
+  for (const define of [defineEncrypt, defineOpening, defineRewrapping, defineUsing]) define(cli)
   return runCli(cli, protectArgv(argv))
 }
 

@@ -2,7 +2,15 @@ import { spawn } from 'node:child_process'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import process from 'node:process'
-import { decodePayload, encodeEnvelope, openEnvelope, parseSecretFile, serializeSecret } from '@kms-secrets/core'
+import {
+  decodePayload,
+  type Envelope,
+  encodeEnvelope,
+  type KmsProvider,
+  openEnvelope,
+  parseSecretFile,
+  serializeSecret,
+} from '@kms-secrets/core'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { resolveEditor } from '../util/command-line.js'
 import { usageError } from '../util/errors.js'
@@ -47,6 +55,41 @@ function runEditor(file: string): Promise<void> {
   })
 }
 
+/** The plaintext of `env` in its file format (what the user edits); the payload bytes are zeroed. */
+async function plaintextOf(env: Envelope, provider: KmsProvider, file: string): Promise<string> {
+  const bytes = await openEnvelope(env, { provider, file })
+  try {
+    return serializeSecret(decodePayload(bytes, env.format), env.format)
+  } finally {
+    bytes.fill(0)
+  }
+}
+
+/** Parses the edited text, re-seals it like `env` and replaces `file` unless it changed on disk meanwhile. */
+async function resealAndReplace(
+  file: string,
+  original: string,
+  env: Envelope,
+  edited: string,
+  provider: KmsProvider,
+  keyId: string,
+) {
+  const parsed = parseSecretFile(edited, env.format, file)
+  try {
+    const next = await resealLike(env, parsed, provider, keyId)
+    if ((await readText(file)) !== original) {
+      throw new KmsSecretsError(
+        'ERR_CLI_IO',
+        `${file} changed on disk while it was being edited; the edit was dropped.`,
+        'Run edit again.',
+      )
+    }
+    await writeAtomic(file, encodeEnvelope(next))
+  } finally {
+    parsed.payload.fill(0)
+  }
+}
+
 /**
  * `kms-secrets edit`: decrypt into a 0600 file in a private 0700 RAM-backed directory, run $VISUAL/$EDITOR, re-seal if
  * changed (same key, context and id), replace the sealed file atomically. The directory is removed in every case.
@@ -58,15 +101,10 @@ export async function editCommand(opts: EditOptions): Promise<number> {
   const keyId = opts.keyId ?? env.kms.keyId
   if (!keyId) throw usageError(`${opts.file} does not record its KeyId; pass --key-id <KeyId> to re-seal it.`)
   const provider = createProviderPool(opts)(env.kms.region)
+  /* Precondition: a RAM-backed place for the plaintext exists (or --allow-disk), checked before any KMS call. */
   const scratch = createPrivateDir(`editing ${opts.file}`, opts.allowDisk)
   try {
-    const bytes = await openEnvelope(env, { provider, file: opts.file })
-    let before: string
-    try {
-      before = serializeSecret(decodePayload(bytes, env.format), env.format)
-    } finally {
-      bytes.fill(0)
-    }
+    const before = await plaintextOf(env, provider, opts.file)
     const tmp = path.join(scratch.dir, path.basename(opts.file))
     await fsp.writeFile(tmp, before, { encoding: 'utf8', mode: 0o600, flag: 'wx' })
     await runEditor(tmp)
@@ -76,20 +114,7 @@ export async function editCommand(opts: EditOptions): Promise<number> {
       note(`${opts.file}: no changes`)
       return 0
     }
-    const parsed = parseSecretFile(after, env.format, opts.file)
-    try {
-      const next = await resealLike(env, parsed, provider, keyId)
-      if ((await readText(opts.file)) !== original) {
-        throw new KmsSecretsError(
-          'ERR_CLI_IO',
-          `${opts.file} changed on disk while it was being edited; the edit was dropped.`,
-          'Run edit again.',
-        )
-      }
-      await writeAtomic(opts.file, encodeEnvelope(next))
-    } finally {
-      parsed.payload.fill(0)
-    }
+    await resealAndReplace(opts.file, original, env, after, provider, keyId)
     note(`${opts.file}: re-sealed with key ${keyId}`)
     return 0
   } finally {
