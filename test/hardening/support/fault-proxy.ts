@@ -20,6 +20,8 @@ export interface FaultProxy {
   port: number
   /** Picks the mode of the n-th connection (0-based); may be replaced at any time. */
   setMode(pick: (n: number) => ProxyMode): void
+  /** Points new connections at another upstream port (a restarted local-kms). */
+  setUpstream(port: number): void
   readonly connections: number
   /** Raw upstream responses seen by `cut`/`mutate` connections, in order (tests read what KMS really sent). */
   readonly responses: Buffer[]
@@ -55,7 +57,8 @@ function relay(client: Socket, upstreamPort: number, onResponse: (res: Buffer) =
 }
 
 /** A TCP proxy on 127.0.0.1 between a KMS client and local-kms that misbehaves on demand. */
-export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
+export async function startFaultProxy(initialUpstream: number): Promise<FaultProxy> {
+  let upstreamPort = initialUpstream
   let pick: (n: number) => ProxyMode = () => ({ kind: 'pass' })
   let connections = 0
   const responses: Buffer[] = []
@@ -101,6 +104,9 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     port,
     setMode: (p) => {
       pick = p
+    },
+    setUpstream: (port) => {
+      upstreamPort = port
     },
     get connections() {
       return connections
