@@ -1,7 +1,7 @@
 import { secretFileRE } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
 import { hasTypeScript, resolveOptions } from '../src/core/options'
-import { resolveRuntimeEntry } from '../src/core/runtime-path'
+import { resolveRuntimeEntry, runtimeSpecifierFor } from '../src/core/runtime-path'
 import { tempProject } from './helpers/project'
 
 const env = {
@@ -28,7 +28,7 @@ describe('resolveOptions', () => {
     expect(o.include).toEqual([secretFileRE])
     expect(o.exclude).toEqual([])
     expect(o.dts).toBe(false) // no typescript resolvable from an empty temp dir
-    expect(o.runtime).toBe(resolveRuntimeEntry())
+    expect(o.runtime).toBeUndefined() // decided per project root
   })
 
   it('defaults dts to true where typescript resolves (like unplugin-auto-import)', () => {
@@ -53,8 +53,16 @@ describe('resolveOptions', () => {
   })
 })
 
-describe('resolveRuntimeEntry', () => {
-  it("is the absolute path of @kms-secrets/runtime's ESM entry", () => {
+describe('runtime specifier', () => {
+  it("resolveRuntimeEntry is the absolute path of @kms-secrets/runtime's ESM entry", () => {
     expect(resolveRuntimeEntry()).toMatch(/\/packages\/runtime\/dist\/index\.mjs$/)
+  })
+
+  it('is the bare specifier where the project resolves the same runtime package', () => {
+    expect(runtimeSpecifierFor(import.meta.dirname)).toBe('@kms-secrets/runtime')
+  })
+
+  it("is the plugin's own absolute path where the project cannot resolve it", () => {
+    expect(runtimeSpecifierFor(tempProject())).toBe(resolveRuntimeEntry())
   })
 })

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { rolldown } from 'rolldown'
+import { build, rolldown } from 'rolldown'
 import { rollup } from 'rollup'
 import { describe, expect, it } from 'vitest'
 import kmsRolldown from '../src/rolldown'
@@ -79,6 +79,15 @@ describe('rolldown', () => {
     const e = await fails(bundle.write({ dir: join(app.root, 'cjs'), format: 'cjs' }))
     expect(JSON.stringify(e) + String(e.message)).toContain('ERR_PLUGIN_OUTPUT_FORMAT')
     await bundle.close()
+  })
+
+  it('rolldown.build() with output.format cjs: the format is known before the build, so sync code', async () => {
+    const app = createApp()
+    const input = { input: join(app.root, 'src/server.js'), external, plugins: [kmsRolldown(app.plugin)] }
+    await build({ ...input, output: { dir: app.out, format: 'cjs' } })
+    const text = expectNoPlaintext(app.out)
+    expect(text).toMatch(/openSecretSync\)?\(/)
+    expect(text).not.toContain('await')
   })
 
   it("platform: 'browser' trips the client guard, naming the importer chain", async () => {

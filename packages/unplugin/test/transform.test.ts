@@ -43,7 +43,7 @@ describe('generated module per fixture', () => {
     expect(code).not.toContain('await')
   })
 
-  it('imports the runtime by an absolute path resolved from the plugin by default', async () => {
+  it('imports the runtime by its absolute path when the project cannot resolve it', async () => {
     const root = tempProject(['sealed.secret.json'])
     const ctx = createContext({ root, dts: false }, { env: {} })
     const { code } = await ctx.load(join(root, 'sealed.secret.json'), { sync: false })

@@ -7,6 +7,7 @@ import { dtsPathFor, renderSecretTypes, writeIfChanged } from './dts'
 import { checkImportQuery, clientBundleError, splitId } from './guards'
 import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
+import { runtimeSpecifierFor } from './runtime-path'
 import {
   createSealerPool,
   formatOf,
@@ -69,6 +70,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const sealers: SealerPool = createSealerPool(options, deps.randomIv)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
   const asyncFiles = new Set<string>()
+  let runtime = options.runtime
 
   const relativeId = (path: string) => {
     const rel = relative(root, path).replaceAll('\\', '/')
@@ -109,6 +111,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     setRoot(dir) {
       if (userOptions.root !== undefined) return
       root = resolve(dir)
+      runtime = options.runtime
       filter = createFilter(options.include, options.exclude, { resolve: root })
     },
     setMode(m) {
@@ -126,7 +129,8 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       const warnings: string[] = []
       if (options.dts) await writeTypes(path, envelope, warnings)
       if (!target.sync) asyncFiles.add(file)
-      const code = generateSecretModule({ envelope, file, runtime: options.runtime, sync: target.sync })
+      runtime ??= runtimeSpecifierFor(root)
+      const code = generateSecretModule({ envelope, file, runtime, sync: target.sync })
       return { code, warnings }
     },
     asyncFiles,

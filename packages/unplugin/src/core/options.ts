@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import process from 'node:process'
 import { type KmsProvider, KmsSecretsError, secretFileRE } from '@kms-secrets/core'
 import type { FilterPattern } from 'unplugin-utils'
-import { resolveRuntimeEntry } from './runtime-path'
+import { findInNodeModules } from './runtime-path'
 
 export type { FilterPattern }
 
@@ -89,7 +88,8 @@ export interface ResolvedOptions {
   leakCheck: boolean
   leakIgnore: string[]
   provider: KmsProvider | undefined
-  runtime: string
+  /** Undefined: decided per project root (see `runtimeSpecifierFor`). */
+  runtime: string | undefined
   root: string
 }
 
@@ -129,12 +129,7 @@ function checkEnum<T>(name: string, value: T, allowed: readonly T[]): T {
 
 /** Whether `typescript` can be resolved from the project root (the default of `dts`, as unplugin-auto-import does). */
 export function hasTypeScript(root: string): boolean {
-  try {
-    createRequire(join(root, 'package.json')).resolve('typescript')
-    return true
-  } catch {
-    return false
-  }
+  return findInNodeModules(resolve(root), 'typescript/package.json') !== undefined
 }
 
 /** Options → ResolvedOptions: env defaults, validation (ERR_PLUGIN_OPTIONS), nothing left undefined by accident. */
@@ -153,7 +148,7 @@ export function resolveOptions(options: Options = {}, env: Env = process.env): R
     leakCheck: options.leakCheck !== false,
     leakIgnore: typeof options.leakCheck === 'object' ? [...(options.leakCheck.ignore ?? [])] : [],
     provider: options.provider,
-    runtime: options.runtime ?? resolveRuntimeEntry(),
+    runtime: options.runtime,
     root,
   }
 }

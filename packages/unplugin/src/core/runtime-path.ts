@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { KmsSecretsError } from '@kms-secrets/core'
 
 let cached: string | undefined
+
+const runtimePkg = '@kms-secrets/runtime/package.json'
 
 function esmEntryOf(pkg: { exports?: unknown; module?: unknown; main?: unknown }): string | undefined {
   const root = (pkg.exports as Record<string, unknown> | undefined)?.['.']
@@ -22,7 +24,7 @@ function esmEntryOf(pkg: { exports?: unknown; module?: unknown; main?: unknown }
 export function resolveRuntimeEntry(): string {
   if (cached !== undefined) return cached
   try {
-    const pkgPath = createRequire(import.meta.url).resolve('@kms-secrets/runtime/package.json')
+    const pkgPath = createRequire(import.meta.url).resolve(runtimePkg)
     const entry = esmEntryOf(JSON.parse(readFileSync(pkgPath, 'utf8')))
     if (entry === undefined) throw new Error('no entry')
     cached = join(dirname(pkgPath), entry).replaceAll('\\', '/')
@@ -36,5 +38,38 @@ export function resolveRuntimeEntry(): string {
         cause,
       },
     )
+  }
+}
+
+/**
+ * The specifier generated code imports the runtime by. The bare `@kms-secrets/runtime` when the project itself
+ * resolves it to the very package this plugin depends on: then the bundler's externals rules apply (esbuild
+ * `packages: 'external'`, vite SSR externals, webpack externals), the runtime stays an installed package at run
+ * time (its sync worker file is found next to it, from any working directory) and no absolute path lands in the
+ * output. Otherwise (not installed in the project, pnpm's strict layout, another version) the absolute path of our
+ * own copy, which every bundler can resolve and then bundles.
+ */
+export function runtimeSpecifierFor(root: string): string {
+  const ours = resolveRuntimeEntry()
+  const fromProject = findInNodeModules(root, runtimePkg)
+  try {
+    const fromPlugin = createRequire(import.meta.url).resolve(runtimePkg)
+    if (fromProject !== undefined && realpathSync(fromProject) === realpathSync(fromPlugin))
+      return '@kms-secrets/runtime'
+  } catch {
+    // our own copy is not where it should be: resolveRuntimeEntry() above would have thrown already
+  }
+  return ours
+}
+
+/**
+ * `node_modules/<path>` in `dir` or an ancestor, the way bundlers look packages up: not `require.resolve`, which
+ * also honours NODE_PATH (pnpm sets it for scripts) and global folders that bundlers ignore.
+ */
+export function findInNodeModules(dir: string, path: string): string | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    const candidate = join(current, 'node_modules', path)
+    if (existsSync(candidate)) return candidate
+    if (dirname(current) === current) return undefined
   }
 }

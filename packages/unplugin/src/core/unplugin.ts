@@ -9,7 +9,7 @@ import {
   type UnpluginOptions,
 } from 'unplugin'
 import { configureEsbuild, type EsbuildState, esbuildLoadFilter, esbuildTarget, setupEsbuild } from './bundlers/esbuild'
-import { createRollupHooks, type RollupLikeContext } from './bundlers/rollup'
+import { createRollupHooks, type RollupLikeContext, type RollupState, rollupTarget } from './bundlers/rollup'
 import { checkPublicDir, denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
 import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers/webpack'
 import { createContext, type LoadTarget, type SecretsContext } from './context'
@@ -26,12 +26,10 @@ const loadableRE = /\.(?:json|ya?ml|env|txt|pem|key|crt)(?:[?#].*)?$/
 const clientStub = 'export default undefined;\n'
 
 /** What the hooks learn about the build as it goes (bundler options, dev or build). */
-interface BuildState {
+interface BuildState extends RollupState {
   esbuild: EsbuildState
   rolldownPlatform: string | undefined
   serving: boolean
-  /** rolldown/vite build and rspack: the client guard fires once the importer chain is known. */
-  clientDeferred: Map<string, string>
 }
 
 function targetFor(
@@ -50,14 +48,8 @@ function targetFor(
     case 'webpack':
     case 'rspack':
       return webpackTarget(ctx, meta.framework, self.getNativeBuildContext?.() as unknown as WebpackNative)
-    case 'rolldown':
-      return {
-        client: state.rolldownPlatform === 'browser' ? `rolldown platform: 'browser'` : false,
-        sync: ctx.options.sync === true,
-      }
     default:
-      // rollup has no notion of a platform: no client guard; ESM unless `sync: true` (checked at outputOptions).
-      return { client: false, sync: ctx.options.sync === true }
+      return rollupTarget(ctx, state, meta.framework === 'rolldown' ? state.rolldownPlatform : undefined)
   }
 }
 
@@ -84,7 +76,7 @@ function createLoadHandler(ctx: SecretsContext, meta: UnpluginContextMeta, state
 
 /** rollup, rolldown and vite: the build-phase hooks plus each one's own (vite config, rolldown platform). */
 function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
-  const shared = createRollupHooks(ctx, state.clientDeferred)
+  const shared = createRollupHooks(ctx, state)
   return {
     rollup: cast<UnpluginOptions['rollup']>(shared),
     rolldown: cast<UnpluginOptions['rolldown']>({
@@ -114,6 +106,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     rolldownPlatform: undefined,
     serving: false,
     clientDeferred: new Map(),
+    outputFormat: undefined,
+    built: false,
   }
   return {
     name: 'unplugin-kms-secrets',

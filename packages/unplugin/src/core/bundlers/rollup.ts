@@ -1,5 +1,5 @@
 import { isEnvelopeText } from '@kms-secrets/core'
-import type { SecretsContext } from '../context'
+import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
 import { type LeakHit, leakError, type OutputAsset } from '../leak'
 import { toBundlerError } from '../report'
@@ -59,14 +59,40 @@ function copiedSecrets(ctx: SecretsContext, bundle: Record<string, BundleItem>):
   return hits
 }
 
+/** What the rollup-family hooks learn during a build. */
+export interface RollupState {
+  /** Client-guard violations (id → bundler setting), reported at buildEnd with their importer chain. */
+  clientDeferred: Map<string, string>
+  /** The output format when it is known before the build (`rolldown.build({ output })`, vite's config). */
+  outputFormat: string | undefined
+  /** Between buildEnd and the next buildStart. */
+  built: boolean
+}
+
+/** Load target for rollup and rolldown: no platform notion in rollup; sync code when the format is known as CJS. */
+export function rollupTarget(ctx: SecretsContext, state: RollupState, platform: string | undefined): LoadTarget {
+  const knownCjs = state.outputFormat !== undefined && !supportsTopLevelAwait(state.outputFormat)
+  return {
+    client: platform === 'browser' ? `rolldown platform: 'browser'` : false,
+    sync: ctx.options.sync === 'auto' ? knownCjs : ctx.options.sync,
+  }
+}
+
 /**
  * Build-phase hooks shared by rollup, rolldown and vite: the deferred client-bundle guard (module importers are
  * only complete at buildEnd), the output-format check for top-level await, and the end-of-build leak check.
  */
-export function createRollupHooks(ctx: SecretsContext, clientDeferred: Map<string, string>) {
+export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
+  const { clientDeferred } = state
   return {
+    buildStart() {
+      ctx.buildStart()
+      clientDeferred.clear()
+      state.built = false
+    },
     buildEnd(this: RollupLikeContext) {
       ctx.buildEnd()
+      state.built = true
       const first = clientDeferred.entries().next().value
       if (first === undefined) return
       const [id, where] = first
@@ -74,8 +100,13 @@ export function createRollupHooks(ctx: SecretsContext, clientDeferred: Map<strin
       const chain = importerChain(this.getModuleInfo, id).map((i) => ctx.relativeId(i))
       this.error(toBundlerError(clientBundleError(ctx.relativeId(id), chain, where)))
     },
-    // outputOptions runs when generate/write starts, before rolldown's own (less helpful) INVALID_TLA_FORMAT check.
+    // `rolldown.build({ output })` calls this before the build: the format then picks sync code in load. After a
+    // build (rollup, `bundle.write()`), it runs before rolldown's own, less helpful, INVALID_TLA_FORMAT check.
     outputOptions(this: RollupLikeContext, output: { format?: string }) {
+      if (!state.built) {
+        state.outputFormat = output.format
+        return null
+      }
       if (ctx.asyncFiles.size === 0 || supportsTopLevelAwait(output.format)) return null
       this.error(toBundlerError(outputFormatError(String(output.format), [...ctx.asyncFiles])))
     },
