@@ -17,6 +17,7 @@ let tmp: ReturnType<typeof tempDir>
 beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('decrypt')
+  writeFileSync(path.join(tmp.dir, 'v9.secret.json'), '{"kmsSecrets":9}')
   await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), { endpoint: kms.endpoint, keyId: keyA })
   await sealFixture(tmp.dir, 'app.secret.yaml', 'api:\n  token: dec-canary-tok-7a\nretries: 3\n', {
     endpoint: kms.endpoint,
@@ -91,9 +92,9 @@ describe('decrypt', () => {
     ['unknown version', 11, ['decrypt', 'v9.secret.json']],
     ['missing file', 3, ['decrypt', 'missing.secret.json']],
     ['bad extract path', 2, ['decrypt', 'db.secret.json', '--extract', '$.nope']],
+    ['-o onto the sealed file itself', 2, ['decrypt', 'db.secret.json', '-o', './db.secret.json']],
     ['no file', 2, ['decrypt']],
   ])('%s → exit %s', async ([_name, code, args], { expect }) => {
-    writeFileSync(path.join(tmp.dir, 'v9.secret.json'), '{"kmsSecrets":9}')
     const r = await cli(args)
     expect(r.code).toBe(code)
     expect(r.stderr).toMatch(/^error: /m)

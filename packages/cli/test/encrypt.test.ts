@@ -13,6 +13,7 @@ const write = (name: string, text: string) => writeFileSync(file(name), text)
 beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('encrypt')
+  write('notes.md', 'x')
 })
 afterAll(async () => {
   await kms?.close()
@@ -114,7 +115,6 @@ describe('encrypt', () => {
     ['bad context', 23, ['encrypt', 'plain.secret.json', '--key-id', keyA, '--context', 'novalue']],
     ['unknown key', 33, ['encrypt', 'plain.secret.json', '--key-id', 'dddddddd-4444-4444-8444-dddddddddddd']],
   ])('%s → exit %s', async ([_name, code, args], { expect }) => {
-    write('notes.md', 'x')
     const r = await cli(args)
     expect(r.code).toBe(code)
     expect(r.stderr).toMatch(/^error: /m)

@@ -121,6 +121,20 @@ describe('exec', () => {
     expect(r.stderr).not.toContain(tag)
   })
 
+  it('no mkfifo(1) on PATH → ERR_CLI_UNSAFE (5), the child never runs', async () => {
+    const r = await runCli(
+      ['exec', '--file', 'CFG=db.secret.json', '--', process.execPath, '-e', 'console.log("ran")'],
+      {
+        endpoint: kms.endpoint,
+        as: 'runtime',
+        cwd: cwd.dir,
+        env: { PATH: '/nonexistent' },
+      },
+    )
+    expect(r.code).toBe(5)
+    expect(r.stdout).toBe('')
+  })
+
   it('the sealer identity cannot decrypt → 32, the child never runs', async () => {
     const r = await runCli(['exec', '--env', 'db.secret.json', '--', 'node', '-e', 'console.log("ran")'], {
       endpoint: kms.endpoint,

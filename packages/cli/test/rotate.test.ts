@@ -19,6 +19,7 @@ const decrypt = async (name: string) => {
 beforeAll(async () => {
   kms = await startTestKms()
   tmp = tempDir('rotate')
+  writeFileSync(path.join(tmp.dir, 'plain.json'), '{}')
   writeFileSync(path.join(tmp.dir, 'a.secret.json'), '{"password":"rot-canary-a-11"}')
   writeFileSync(path.join(tmp.dir, 'b.secret.json'), '{"token":"rot-canary-b-22"}')
   const r = await cli(['encrypt', 'a.secret.json', 'b.secret.json', '--key-id', keyA, '-i', '--context', 'app=api'])
@@ -87,7 +88,6 @@ describe('rotate', () => {
     ['a plaintext file', 10, ['rotate', 'plain.json']],
     ['an unknown destination key', 33, ['rotate', 'a.secret.json', '--key-id', 'eeeeeeee-5555-4555-8555-eeeeeeeeeeee']],
   ])('%s → exit %s, nothing written', async ([_name, code, args], { expect }) => {
-    writeFileSync(path.join(tmp.dir, 'plain.json'), '{}')
     const before = readFileSync(path.join(tmp.dir, 'a.secret.json'), 'utf8')
     const r = await cli(args)
     expect(r.code).toBe(code)

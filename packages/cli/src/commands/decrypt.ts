@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { type SecretFormat, serializeSecret } from '@kms-secrets/core'
 import { usageError } from '../util/errors.js'
 import { writePrivate, writeStdout } from '../util/fs.js'
@@ -29,6 +30,13 @@ function renderExtract(value: unknown, format: SecretFormat): string {
  */
 export async function decryptCommand(opts: DecryptOptions): Promise<number> {
   if (!opts.file) throw usageError('decrypt needs a file.')
+  /* Precondition: -o never replaces the sealed file with its own plaintext. */
+  if (opts.output !== undefined && path.resolve(opts.output) === path.resolve(opts.file)) {
+    throw usageError(
+      `-o ${opts.output} is the sealed file itself; refusing to overwrite it with plaintext.`,
+      'Write the plaintext elsewhere, or use `kms-secrets edit` to change values.',
+    )
+  }
   const { envelope, value } = await openSecretFile(opts.file, createProviderPool(opts))
   const text =
     opts.extract === undefined
