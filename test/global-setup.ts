@@ -16,6 +16,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dataDir,
     seed: createSeed(identities),
     quiet: true,
+  }).catch((e: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
   })
   const info: KmsInfo = { endpoint: kms.endpoint, dataDir, auditLog: join(dataDir, 'audit.log'), identities, keyIds }
   project.provide('kms', info)
