@@ -19,13 +19,14 @@ import { parseDigest, runNode } from './run.js'
 
 /**
  * CommonJS output, as packages/unplugin documents it (option `sync`, default `'auto'`): webpack/rspack run top-level
- * await in `commonjs2` through their async-module runtime, esbuild `format: 'cjs'` makes the plugin generate a
- * synchronous decrypt; rollup/rolldown `cjs` fail the build with ERR_PLUGIN_OUTPUT_FORMAT unless `sync: true` is set.
+ * await in `commonjs2` through their async-module runtime; esbuild `format: 'cjs'` and rolldown with a CJS output known
+ * before the build (`rolldown.build({ output })`) make the plugin generate a synchronous decrypt; rollup learns the
+ * format only after the build, so `cjs` fails with ERR_PLUGIN_OUTPUT_FORMAT unless `sync: true` is set.
  */
 export const cjsSupport: Record<Bundler, 'works' | 'needs-sync'> = {
   vite: 'needs-sync',
   rollup: 'needs-sync',
-  rolldown: 'needs-sync',
+  rolldown: 'works',
   esbuild: 'works',
   webpack: 'works',
   rspack: 'works',
