@@ -1,7 +1,13 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { decodeEnvelope, isEnvelopeText, parseSecretFile, secretFileRE } from '@kms-secrets/core'
-import { declarationPathFor, renderDeclaration } from '../util/declaration.js'
+import {
+  declarationPathFor,
+  decodeEnvelope,
+  isEnvelopeText,
+  parseSecretFile,
+  renderSecretTypes,
+  secretFileRE,
+} from '@kms-secrets/core'
 import { ioError } from '../util/errors.js'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
 import { note, warn } from '../util/report.js'
@@ -43,12 +49,12 @@ async function declarationOf(file: string): Promise<string> {
         `${file} records no shape (a wrapped blob); its keys are typed as unknown. Re-seal it with edit to type them.`,
       )
     }
-    return renderDeclaration(file, env.format, env.shape)
+    return renderSecretTypes({ file, format: env.format, shape: env.shape })
   }
   const format = resolveFormat(file)
   const parsed = parseSecretFile(text, format, file)
   parsed.payload.fill(0)
-  return renderDeclaration(file, format, parsed.shape)
+  return renderSecretTypes({ file, format, shape: parsed.shape })
 }
 
 /**

@@ -1,26 +1,9 @@
-import type { Envelope } from '@kms-secrets/core'
+import { type Envelope, isExportableKey, secretBinding } from '@kms-secrets/core'
+
+export { isExportableKey }
 
 /** Local binding of the decrypted value inside a generated module. */
-const binding = '__kmsSecret'
-
-const identifierRE = /^[A-Za-z_$][\w$]*$/
-
-// Reserved words (including strict-mode and module-only ones) cannot be `export const` names.
-const reserved = new Set(
-  (
-    'await break case catch class const continue debugger default delete do else enum export extends false finally ' +
-    'for function if implements import in instanceof interface let new null package private protected public return ' +
-    'static super switch this throw true try typeof var void while with yield arguments eval'
-  ).split(' '),
-)
-
-/**
- * Whether a top-level key can become a named export. `then` is excluded on purpose: a module namespace with a `then`
- * export is treated as a thenable by `await import()`, which would swallow the module.
- */
-export function isExportableKey(key: string): boolean {
-  return identifierRE.test(key) && !reserved.has(key) && key !== 'then' && key !== binding
-}
+const binding = secretBinding
 
 /** Top-level keys of an object-format envelope (from its shape) that become named exports; none for text. */
 export function namedExportsOf(envelope: Envelope): string[] {
