@@ -42,6 +42,9 @@ describe('createLeakScanner', () => {
     const hits = scanner.scan(Buffer.from('x MIIEvQIBADANBgkqhkiG9w0BAQEFAASC y 1234567 short'), 'a.map')
     expect(hits.map((h) => h.path).sort()).toEqual(['$.list[1]', '$[line 2]'])
   })
+  it('does not search for PEM armor lines, which code legitimately contains', () => {
+    expect(scanner.scan("if (pem.startsWith('-----BEGIN KEY-----')) parse('-----END KEY-----')", 'a.js')).toEqual([])
+  })
   it('is clean on unrelated content', () => {
     expect(scanner.scan('nothing to see here '.repeat(1000), 'x.js')).toEqual([])
   })

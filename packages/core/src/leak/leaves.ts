@@ -8,6 +8,8 @@ export interface Leaf {
 
 const identRE = /^[A-Za-z_$][\w$]*$/
 const maxDepth = 64
+// PEM armor lines (`-----BEGIN PRIVATE KEY-----`) are public boilerplate that code legitimately contains.
+const pemArmorRE = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/
 
 function segment(key: string | number): string {
   if (typeof key === 'number') return `[${key}]`
@@ -20,7 +22,8 @@ function addString(out: Leaf[], path: string, value: string, minLength: number):
   // Lines of multi-line values (PEM bodies, certificates) can leak on their own.
   value.split(/\r\n|\r|\n/).forEach((line, i) => {
     const trimmed = line.trim()
-    if (trimmed.length >= minLength && trimmed !== value) out.push({ path: `${path}[line ${i + 1}]`, value: trimmed })
+    if (trimmed.length >= minLength && trimmed !== value && !pemArmorRE.test(trimmed))
+      out.push({ path: `${path}[line ${i + 1}]`, value: trimmed })
   })
 }
 
