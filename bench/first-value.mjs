@@ -1,0 +1,237 @@
+/**
+ * Benchmark 2 — time to first decrypted value: process start → the entry runs with every secret value usable
+ * (`performance.now()` in the app), vs the same app importing plain JSON, with local-kms answering at once and with a
+ * simulated 30 ms round trip (`--latency-ms 30`). Runs are interleaved plain, sealed, per-file, plain, …
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createSealer, createTencentProvider, parseSecretFile } from '@kms-secrets/core'
+import { buildWithEsbuild } from './lib/app.mjs'
+import { runNode } from './lib/child.mjs'
+import { renderProfile, summarizeProfile } from './lib/cpuprofile.mjs'
+import { keyIds, kmsEnv, spawnLocalKms } from './lib/kms.mjs'
+import { profileDir, profileNode } from './lib/profile-run.mjs'
+import { prepareStartApps } from './lib/start-apps.mjs'
+import { fmt, median, table } from './lib/stats.mjs'
+
+const openMany = fileURLToPath(new URL('./workers/open-many.mjs', import.meta.url))
+
+/** The largest app's files sealed with one data key, as a JSON array of envelopes (ciphertext only). */
+async function sealAll(ctx, kms, app) {
+  const provider = createTencentProvider({ endpoint: kms.endpoint, credential: ctx.ids.build, region: 'ap-guangzhou' })
+  const sealer = createSealer({ provider, keyId: keyIds.calls })
+  const envelopes = []
+  try {
+    for (let i = 0; i < app.n; i++) {
+      const id = `s${String(i).padStart(3, '0')}.secret.json`
+      const parsed = parseSecretFile(readFileSync(join(app.dir, 'secrets', id), 'utf8'), 'json', id)
+      envelopes.push(await sealer.seal({ id, format: 'json', payload: parsed.payload, shape: parsed.shape }))
+      parsed.payload.fill(0)
+    }
+  } finally {
+    sealer.dispose()
+  }
+  const path = join(app.dir, 'envelopes.json')
+  writeFileSync(path, JSON.stringify(envelopes))
+  return path
+}
+
+/** In-process: the first open vs the N−1 next ones (medians of ctx.runs child processes × 5 reps each). */
+async function measureMarginal(ctx, kms, app) {
+  const envelopesPath = await sealAll(ctx, kms, app)
+  const first = []
+  const rest = []
+  for (let r = 0; r < ctx.runs; r++) {
+    const args = [JSON.stringify({ envelopesPath, reps: ctx.smoke ? 1 : 5 })]
+    const { json } = await runNode(openMany, { args, env: kmsEnv(kms.endpoint, ctx.ids.runtime) })
+    first.push(json.first)
+    rest.push(json.rest)
+  }
+  return { first: median(first), rest: median(rest), envelopesPath }
+}
+
+/** A CPU profile (100 µs sampling) of only the N−1 cached-key opens. */
+async function profileRest(ctx, kms, envelopesPath) {
+  const dir = profileDir(ctx, 'open-rest')
+  mkdirSync(dir, { recursive: true })
+  const profile = join(dir, 'rest.cpuprofile')
+  await runNode(openMany, {
+    args: [JSON.stringify({ envelopesPath, reps: 3, profile })],
+    env: kmsEnv(kms.endpoint, ctx.ids.runtime),
+  })
+  return summarizeProfile(profile, 12)
+}
+
+async function firstValueMs(bundle, env) {
+  const { json } = await runNode(bundle, { env })
+  if (!json?.ok) throw new Error(`${bundle} printed no well-formed values`)
+  return json.t
+}
+
+/** Interleaved starts of the three bundles of one app at one latency; medians and paired differences. */
+async function measureApp(ctx, app, env) {
+  const t = { plain: [], sealed: [], perFile: [] }
+  for (let r = 0; r < ctx.runs; r++) {
+    for (const k of ['plain', 'sealed', 'perFile']) t[k].push(await firstValueMs(app[k], env))
+  }
+  const diff = (k) => median(t[k].map((v, i) => v - t.plain[i]))
+  return {
+    plain: median(t.plain),
+    sealed: median(t.sealed),
+    perFile: median(t.perFile),
+    overhead: diff('sealed'),
+    perFileOverhead: diff('perFile'),
+  }
+}
+
+async function measureAll(ctx) {
+  const results = {}
+  for (const latency of ctx.config.latencies) {
+    const kms = await spawnLocalKms(ctx.dataDir, { latencyMs: latency })
+    try {
+      const apps = await prepareStartApps(ctx, kms)
+      const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
+      for (const n of ctx.config.sizes) results[`${n}@${latency}`] = await measureApp(ctx, apps[n], env)
+      const big = ctx.config.sizes.at(-1)
+      results[`marginal@${latency}`] = await measureMarginal(ctx, kms, { n: big, dir: apps[big].dir })
+    } finally {
+      await kms.close()
+    }
+  }
+  return results
+}
+
+/**
+ * Profiles for the missed targets: one start of the largest sealed app (bundled as measured, with a source map to
+ * name the packages), and/or only the cached-key opens after the first.
+ */
+async function profileMisses(ctx, { literalMet, restMet, envelopesPath }) {
+  const big = ctx.config.sizes.at(-1)
+  const out = []
+  const kms = await spawnLocalKms(ctx.dataDir)
+  try {
+    if (!literalMet) {
+      const app = (await prepareStartApps(ctx, kms))[big]
+      const bundle = join(app.dir, 'out', 'sealed-profiled.mjs')
+      const plugin = { keyId: keyIds.calls, endpoint: kms.endpoint }
+      await buildWithEsbuild(app.dir, app.entry, bundle, { plugin, sourcemap: 'external' })
+      const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
+      const summary = await profileNode(bundle, { env, dir: profileDir(ctx, 'first-value') })
+      if (summary)
+        out.push(renderProfile(`CPU profile of one start, sealed app with ${big} imports, latency 0`, summary))
+    }
+    if (!restMet) {
+      const summary = await profileRest(ctx, kms, envelopesPath)
+      out.push(renderProfile(`CPU profile of the ${big - 1} opens after the first (100 µs sampling)`, summary))
+    }
+  } finally {
+    await kms.close()
+  }
+  return out
+}
+
+function derivedTable(ctx, res, d) {
+  const { sizes, latencies } = ctx.config
+  const [big, small, lo, hi] = [sizes.at(-1), sizes[0], latencies[0], latencies.at(-1)]
+  const per = (xs) => xs.map((m) => `${fmt(m)} ms`).join(' / ')
+  return table(
+    [`derived (sealed at build, ${big} imports)`, 'figure'],
+    [
+      [`KMS round trips on the start path: Δoverhead(${lo}→${hi} ms) ÷ ${hi - lo} ms`, fmt(d.trips, 2)],
+      [`same for per-file data keys (${big} keys, opened one after the other)`, fmt(d.perFileTrips, 1)],
+      [
+        `in-process: first open (SDK client, Decrypt, AES-GCM) at ${latencies.join(' / ')} ms`,
+        per(latencies.map((l) => res[`marginal@${l}`].first)),
+      ],
+      [`in-process: the ${big - 1} other opens after it (AES-GCM, cached data key) — target < 2 ms`, per(d.rest)],
+      [
+        `process start: overhead(${big}) − overhead(${small}) (noisier), at ${latencies.join(' / ')} ms`,
+        per(d.marginal),
+      ],
+      [`process start: overhead − one round trip, at ${latencies.join(' / ')} ms`, per(d.literal)],
+    ],
+  )
+}
+
+export async function run(ctx) {
+  const { sizes, latencies } = ctx.config
+  const res = await measureAll(ctx)
+  const rows = []
+  for (const latency of latencies) {
+    for (const n of sizes) {
+      const r = res[`${n}@${latency}`]
+      rows.push([
+        n,
+        `${latency} ms`,
+        fmt(r.plain),
+        fmt(r.sealed),
+        fmt(r.overhead),
+        fmt(r.overhead - latency),
+        fmt(r.perFile),
+        fmt(r.perFileOverhead),
+      ])
+    }
+  }
+  const [big, small, lo, hi] = [sizes.at(-1), sizes[0], latencies[0], latencies.at(-1)]
+  const trips = (key) => (res[`${big}@${hi}`][key] - res[`${big}@${lo}`][key]) / (hi - lo)
+  const d = {
+    trips: trips('overhead'),
+    perFileTrips: trips('perFileOverhead'),
+    rest: latencies.map((l) => res[`marginal@${l}`].rest),
+    marginal: latencies.map((l) => res[`${big}@${l}`].overhead - res[`${small}@${l}`].overhead),
+    literal: latencies.map((l) => res[`${big}@${l}`].overhead - l),
+  }
+  const literalMet = d.literal.every((x) => x < 2)
+  const restMet = d.rest.every((x) => x < 2)
+  const envelopesPath = res[`marginal@${lo}`].envelopesPath
+  const profiles = ctx.profile ? await profileMisses(ctx, { literalMet, restMet, envelopesPath }) : []
+  const body = [
+    `Medians of ${ctx.runs} interleaved starts, ms from process start (performance.now() in the app) to the first line`,
+    'of the entry, when every imported value is usable. Overheads are medians of paired differences against the plain',
+    'JSON start of the same round. All bundles: esbuild, ESM, node20, dependencies (runtime + SDK) bundled.',
+    '',
+    table(
+      [
+        'imports',
+        'KMS latency',
+        'plain JSON',
+        'sealed at build',
+        'overhead',
+        'overhead − 1 RTT',
+        'per-file keys',
+        'per-file overhead',
+      ],
+      rows,
+    ),
+    '',
+    derivedTable(ctx, res, d),
+    ...profiles.flatMap((p) => ['', p]),
+  ].join('\n')
+  const per = (xs) => `${xs.map((m) => `${fmt(m)} ms`).join(' / ')} at ${latencies.join(' / ')} ms`
+  return {
+    title: '2. Time to first decrypted value',
+    body,
+    data: { res, ...d },
+    targets: [
+      {
+        name: `KMS round trips before the first value, ${big} secrets`,
+        target: 'one round trip',
+        figure: `${fmt(d.trips, 2)} (per-file data keys: ${fmt(d.perFileTrips, 1)})`,
+        met: d.trips < 1.5,
+      },
+      {
+        name: `cost of the ${big - small} secrets after the first`,
+        target: '< 2 ms',
+        figure: `${per(d.rest)} (in-process, sequential opens)`,
+        met: restMet,
+      },
+      {
+        name: `start overhead vs plain JSON, ${big} secrets`,
+        target: 'one round trip + < 2 ms',
+        figure: `overhead − RTT ${per(d.literal)}`,
+        met: literalMet,
+      },
+    ],
+  }
+}

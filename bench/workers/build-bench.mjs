@@ -1,0 +1,48 @@
+/**
+ * Child process of the build-overhead benchmark: builds the same 200-secret app with ONE bundler, variants
+ * interleaved (plain, js-hook, sealed, seal-at-build, plain, …) after one untimed warm-up build each, and prints
+ * {"variants":{name:{ms:[…], calls:[{…}]}}} — wall time per build and the KMS calls its audit-log lines show.
+ * argv[2]: JSON {bundler, runs, warmup, auditLog, variants:[{name, root, plugin}], entry, outRoot, profile?}; with
+ * `profile`, the timed builds (not the warm-up, not loading the bundlers) are CPU-profiled into that file.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
+import { build } from '../lib/bundlers.mjs'
+import { countCalls, readAuditFrom } from '../lib/kms.mjs'
+
+const config = JSON.parse(process.argv[2])
+const mark = () => (existsSync(config.auditLog) ? statSync(config.auditLog).size : 0)
+
+async function timed(variant, i) {
+  const before = mark()
+  const t0 = performance.now()
+  await build[config.bundler]({
+    root: variant.root,
+    entry: config.entry,
+    outDir: join(config.outRoot, `${config.bundler}-${variant.name}-${i % 2}`),
+    plugin: variant.plugin,
+  })
+  const ms = performance.now() - t0
+  return { ms, calls: countCalls(readAuditFrom(config.auditLog, before)) }
+}
+
+const results = Object.fromEntries(config.variants.map((v) => [v.name, { ms: [], calls: [] }]))
+for (let w = 0; w < config.warmup; w++) {
+  for (const v of config.variants) await timed(v, w)
+}
+const session = config.profile ? new Session() : undefined
+if (session) {
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+}
+for (let r = 0; r < config.runs; r++) {
+  for (const v of config.variants) {
+    const { ms, calls } = await timed(v, r)
+    results[v.name].ms.push(ms)
+    results[v.name].calls.push(calls)
+  }
+}
+if (session) writeFileSync(config.profile, JSON.stringify((await session.post('Profiler.stop')).profile))
+console.log(JSON.stringify({ bundler: config.bundler, variants: results }))

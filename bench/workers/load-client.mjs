@@ -1,0 +1,77 @@
+/**
+ * Child process of the throughput benchmark: a closed-loop load generator against local-kms. `concurrency` callers
+ * each send the next request as soon as the previous one answered, for `durationMs` after a warm-up. Transport
+ * "sdk": tencentcloud-sdk-nodejs-common's CommonClient (what the runtime uses) with a keep-alive agent; "raw": our own
+ * TC3-signed http.request on a keep-alive agent (lib/tc3-client.mjs). Credentials come from the env.
+ * Prints {"phase":"measure"} when the measured window starts, then one JSON result line.
+ */
+import http from 'node:http'
+import net from 'node:net'
+import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
+import { percentile } from '../lib/stats.mjs'
+import { createRawClient } from '../lib/tc3-client.mjs'
+
+const cfg = JSON.parse(process.argv[2])
+const credential = { secretId: process.env.TENCENTCLOUD_SECRET_ID, secretKey: process.env.TENCENTCLOUD_SECRET_KEY }
+const context = JSON.stringify({ app: 'bench', 'kms-secrets': '1' })
+
+function sdkClient() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  // Dial local-kms whatever host the request names: signing stays production-identical (service `kms`).
+  agent.createConnection = () => net.connect({ host: '127.0.0.1', port: cfg.port })
+  const client = new CommonClient('kms.tencentcloudapi.com', '2019-01-18', {
+    credential,
+    region: 'ap-guangzhou',
+    profile: { httpProfile: { endpoint: `kms.tencentcloudapi.com:${cfg.port}`, protocol: 'http://', agent } },
+  })
+  return { request: (action, params) => client.request(action, params), close: () => agent.destroy() }
+}
+
+const client = cfg.transport === 'sdk' ? sdkClient() : createRawClient({ port: cfg.port, ...credential })
+const { CiphertextBlob } = await client.request('GenerateDataKey', {
+  KeyId: cfg.keyId,
+  KeySpec: 'AES_256',
+  EncryptionContext: context,
+})
+const call =
+  cfg.action === 'Decrypt'
+    ? () => client.request('Decrypt', { CiphertextBlob, EncryptionContext: context })
+    : () => client.request('GenerateDataKey', { KeyId: cfg.keyId, KeySpec: 'AES_256', EncryptionContext: context })
+
+async function closedLoop(ms, latencies) {
+  const end = performance.now() + ms
+  let errors = 0
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now()
+      try {
+        await call()
+        latencies?.push(performance.now() - t0)
+      } catch {
+        errors++
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: cfg.concurrency }, worker))
+  return errors
+}
+
+await closedLoop(cfg.warmupMs)
+console.log(JSON.stringify({ phase: 'measure' }))
+const latencies = []
+const cpu0 = process.cpuUsage()
+const t0 = performance.now()
+const errors = await closedLoop(cfg.durationMs, latencies)
+const elapsed = performance.now() - t0
+const cpu = process.cpuUsage(cpu0)
+console.log(
+  JSON.stringify({
+    requests: latencies.length,
+    errors,
+    rps: (latencies.length / elapsed) * 1000,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    clientCpu: (cpu.user + cpu.system) / 1000 / elapsed,
+  }),
+)
+client.close()
