@@ -60,9 +60,16 @@ describe("plaintext: 'error' (CI) refuses a plaintext secret file, before any KM
 })
 
 describe('client-bundle guard: a secret imported into a browser build fails it', () => {
-  const browserBuilds: Bundler[] = ['vite', 'esbuild', 'webpack', 'rspack']
-  for (const bundler of browserBuilds) {
-    test(`${bundler} (${bundler === 'vite' ? 'client environment' : bundler === 'esbuild' ? "platform: 'browser'" : "target: 'web'"})`, async () => {
+  // rollup has no notion of a target platform, so it has nothing to guard on.
+  const browserBuilds: [Bundler, string][] = [
+    ['vite', 'client environment'],
+    ['rolldown', "platform: 'browser'"],
+    ['esbuild', "platform: 'browser'"],
+    ['webpack', "target: 'web'"],
+    ['rspack', "target: 'web'"],
+  ]
+  for (const [bundler, setting] of browserBuilds) {
+    test(`${bundler} (${setting})`, async () => {
       const text = await expectRefused(
         bundler,
         options(bundler, 'client', { entry: 'src/client.js', platform: 'browser' }),

@@ -79,7 +79,7 @@ async function buildRolldown(o: BuildOptions): Promise<BuildOutput> {
   const warnings: string[] = []
   await rolldown.build({
     input: join(o.root, o.entry),
-    platform: 'node',
+    platform: o.platform ?? 'node',
     plugins: [kmsRolldown(o.plugin)],
     onLog: (level, log) => void (level === 'warn' && warnings.push(log.message)),
     output: {
