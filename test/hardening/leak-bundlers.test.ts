@@ -118,11 +118,7 @@ describe('what other tools and plugins see during a build that seals plaintext f
     const sources = ['db.secret.json', 'api.secret.yaml', 'tls.secret.pem'].map((f) =>
       readFileSync(join(root, 'config', f), 'utf8'),
     )
-    expect(
-      findCanaries(sources.join('\n'), canaries)
-        .map((h) => h.canary)
-        .sort(),
-    ).toEqual([0, 1, 2, 3])
+    expect([...new Set(findCanaries(sources.join('\n'), canaries).map((h) => h.canary))].sort()).toEqual([0, 1, 2, 3])
     for (const encoded of [Buffer.from(sources[0]!).toString('base64'), Buffer.from(sources[1]!).toString('hex')]) {
       expect(findCanaries(encoded, canaries).length).toBeGreaterThan(0)
     }
