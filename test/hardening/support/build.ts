@@ -16,7 +16,10 @@ export async function buildWithRollup(o: {
   outDir: string
   plugin: PluginOptions
   extra?: rollup.Plugin[]
+  /** `cjs` needs the plugin's `sync: true` (openSecretSync). Default `es`. */
+  format?: 'es' | 'cjs'
 }): Promise<string> {
+  const file = o.format === 'cjs' ? 'server.cjs' : 'server.mjs'
   const bundle = await rollup.rollup({
     input: join(o.root, o.entry),
     external: isBare,
@@ -24,16 +27,17 @@ export async function buildWithRollup(o: {
     onwarn: () => undefined,
   })
   try {
-    await bundle.write({ dir: o.outDir, format: 'es', entryFileNames: 'server.mjs', sourcemap: true })
+    await bundle.write({ dir: o.outDir, format: o.format ?? 'es', entryFileNames: file, sourcemap: true })
   } finally {
     await bundle.close()
   }
-  return join(o.outDir, 'server.mjs')
+  return join(o.outDir, file)
 }
 
 /** An entry that imports `./config/<file>` and prints only a SHA-256 of the value (never the value itself). */
 export function digestEntry(files: string[]): string {
   const imports = files.map((f, i) => `import v${i} from './config/${f}'`).join('\n')
+  // Works in ESM and in rollup's CJS output (imports become requires).
   const values = files.map((_, i) => `v${i}`).join(', ')
   return `${imports}
 import { createHash } from 'node:crypto'

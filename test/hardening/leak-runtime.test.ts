@@ -1,0 +1,271 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  createSealer,
+  encodeEnvelope,
+  type KmsProvider,
+  openEnvelope,
+  parseSecretFile,
+  type SealedEnvelope,
+  sealSecret,
+  wrapBlob,
+} from '@kms-secrets/core'
+import { createSecretOpener } from '@kms-secrets/runtime'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { renderError } from './support/attempt.js'
+import { buildWithRollup, digestEntry } from './support/build.js'
+import { findCanaries, leakedWindow, newCanary } from './support/canary.js'
+import { createFakeKms } from './support/fake-kms.js'
+import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js'
+import { createFigures } from './support/figures.js'
+import { childEnv, keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { makeWorkDir, runNode } from './support/work.js'
+
+const figures = createFigures('leak-runtime')
+const canaries = [newCanary('R'), newCanary('S')]
+const value = { user: 'app', password: canaries[0] }
+const isZero = (b: Uint8Array) => b.every((x) => x === 0)
+
+function sealWith(provider: KmsProvider, keyId: string, id = 'db.secret.json'): Promise<SealedEnvelope> {
+  const parsed = parseSecretFile(JSON.stringify(value), 'json', id)
+  return sealSecret({ provider, keyId, id, format: 'json', payload: parsed.payload, shape: parsed.shape })
+}
+
+describe('plaintext data keys are zeroed once used (providers wrapped to keep the exact buffers they hand out)', () => {
+  it('runtime open (success, tampered ciphertext, non-key plaintext): every Decrypt plaintext is all zeros after', async () => {
+    const kms = createFakeKms()
+    const env = await sealWith(kms, 'fake-cmk-a')
+    const seals = kms.handedOut.length
+    const opener = createSecretOpener({ provider: kms, retry: { maxAttempts: 1 } })
+    expect(await opener.open(env, { file: 'db.secret.json' })).toEqual(value)
+    await opener.open({ ...env, tag: 'AAAAAAAAAAAAAAAAAAAAAA==' }, { file: 'x' }).catch(() => undefined)
+    const direct = await kms.encrypt({ keyId: 'fake-cmk-a', plaintext: new TextEncoder().encode(canaries[1]) })
+    const wrapped = wrapBlob({
+      blob: direct.ciphertextBlob,
+      region: 'ap-guangzhou',
+      id: 't.secret.txt',
+      format: 'text',
+    })
+    expect(await createSecretOpener({ provider: kms }).open(wrapped, { file: 't.secret.txt' })).toBe(canaries[1])
+    // A blob whose plaintext is not a 32-byte data key, made with the envelope's exact EncryptionContext.
+    const marked = await kms.encrypt({
+      keyId: 'fake-cmk-a',
+      plaintext: new TextEncoder().encode(canaries[1]),
+      encryptionContext: '{"kms-secrets":"1"}',
+    })
+    const error = await createSecretOpener({ provider: kms, retry: { maxAttempts: 1 } })
+      .open({ ...env, kms: { ...env.kms, blob: marked.ciphertextBlob } }, { file: 'y' })
+      .catch((e: unknown) => e)
+    expect((error as { code?: string }).code).toBe('ERR_ENVELOPE_AUTH')
+    const decrypted = kms.handedOut.slice(seals)
+    expect(decrypted.length).toBe(3)
+    for (const buf of kms.handedOut) expect(isZero(buf)).toBe(true)
+    figures.add('keyBuffersCheckedZero', kms.handedOut.length)
+  })
+
+  it('core openEnvelope and the sealer: the data key is zeroed after open, after a failed open and after dispose', async () => {
+    const kms = createFakeKms()
+    const sealer = createSealer({ provider: kms, keyId: 'fake-cmk-a' })
+    const parsed = parseSecretFile(JSON.stringify(value), 'json', 'db.secret.json')
+    const env = await sealer.seal({ id: 'db.secret.json', format: 'json', ...parsed })
+    expect(isZero(kms.handedOut[0]!)).toBe(false)
+    sealer.dispose()
+    await openEnvelope(env, { provider: kms })
+    await openEnvelope({ ...env, id: 'other' }, { provider: kms }).catch(() => undefined)
+    for (const buf of kms.handedOut) expect(isZero(buf)).toBe(true)
+    figures.add('keyBuffersCheckedZero', kms.handedOut.length)
+  })
+
+  it('a whole plugin build (rollup, plaintext files sealed, then a failing build): GenerateDataKey plaintext zeroed', async () => {
+    const kms = createFakeKms()
+    const work = makeWorkDir('zero')
+    try {
+      mkdirSync(join(work.dir, 'config'))
+      writeFileSync(join(work.dir, 'config', 'db.secret.json'), JSON.stringify(value))
+      writeFileSync(join(work.dir, 'config', 'b.secret.txt'), canaries[1]!)
+      writeFileSync(join(work.dir, 'server.mjs'), digestEntry(['db.secret.json', 'b.secret.txt']))
+      const plugin = { keyId: 'fake-cmk-a', provider: kms }
+      await buildWithRollup({ root: work.dir, entry: 'server.mjs', outDir: join(work.dir, 'dist'), plugin })
+      writeFileSync(join(work.dir, 'config', 'b.secret.txt'), '')
+      writeFileSync(join(work.dir, 'config', 'db.secret.json'), `{"password": "${canaries[0]}", oops}`)
+      await buildWithRollup({ root: work.dir, entry: 'server.mjs', outDir: join(work.dir, 'dist2'), plugin }).catch(
+        () => undefined,
+      )
+      expect(kms.calls.GenerateDataKey).toBeGreaterThanOrEqual(1)
+      for (const buf of kms.handedOut) expect(isZero(buf)).toBe(true)
+      figures.add('keyBuffersCheckedZero', kms.handedOut.length)
+    } finally {
+      work.remove()
+    }
+  })
+})
+
+const keyId = keyIdFor('leakrt')
+const admin = newIdentity('Admin')
+const runtimeId = newIdentity('Runtime')
+const stranger = newIdentity('Stranger')
+const work = makeWorkDir('leak-runtime')
+let kms: TestKms
+let env: SealedEnvelope
+/** The data key, base64 and hex, copied in test memory only: no window of it may appear in any output. */
+let dataKey: string[] = []
+
+beforeAll(async () => {
+  kms = await startKms({
+    seed: {
+      identities: [
+        { ...admin, allow: ['*'], keys: ['*'] },
+        { ...runtimeId, allow: ['Decrypt'], keys: [keyId] },
+        { ...stranger, allow: ['Decrypt'], keys: [] },
+      ],
+      keys: [{ keyId, alias: 'hard-leak-runtime' }],
+    },
+  })
+  const real = providerFor(kms.endpoint, admin)
+  const capturing: KmsProvider = {
+    ...real,
+    async generateDataKey(req, opts) {
+      const res = await real.generateDataKey(req, opts)
+      dataKey = [Buffer.from(res.plaintext).toString('base64'), Buffer.from(res.plaintext).toString('hex')]
+      return res
+    },
+  }
+  env = await sealWith(capturing, keyId)
+})
+afterAll(async () => {
+  figures.write()
+  await kms.dispose()
+  work.remove()
+})
+
+/** No canary in any encoding, and no 8-character window of the data key (base64 or hex). */
+function expectNoSecret(where: string, text: string): void {
+  expect(findCanaries(text, canaries), `plaintext in ${where}`).toEqual([])
+  for (const k of dataKey) expect(leakedWindow(text, k, 8), `data key bytes in ${where}`).toBeUndefined()
+  figures.add('outputsScanned')
+}
+
+describe('stack traces and messages of failed decrypts (real runtime, local-kms over HTTP)', () => {
+  it('KMS refusals and tampering: error, stack, hint, fields and inspect output hold no value and no key bytes', async () => {
+    const cases: [string, ReturnType<typeof providerFor>, unknown][] = [
+      ['identity without the key', providerFor(kms.endpoint, stranger), env],
+      ['unknown identity', providerFor(kms.endpoint, newIdentity('Nobody')), env],
+      ['wrong context', providerFor(kms.endpoint, runtimeId), { ...env, context: { app: 'x' } }],
+      ['tampered tag', providerFor(kms.endpoint, runtimeId), { ...env, tag: 'AAAAAAAAAAAAAAAAAAAAAA==' }],
+      ['forged id', providerFor(kms.endpoint, runtimeId), { ...env, id: 'other.secret.json' }],
+    ]
+    for (const [name, provider, envelope] of cases) {
+      const opener = createSecretOpener({ provider, retry: { maxAttempts: 1 } })
+      const error = await opener.open(envelope as SealedEnvelope, { file: 'db.secret.json' }).catch((e: unknown) => e)
+      expect((error as { code?: string }).code, name).toMatch(/^ERR_/)
+      expectNoSecret(name, renderError(error))
+    }
+  })
+})
+
+describe('a mangled Decrypt response (hostile middlebox): the data key it carries must not reach any message', () => {
+  /** Rewrites of the real response body `{"Response":{"KeyId":…,"Plaintext":"<data key>","RequestId":…}}`. */
+  const mangles: [string, (body: string) => string][] = [
+    ['junk after the Plaintext key', (b) => b.replace('"Plaintext":', '"Plaintext"X')],
+    ['junk after the Plaintext value', (b) => b.replace(/("Plaintext":"[^"]*")/, '$1X')],
+    ['junk inside the Plaintext value', (b) => b.replace(/("Plaintext":"[^"]{12})/, '$1"X')],
+    ['control character inside the value', (b) => b.replace(/("Plaintext":"[^"]{12})/, '$1\u0001')],
+    ['cut inside the value', (b) => b.slice(0, b.indexOf('"Plaintext":"') + 30)],
+    ['cut after the value', (b) => b.slice(0, b.indexOf('"RequestId"'))],
+    ['trailing garbage', (b) => `${b}}}`],
+    ['semicolon for a comma', (b) => b.replace(/("Plaintext":"[^"]*"),/, '$1;')],
+    ['single-quoted value', (b) => b.replace(/"Plaintext":"([^"]*)"/, '"Plaintext":\'$1\'')],
+    ['no Response wrapper', (b) => b.replace('{"Response":', '{"R":')],
+  ]
+  let proxy: FaultProxy
+  beforeAll(async () => {
+    proxy = await startFaultProxy(kms.port)
+  })
+  afterAll(() => proxy.close())
+
+  for (const [name, mangle] of mangles) {
+    it(`${name}: runtime error (and core provider error) carry no window of the data key`, async () => {
+      proxy.setMode(() => ({ kind: 'mutate', body: (b) => Buffer.from(mangle(b.toString('utf8'))) }))
+      const viaProxy = providerFor(proxy.endpoint, runtimeId, 3000)
+      const opener = createSecretOpener({ provider: viaProxy, retry: { maxAttempts: 1 }, timeoutMs: 3000 })
+      const error = await opener.open(env, { file: 'db.secret.json' }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(Error)
+      expect(proxy.responses.at(-1)?.toString()).toContain(dataKey[0]!.slice(0, 20))
+      expectNoSecret(`runtime: ${name}`, renderError(error))
+      // core's provider directly (what the CLI and the plugin use), without the runtime's message scrubbing.
+      const direct = await viaProxy
+        .decrypt({ ciphertextBlob: env.kms.blob, encryptionContext: '{"kms-secrets":"1"}' })
+        .catch((e: unknown) => e)
+      expect(direct).toBeInstanceOf(Error)
+      expectNoSecret(`core provider: ${name}`, renderError(direct))
+      figures.add('mangledResponsesSent', 2)
+    })
+  }
+})
+
+describe('everything a server process prints, in success and in failure (ESM top-level await and CJS sync)', () => {
+  const built: Record<'esm' | 'cjs', string> = { esm: '', cjs: '' }
+  beforeAll(async () => {
+    const root = join(work.dir, 'app')
+    mkdirSync(join(root, 'config'), { recursive: true })
+    writeFileSync(join(root, 'config', 'db.secret.json'), encodeEnvelope(env))
+    writeFileSync(join(root, 'server.mjs'), digestEntry(['db.secret.json']))
+    built.esm = await buildWithRollup({
+      root,
+      entry: 'server.mjs',
+      outDir: join(root, 'esm'),
+      plugin: { plaintext: 'error' },
+    })
+    built.cjs = await buildWithRollup({
+      root,
+      entry: 'server.mjs',
+      outDir: join(root, 'cjs'),
+      plugin: { plaintext: 'error', sync: true },
+      format: 'cjs',
+    })
+  })
+
+  const fast = { KMS_SECRETS_MAX_ATTEMPTS: '1', KMS_SECRETS_TIMEOUT_MS: '3000' }
+  const runs: [string, 'esm' | 'cjs', () => NodeJS.ProcessEnv, number | 'ok', string?][] = [
+    ['ESM, success', 'esm', () => childEnv(kms.endpoint, runtimeId), 'ok'],
+    [
+      'ESM, success, NODE_DEBUG=http,net',
+      'esm',
+      () => childEnv(kms.endpoint, runtimeId, { NODE_DEBUG: 'http,net' }),
+      'ok',
+    ],
+    ['CJS sync, success', 'cjs', () => childEnv(kms.endpoint, runtimeId), 'ok'],
+    ['ESM, identity without the key', 'esm', () => childEnv(kms.endpoint, stranger, fast), 1, 'ERR_KMS_UNAUTHORIZED'],
+    [
+      'CJS sync, identity without the key',
+      'cjs',
+      () => childEnv(kms.endpoint, stranger, fast),
+      1,
+      'ERR_KMS_UNAUTHORIZED',
+    ],
+    [
+      'ESM, no credentials',
+      'esm',
+      () => ({ ...childEnv(kms.endpoint, undefined, fast), HOME: work.dir }),
+      1,
+      'ERR_KMS_',
+    ],
+    ['ESM, KMS unreachable', 'esm', () => childEnv('http://127.0.0.1:9', runtimeId, fast), 1, 'ERR_KMS_NETWORK'],
+  ]
+  for (const [name, format, env, expected, code] of runs) {
+    it(`${name}: stdout/stderr hold no value and no data-key bytes`, async () => {
+      const run = await runNode([built[format]], { env: env(), timeoutMs: 60_000 })
+      if (expected === 'ok') {
+        expect(run.code, run.stderr.slice(0, 500)).toBe(0)
+        expect(run.stdout).toMatch(/^digest [0-9a-f]{64}\n$/)
+      } else {
+        expect(run.code).not.toBe(0)
+        expect(run.stderr).toContain(code)
+      }
+      expectNoSecret(`${name} stdout`, run.stdout)
+      expectNoSecret(`${name} stderr`, run.stderr)
+      figures.count('serverRuns', expected === 'ok' ? 'success' : 'failure')
+      figures.add('serverOutputBytesScanned', run.stdout.length + run.stderr.length)
+    })
+  }
+})
