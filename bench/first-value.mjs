@@ -16,6 +16,7 @@ import { prepareStartApps } from './lib/start-apps.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 
 const openMany = fileURLToPath(new URL('./workers/open-many.mjs', import.meta.url))
+const aesMicro = fileURLToPath(new URL('./workers/aes-micro.mjs', import.meta.url))
 
 /** The largest app's files sealed with one data key, as a JSON array of envelopes (ciphertext only). */
 async function sealAll(ctx, kms, app) {
@@ -109,6 +110,7 @@ async function measureAll(ctx) {
 async function profileMisses(ctx, { literalMet, restMet, envelopesPath }) {
   const big = ctx.config.sizes.at(-1)
   const out = []
+  const summaries = {}
   const kms = await spawnLocalKms(ctx.dataDir)
   try {
     if (!literalMet) {
@@ -118,17 +120,19 @@ async function profileMisses(ctx, { literalMet, restMet, envelopesPath }) {
       await buildWithEsbuild(app.dir, app.entry, bundle, { plugin, sourcemap: 'external' })
       const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
       const summary = await profileNode(bundle, { env, dir: profileDir(ctx, 'first-value') })
+      summaries.start = summary
       if (summary)
         out.push(renderProfile(`CPU profile of one start, sealed app with ${big} imports, latency 0`, summary))
     }
     if (!restMet) {
       const summary = await profileRest(ctx, kms, envelopesPath)
+      summaries.rest = summary
       out.push(renderProfile(`CPU profile of the ${big - 1} opens after the first (100 µs sampling)`, summary))
     }
   } finally {
     await kms.close()
   }
-  return out
+  return { rendered: out, summaries }
 }
 
 function derivedTable(ctx, res, d) {
@@ -145,6 +149,10 @@ function derivedTable(ctx, res, d) {
         per(latencies.map((l) => res[`marginal@${l}`].first)),
       ],
       [`in-process: the ${big - 1} other opens after it (AES-GCM, cached data key) — target < 2 ms`, per(d.rest)],
+      [
+        `the same ${big - 1} AES-GCM decrypts alone: WebCrypto awaited one by one (as the runtime) · node:crypto sync`,
+        `${fmt(d.aes.webcrypto, 2)} ms · ${fmt(d.aes.nodeCrypto, 2)} ms`,
+      ],
       [
         `process start: overhead(${big}) − overhead(${small}) (noisier), at ${latencies.join(' / ')} ms`,
         per(d.marginal),
@@ -181,11 +189,14 @@ export async function run(ctx) {
     rest: latencies.map((l) => res[`marginal@${l}`].rest),
     marginal: latencies.map((l) => res[`${big}@${l}`].overhead - res[`${small}@${l}`].overhead),
     literal: latencies.map((l) => res[`${big}@${l}`].overhead - l),
+    aes: (await runNode(aesMicro, { args: [String(big - 1)] })).json,
   }
   const literalMet = d.literal.every((x) => x < 2)
   const restMet = d.rest.every((x) => x < 2)
   const envelopesPath = res[`marginal@${lo}`].envelopesPath
-  const profiles = ctx.profile ? await profileMisses(ctx, { literalMet, restMet, envelopesPath }) : []
+  const profiles = ctx.profile
+    ? await profileMisses(ctx, { literalMet, restMet, envelopesPath })
+    : { rendered: [], summaries: {} }
   const body = [
     `Medians of ${ctx.runs} interleaved starts, ms from process start (performance.now() in the app) to the first line`,
     'of the entry, when every imported value is usable. Overheads are medians of paired differences against the plain',
@@ -206,13 +217,13 @@ export async function run(ctx) {
     ),
     '',
     derivedTable(ctx, res, d),
-    ...profiles.flatMap((p) => ['', p]),
+    ...profiles.rendered.flatMap((p) => ['', p]),
   ].join('\n')
   const per = (xs) => `${xs.map((m) => `${fmt(m)} ms`).join(' / ')} at ${latencies.join(' / ')} ms`
   return {
     title: '2. Time to first decrypted value',
     body,
-    data: { res, ...d },
+    data: { res, latencies, ...d, profiles: profiles.summaries },
     targets: [
       {
         name: `KMS round trips before the first value, ${big} secrets`,

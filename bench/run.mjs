@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { explainMisses } from './lib/analysis.mjs'
 import { createIdentities, seedDataDir } from './lib/kms.mjs'
 import { renderResults } from './lib/report.mjs'
 
@@ -110,13 +111,15 @@ async function main() {
     const t0 = performance.now()
     log(`bench: ${id} …`)
     const section = await runModule(id, ctx)
+    section.id = id
     section.seconds = (performance.now() - t0) / 1000
     log(`bench: ${id} done in ${section.seconds.toFixed(1)} s`)
     sections.push(section)
   }
   mkdirSync(outDir, { recursive: true })
   for (const s of sections) for (const c of s.charts ?? []) writeFileSync(join(outDir, c.file), c.svg)
-  const md = renderResults({ sections, started, finished: new Date(), smoke, runs, config })
+  const notes = explainMisses(Object.fromEntries(sections.map((s) => [s.id, s])))
+  const md = renderResults({ sections, started, finished: new Date(), smoke, runs, config, notes })
   writeFileSync(join(outDir, 'RESULTS.md'), md)
   log(`bench: wrote ${relative(process.cwd(), join(outDir, 'RESULTS.md'))}`)
 }

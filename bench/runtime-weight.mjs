@@ -84,6 +84,7 @@ export async function run(ctx) {
     const b = await buildAll(ctx, kms)
     const s = Object.fromEntries(['plain', 'runtime-only', 'sealed', 'sealed-no-sdk'].map((k) => [k, sizes(b.out(k))]))
     const cold = await coldStarts(ctx, b, kmsEnv(kms.endpoint, ctx.ids.runtime))
+    const origins = breakdown(b.meta)
     const added = (k) => `+${fmtBytes(s[k].bytes - s.plain.bytes)} (+${fmtBytes(s[k].gzip - s.plain.gzip)} gzip)`
     const body = [
       'One secret import, esbuild `--minify`, ESM, node20, everything bundled into one file.',
@@ -139,7 +140,7 @@ export async function run(ctx) {
     return {
       title: '5a/b. Runtime weight and cold start',
       body,
-      data: { sizes: s, cold },
+      data: { sizes: s, cold, origins },
       targets: [
         {
           name: 'runtime weight (informational)',

@@ -42,19 +42,21 @@ export function barChart({ title, unit = '', series, groups, target, min = 0, wi
       'text-anchor="middle" font-size="12"',
     )
   })
+  // Legend row: one swatch per series, then the target's dashed line, flowing left to right (~6.5 px per char).
+  let lx = margin.left
+  const yy = height - 18
+  series.forEach((name, si) => {
+    out.push(`<rect x="${lx}" y="${yy - 10}" width="12" height="12" fill="${colors[si % colors.length]}"/>`)
+    text(lx + 18, yy, name, 'font-size="12"')
+    lx += 18 + name.length * 6.5 + 24
+  })
   if (target) {
     const ty = y(target.value).toFixed(1)
-    out.push(
-      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}" stroke="#d62728" stroke-dasharray="6 4"/>`,
-    )
-    text(width - margin.right - 4, Number(ty) - 4, target.label, 'text-anchor="end" font-size="11" fill="#d62728"')
+    const dash = 'stroke="#d62728" stroke-dasharray="6 4"'
+    out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}" ${dash}/>`)
+    out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${yy - 4}" y2="${yy - 4}" ${dash}/>`)
+    text(lx + 30, yy, target.label, 'font-size="12" fill="#d62728"')
   }
-  series.forEach((s, si) => {
-    const x = margin.left + si * 200
-    const yy = height - 18
-    out.push(`<rect x="${x}" y="${yy - 10}" width="12" height="12" fill="${colors[si % colors.length]}"/>`)
-    text(x + 18, yy, s, 'font-size="12"')
-  })
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">\n${out.join('\n')}\n</svg>\n`
 }
 
