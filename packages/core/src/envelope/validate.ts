@@ -16,8 +16,18 @@ function where(file: string | undefined): string {
   return file === undefined ? 'the sealed envelope' : `the sealed envelope in ${file}`
 }
 
+const printableNameRE = /^[A-Za-z_$][\w$-]{0,63}$/
+
+/** Field names come from untrusted input: show short identifier-like ones, never arbitrary (or secret) text. */
+function displayName(field: string): string {
+  return field
+    .split('.')
+    .map((part) => (printableNameRE.test(part) ? part : '(name not shown)'))
+    .join('.')
+}
+
 function fieldError(field: string, problem: string, file: string | undefined): KmsSecretsError {
-  return new KmsSecretsError('ERR_ENVELOPE_FIELD', `Field "${field}" of ${where(file)} ${problem}.`, {
+  return new KmsSecretsError('ERR_ENVELOPE_FIELD', `Field "${displayName(field)}" of ${where(file)} ${problem}.`, {
     hint: 'The file is damaged or was edited by hand; restore it from git or re-seal it with `kms-secrets encrypt`.',
     file,
   })
