@@ -1,6 +1,7 @@
 /**
- * Bugs the hardening suite found in packages, each proven by the test that would fail today. Skipped (so CI stays
- * green) until the package is fixed; the reason is in the test name. Un-skip when the fix lands.
+ * Bugs the hardening suite found in packages, each proven by a test. An open bug's test is skipped (so CI stays green)
+ * with the reason in its name ("BUG: …"); once the package is fixed the test is un-skipped and stays as a regression
+ * test.
  */
 import { decodeEnvelope } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'

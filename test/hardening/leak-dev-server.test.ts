@@ -52,7 +52,7 @@ function writeApp(dbValue: string): void {
   writeFileSync(
     join(root, 'src', 'secrets.js'),
     "import db from '../config/db.secret.json'\nimport token from '../config/token.secret.txt'\n" +
-      'export function describe() { return `keys ${Object.keys(db).length}, token ${token.length} chars` }\n' +
+      "export function describe() { return 'keys ' + Object.keys(db).length + ', token ' + token.length + ' chars' }\n" +
       'export const values = { db, token }\n',
   )
   writeFileSync(join(root, 'src', 'client.js'), "import { hello } from './shared.js'\nconsole.log(hello)\n")
@@ -78,8 +78,9 @@ beforeAll(async () => {
   savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
   Object.assign(process.env, env)
   const logger = createLogger('info')
-  const capture = (msg: string, options?: { error?: Error | null }) => {
-    logs.push(msg, options?.error ? renderError(options.error) : '')
+  const capture = (msg: string, options?: object) => {
+    const error = (options as { error?: unknown } | undefined)?.error
+    logs.push(msg, error ? renderError(error) : '')
   }
   server = await createServer({
     root,
