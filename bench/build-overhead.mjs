@@ -77,16 +77,35 @@ function summarize(bundler, variants) {
   }
 }
 
-/** A profile of the timed builds of the worst variant of a bundler that missed the ratio (3 builds of it only). */
-async function profileMiss(ctx, kms, app, s) {
-  const name = s.atBuildRatio >= s.sealedRatio ? 'seal-at-build' : 'sealed'
+const pluginOrigins = ['unplugin-kms-secrets', '@kms-secrets/core', 'unplugin', 'unplugin-utils', 'yaml', 'dotenv']
+const profiledBuilds = 3
+
+/**
+ * A CPU profile of the timed builds of one variant (3 builds of it only, after a warm-up) of a bundler that missed,
+ * and the CPU per build spent in the plugin's own code (unplugin-kms-secrets, core, unplugin and their parsers).
+ */
+async function profileVariant(ctx, kms, app, bundler, name) {
   const variants = app.variants.filter((v) => v.name === name)
   const dir = profileDir(ctx, 'build')
   mkdirSync(dir, { recursive: true })
-  const profile = join(dir, `${s.bundler}-${name}.cpuprofile`)
-  const args = [workerConfig(ctx, kms, app, s.bundler, { variants, runs: 3, warmup: 1, profile })]
+  const profile = join(dir, `${bundler}-${name}.cpuprofile`)
+  const args = [workerConfig(ctx, kms, app, bundler, { variants, runs: profiledBuilds, warmup: 1, profile })]
   await runNode(worker, { args, env: kmsEnv(kms.endpoint, ctx.ids.build), timeoutMs: 600_000 })
-  return renderProfile(`CPU profile, ${s.bundler} "${name}" (3 timed builds)`, summarizeProfile(profile, 12))
+  const summary = summarizeProfile(profile, 12, new Map(), 40)
+  const pluginMs = summary.buckets.filter((b) => pluginOrigins.includes(b.bucket)).reduce((a, b) => a + b.ms, 0)
+  const title = `CPU profile, ${bundler} "${name}" (${profiledBuilds} timed builds; plugin code ${fmt(pluginMs / profiledBuilds)} ms per build)`
+  return { pluginMsPerBuild: pluginMs / profiledBuilds, rendered: renderProfile(title, summary) }
+}
+
+async function profileMisses(ctx, kms, app, summaries, ok) {
+  const rendered = []
+  for (const s of summaries.filter((x) => !ok(x))) {
+    const sealed = await profileVariant(ctx, kms, app, s.bundler, 'sealed')
+    const atBuild = await profileVariant(ctx, kms, app, s.bundler, 'seal-at-build')
+    s.pluginMs = { sealed: sealed.pluginMsPerBuild, atBuild: atBuild.pluginMsPerBuild }
+    rendered.push(sealed.rendered, atBuild.rendered)
+  }
+  return rendered
 }
 
 export async function run(ctx) {
@@ -107,10 +126,7 @@ export async function run(ctx) {
     }
     const ok = (s) =>
       s.sealedRatio <= maxRatio && s.atBuildRatio <= maxRatio && s.sealedCalls === 0 && s.atBuildCalls <= 1
-    const profiles = []
-    if (ctx.profile) {
-      for (const s of summaries.filter((x) => !ok(x))) profiles.push(await profileMiss(ctx, kms, app, s))
-    }
+    const profiles = ctx.profile ? await profileMisses(ctx, kms, app, summaries, ok) : []
     const n = ctx.config.buildFiles
     const rows = summaries.map((s) => [
       s.bundler,

@@ -20,7 +20,7 @@ export function bucketOf(url, functionName) {
  * it is time spent waiting (e.g. for a KMS round trip), not CPU. `sourceMaps`: bundle file URL → `sourceAt(line,
  * column)` (lib/sourcemap.mjs), so frames of a bundle are attributed to the packages bundled into it.
  */
-export function summarizeProfile(path, top = 10, sourceMaps = new Map()) {
+export function summarizeProfile(path, top = 10, sourceMaps = new Map(), topBuckets = top) {
   const profile = JSON.parse(readFileSync(path, 'utf8'))
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   // Sample counts × the typical interval, not the raw time deltas: on a loaded machine a descheduled process makes one
@@ -59,7 +59,7 @@ export function summarizeProfile(path, top = 10, sourceMaps = new Map()) {
       .map((f) => ({ frame: f.frame, bucket: f.bucket, ms: f.micros / 1000, pct: pct(f.micros) })),
     buckets: [...buckets.entries()]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
+      .slice(0, topBuckets)
       .map(([bucket, m]) => ({ bucket, ms: m / 1000, pct: pct(m) })),
   }
 }
@@ -76,7 +76,10 @@ export function renderProfile(title, summary) {
   const rows = summary.frames.map(
     (f) => `| ${f.frame.replaceAll('|', '\\|')} | ${f.bucket} | ${f.ms.toFixed(1)} | ${f.pct.toFixed(1)} % |`,
   )
-  const origin = summary.buckets.map((b) => `${b.bucket} ${b.pct.toFixed(0)} %`).join(' · ')
+  const origin = summary.buckets
+    .slice(0, 12)
+    .map((b) => `${b.bucket} ${b.pct.toFixed(0)} %`)
+    .join(' · ')
   return [
     `<details><summary>${title}: ${summary.cpuMs.toFixed(0)} ms CPU, ${summary.idleMs.toFixed(0)} ms idle — top frames</summary>`,
     '',
