@@ -3,66 +3,18 @@
  * (`performance.now()` in the app), vs the same app importing plain JSON, with local-kms answering at once and with a
  * simulated 30 ms round trip (`--latency-ms 30`). Runs are interleaved plain, sealed, per-file, plain, …
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createSealer, createTencentProvider, parseSecretFile } from '@kms-secrets/core'
 import { buildWithEsbuild } from './lib/app.mjs'
 import { runNode } from './lib/child.mjs'
-import { renderProfile, summarizeProfile } from './lib/cpuprofile.mjs'
+import { renderProfile } from './lib/cpuprofile.mjs'
 import { keyIds, kmsEnv, spawnLocalKms } from './lib/kms.mjs'
+import { measureMarginal, profileRest } from './lib/open-probes.mjs'
 import { profileDir, profileNode } from './lib/profile-run.mjs'
 import { prepareStartApps } from './lib/start-apps.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 
-const openMany = fileURLToPath(new URL('./workers/open-many.mjs', import.meta.url))
 const aesMicro = fileURLToPath(new URL('./workers/aes-micro.mjs', import.meta.url))
-
-/** The largest app's files sealed with one data key, as a JSON array of envelopes (ciphertext only). */
-async function sealAll(ctx, kms, app) {
-  const provider = createTencentProvider({ endpoint: kms.endpoint, credential: ctx.ids.build, region: 'ap-guangzhou' })
-  const sealer = createSealer({ provider, keyId: keyIds.calls })
-  const envelopes = []
-  try {
-    for (let i = 0; i < app.n; i++) {
-      const id = `s${String(i).padStart(3, '0')}.secret.json`
-      const parsed = parseSecretFile(readFileSync(join(app.dir, 'secrets', id), 'utf8'), 'json', id)
-      envelopes.push(await sealer.seal({ id, format: 'json', payload: parsed.payload, shape: parsed.shape }))
-      parsed.payload.fill(0)
-    }
-  } finally {
-    sealer.dispose()
-  }
-  const path = join(app.dir, 'envelopes.json')
-  writeFileSync(path, JSON.stringify(envelopes))
-  return path
-}
-
-/** In-process: the first open vs the N−1 next ones (medians of ctx.runs child processes × 5 reps each). */
-async function measureMarginal(ctx, kms, app) {
-  const envelopesPath = await sealAll(ctx, kms, app)
-  const first = []
-  const rest = []
-  for (let r = 0; r < ctx.runs; r++) {
-    const args = [JSON.stringify({ envelopesPath, reps: ctx.smoke ? 1 : 5 })]
-    const { json } = await runNode(openMany, { args, env: kmsEnv(kms.endpoint, ctx.ids.runtime) })
-    first.push(json.first)
-    rest.push(json.rest)
-  }
-  return { first: median(first), rest: median(rest), envelopesPath }
-}
-
-/** A CPU profile (100 µs sampling) of only the N−1 cached-key opens. */
-async function profileRest(ctx, kms, envelopesPath) {
-  const dir = profileDir(ctx, 'open-rest')
-  mkdirSync(dir, { recursive: true })
-  const profile = join(dir, 'rest.cpuprofile')
-  await runNode(openMany, {
-    args: [JSON.stringify({ envelopesPath, reps: 3, profile })],
-    env: kmsEnv(kms.endpoint, ctx.ids.runtime),
-  })
-  return summarizeProfile(profile, 12)
-}
 
 async function firstValueMs(bundle, env) {
   const { json } = await runNode(bundle, { env })

@@ -43,7 +43,10 @@ export function summarizeProfile(path, top = 10, sourceMaps = new Map(), topBuck
     }
     total += micros
     const key = url ? `${name} (${basename(url)}${mapped ? '' : `:${lineNumber + 1}`})` : name
-    const bucket = bucketOf(url, name)
+    // A bundle frame the source map does not cover is bundler glue (esbuild's __commonJS/__require wrappers, whose
+    // self time includes compiling the bundled CommonJS modules they initialise).
+    const unmapped = sourceMaps.has(rawUrl) && mapped === undefined
+    const bucket = unmapped ? '(bundler glue, unmapped)' : bucketOf(url, name)
     const frame = frames.get(key) ?? { frame: key, bucket, micros: 0 }
     frame.micros += micros
     frames.set(key, frame)
