@@ -100,6 +100,16 @@ describe('the runtime against a faulty KMS (local-kms fault injection + a misbeh
     figures.add('decryptRequestsUnderRandomFaults', delta(before, after).requests)
   })
 
+  it('a slow KMS (300 ms per answer) inside the per-attempt timeout: one attempt each, no retry storm', async () => {
+    await restart({ latencyMs: 300 })
+    const batch = envelopes.slice(0, 10)
+    const before = kms.kms.stats()
+    const o = opener({ maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 }, 2000)
+    expect(await Promise.all(batch.map(({ env }) => o.open(env, { file: env.id })))).toEqual(batch.map((e) => e.value))
+    expect(delta(before, kms.kms.stats())).toEqual({ requests: batch.length, ok: batch.length })
+    figures.add('slowAnswersAccepted', batch.length)
+  })
+
   const exhausting: [FaultOptions['faultKinds'], string, boolean][] = [
     [['InternalError'], 'ERR_KMS_UNAVAILABLE', true],
     [['RequestLimitExceeded'], 'ERR_KMS_THROTTLED', true],
