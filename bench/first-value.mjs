@@ -1,16 +1,14 @@
 /**
  * Benchmark 2 — time to first decrypted value: process start → the entry runs with every secret value usable
  * (`performance.now()` in the app), vs the same app importing plain JSON, with local-kms answering at once and with a
- * simulated 30 ms round trip (`--latency-ms 30`). Runs are interleaved plain, sealed, per-file, plain, …
+ * simulated 30 ms round trip (`--latency-ms 30`). Starts are interleaved round by round: plain, then sealed and
+ * per-file against each latency's local-kms.
  */
-import { join } from 'node:path'
+import { cpSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { buildWithEsbuild } from './lib/app.mjs'
 import { runNode } from './lib/child.mjs'
-import { renderProfile } from './lib/cpuprofile.mjs'
-import { keyIds, kmsEnv, spawnLocalKms } from './lib/kms.mjs'
-import { measureMarginal, profileRest } from './lib/open-probes.mjs'
-import { profileDir, profileNode } from './lib/profile-run.mjs'
+import { kmsEnv, spawnLocalKms } from './lib/kms.mjs'
+import { measureMarginal, profileMisses } from './lib/open-probes.mjs'
 import { prepareStartApps } from './lib/start-apps.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 
@@ -22,69 +20,78 @@ async function firstValueMs(bundle, env) {
   return json.t
 }
 
-/** Interleaved starts of the three bundles of one app at one latency; medians and paired differences. */
-async function measureApp(ctx, app, env) {
-  const t = { plain: [], sealed: [], perFile: [] }
-  for (let r = 0; r < ctx.runs; r++) {
-    for (const k of ['plain', 'sealed', 'perFile']) t[k].push(await firstValueMs(app[k], env))
-  }
-  const diff = (k) => median(t[k].map((v, i) => v - t.plain[i]))
-  return {
-    plain: median(t.plain),
-    sealed: median(t.sealed),
-    perFile: median(t.perFile),
-    overhead: diff('sealed'),
-    perFileOverhead: diff('perFile'),
+/**
+ * One round for one app: the plain start, then the sealed and per-file starts against every latency's local-kms.
+ * Appends to `t[key]` ms from process start to the first value.
+ */
+async function startRound(app, envs, t) {
+  t.plain.push(await firstValueMs(app.plain, envs[0][1]))
+  for (const [latency, env] of envs) {
+    for (const k of ['sealed', 'perFile']) {
+      const key = `${k}@${latency}`
+      t[key] = [...(t[key] ?? []), await firstValueMs(app[k], env)]
+    }
   }
 }
 
-async function measureAll(ctx) {
-  const results = {}
-  for (const latency of ctx.config.latencies) {
-    const kms = await spawnLocalKms(ctx.dataDir, { latencyMs: latency })
-    try {
-      const apps = await prepareStartApps(ctx, kms)
-      const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
-      for (const n of ctx.config.sizes) results[`${n}@${latency}`] = await measureApp(ctx, apps[n], env)
-      const big = ctx.config.sizes.at(-1)
-      results[`marginal@${latency}`] = await measureMarginal(ctx, kms, { n: big, dir: apps[big].dir })
-    } finally {
-      await kms.close()
+/** Medians and paired differences (same round) of one app's starts. */
+function summarizeApp(t, latencies) {
+  const diff = (key, base) => median(t[key].map((v, i) => v - base[i]))
+  const out = {}
+  for (const l of latencies) {
+    out[l] = {
+      plain: median(t.plain),
+      sealed: median(t[`sealed@${l}`]),
+      perFile: median(t[`perFile@${l}`]),
+      overhead: diff(`sealed@${l}`, t.plain),
+      perFileOverhead: diff(`perFile@${l}`, t.plain),
     }
   }
-  return results
+  const [lo, hi] = [latencies[0], latencies.at(-1)]
+  out.trips = diff(`sealed@${hi}`, t[`sealed@${lo}`]) / (hi - lo)
+  out.perFileTrips = diff(`perFile@${hi}`, t[`perFile@${lo}`]) / (hi - lo)
+  return out
 }
 
 /**
- * Profiles for the missed targets: one start of the largest sealed app (bundled as measured, with a source map to
- * name the packages), and/or only the cached-key opens after the first.
+ * One local-kms per latency, each on its own copy of the data dir (same keys and identities: the bundles open
+ * against either), so the latencies can be interleaved round by round instead of measured minutes apart.
  */
-async function profileMisses(ctx, { literalMet, restMet, envelopesPath }) {
-  const big = ctx.config.sizes.at(-1)
-  const out = []
-  const summaries = {}
-  const kms = await spawnLocalKms(ctx.dataDir)
+async function startServers(ctx) {
+  // Copy before any server starts: a running local-kms holds a lock file in its data dir.
+  const dirs = ctx.config.latencies.map((latency, i) => {
+    const dataDir = i === 0 ? ctx.dataDir : `${ctx.dataDir}-latency-${latency}`
+    if (i > 0) cpSync(ctx.dataDir, dataDir, { recursive: true })
+    return [latency, dataDir]
+  })
+  const servers = []
   try {
-    if (!literalMet) {
-      const app = (await prepareStartApps(ctx, kms))[big]
-      const bundle = join(app.dir, 'out', 'sealed-profiled.mjs')
-      const plugin = { keyId: keyIds.calls, endpoint: kms.endpoint }
-      await buildWithEsbuild(app.dir, app.entry, bundle, { plugin, sourcemap: 'external' })
-      const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
-      const summary = await profileNode(bundle, { env, dir: profileDir(ctx, 'first-value') })
-      summaries.start = summary
-      if (summary)
-        out.push(renderProfile(`CPU profile of one start, sealed app with ${big} imports, latency 0`, summary))
-    }
-    if (!restMet) {
-      const summary = await profileRest(ctx, kms, envelopesPath)
-      summaries.rest = summary
-      out.push(renderProfile(`CPU profile of the ${big - 1} opens after the first (100 µs sampling)`, summary))
-    }
-  } finally {
-    await kms.close()
+    for (const [latencyMs, dataDir] of dirs) servers.push([latencyMs, await spawnLocalKms(dataDir, { latencyMs })])
+  } catch (error) {
+    for (const [, kms] of servers) await kms.close()
+    throw error
   }
-  return { rendered: out, summaries }
+  return servers
+}
+
+async function measureAll(ctx) {
+  const servers = await startServers(ctx)
+  try {
+    const apps = await prepareStartApps(ctx, servers[0][1])
+    const envs = servers.map(([latency, kms]) => [latency, kmsEnv(kms.endpoint, ctx.ids.runtime)])
+    const times = Object.fromEntries(ctx.config.sizes.map((n) => [n, { plain: [] }]))
+    for (let r = 0; r < ctx.runs; r++) {
+      for (const n of ctx.config.sizes) await startRound(apps[n], envs, times[n])
+    }
+    const results = Object.fromEntries(ctx.config.sizes.map((n) => [n, summarizeApp(times[n], ctx.config.latencies)]))
+    const big = ctx.config.sizes.at(-1)
+    for (const [latency, kms] of servers) {
+      results[`marginal@${latency}`] = await measureMarginal(ctx, kms, { n: big, dir: apps[big].dir })
+    }
+    return results
+  } finally {
+    for (const [, kms] of servers) await kms.close()
+  }
 }
 
 function derivedTable(ctx, res, d) {
@@ -94,7 +101,7 @@ function derivedTable(ctx, res, d) {
   return table(
     [`derived (sealed at build, ${big} imports)`, 'figure'],
     [
-      [`KMS round trips on the start path: Δoverhead(${lo}→${hi} ms) ÷ ${hi - lo} ms`, fmt(d.trips, 2)],
+      [`KMS round trips on the start path: Δstart(${lo}→${hi} ms, same round) ÷ ${hi - lo} ms`, fmt(d.trips, 2)],
       [`same for per-file data keys (${big} keys, opened one after the other)`, fmt(d.perFileTrips, 1)],
       [
         `in-process: first open (SDK client, Decrypt, AES-GCM) at ${latencies.join(' / ')} ms`,
@@ -120,7 +127,7 @@ export async function run(ctx) {
   const rows = []
   for (const latency of latencies) {
     for (const n of sizes) {
-      const r = res[`${n}@${latency}`]
+      const r = res[n][latency]
       rows.push([
         n,
         `${latency} ms`,
@@ -133,14 +140,13 @@ export async function run(ctx) {
       ])
     }
   }
-  const [big, small, lo, hi] = [sizes.at(-1), sizes[0], latencies[0], latencies.at(-1)]
-  const trips = (key) => (res[`${big}@${hi}`][key] - res[`${big}@${lo}`][key]) / (hi - lo)
+  const [big, small, lo, _hi] = [sizes.at(-1), sizes[0], latencies[0], latencies.at(-1)]
   const d = {
-    trips: trips('overhead'),
-    perFileTrips: trips('perFileOverhead'),
+    trips: res[big].trips,
+    perFileTrips: res[big].perFileTrips,
     rest: latencies.map((l) => res[`marginal@${l}`].rest),
-    marginal: latencies.map((l) => res[`${big}@${l}`].overhead - res[`${small}@${l}`].overhead),
-    literal: latencies.map((l) => res[`${big}@${l}`].overhead - l),
+    marginal: latencies.map((l) => res[big][l].overhead - res[small][l].overhead),
+    literal: latencies.map((l) => res[big][l].overhead - l),
     aes: (await runNode(aesMicro, { args: [String(big - 1)] })).json,
   }
   const literalMet = d.literal.every((x) => x < 2)
@@ -150,9 +156,11 @@ export async function run(ctx) {
     ? await profileMisses(ctx, { literalMet, restMet, envelopesPath })
     : { rendered: [], summaries: {} }
   const body = [
-    `Medians of ${ctx.runs} interleaved starts, ms from process start (performance.now() in the app) to the first line`,
-    'of the entry, when every imported value is usable. Overheads are medians of paired differences against the plain',
-    'JSON start of the same round. All bundles: esbuild, ESM, node20, dependencies (runtime + SDK) bundled.',
+    `Medians of ${ctx.runs} rounds, ms from process start (performance.now() in the app) to the first line of the entry,`,
+    'when every imported value is usable. Each round starts the plain app, then the sealed and per-file apps against a',
+    `local-kms per latency (${latencies.join(' and ')} ms, running side by side on copies of one data dir). Overheads are`,
+    'medians of paired differences against the plain start of the same round. All bundles: esbuild, ESM, node20,',
+    'dependencies (runtime + SDK) bundled.',
     '',
     table(
       [
@@ -175,7 +183,7 @@ export async function run(ctx) {
   return {
     title: '2. Time to first decrypted value',
     body,
-    data: { res, latencies, ...d, profiles: profiles.summaries },
+    data: { res, latencies, restCount: big - 1, ...d, profiles: profiles.summaries },
     targets: [
       {
         name: `KMS round trips before the first value, ${big} secrets`,

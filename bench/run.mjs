@@ -5,12 +5,11 @@
  *   --runs <n>   runs per figure (default 5; smoke 1)   --only <ids>   e.g. --only kms-calls,throughput
  *   --no-profile skip the CPU profiles taken when a target is missed    --keep   keep bench/.work/<run>
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { explainMisses } from './lib/analysis.mjs'
-import { createIdentities, seedDataDir } from './lib/kms.mjs'
 import { renderResults } from './lib/report.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -70,6 +69,7 @@ async function runModule(id, ctx) {
       const mod = await import(`./${id}.mjs`)
       return await mod.run(ctx)
     } catch (error) {
+      await waitForPackages()
       const rebuilding =
         /ERR_MODULE_NOT_FOUND|Cannot find module/.test(String(error?.stack)) && /\/dist\//.test(String(error?.stack))
       if (!rebuilding || attempt >= 3) throw error
@@ -79,7 +79,30 @@ async function runModule(id, ctx) {
   }
 }
 
+/** The built entries the benchmarks import (checked before anything imports them). */
+const distFiles = [
+  'core/dist/index.mjs',
+  'core/dist/open.mjs',
+  'runtime/dist/index.mjs',
+  'local-kms/dist/index.mjs',
+  'local-kms/dist/cli.mjs',
+  ...['index', 'vite', 'rollup', 'rolldown', 'esbuild', 'webpack', 'rspack'].map((e) => `unplugin/dist/${e}.mjs`),
+].map((f) => join(here, '..', 'packages', f))
+
+/** Waits (up to 2 min) until every package's dist/ is there: another job on this machine may be rebuilding one. */
+async function waitForPackages() {
+  for (let waited = 0; ; waited += 5) {
+    const missing = distFiles.filter((f) => !existsSync(f))
+    if (missing.length === 0) return
+    if (waited >= 120) throw new Error(`packages not built (run \`pnpm build\`): ${missing.join(', ')}`)
+    if (waited === 0) log(`bench: waiting for ${missing.length} built package entries (a rebuild under way?)`)
+    await new Promise((resolve) => setTimeout(resolve, 5000))
+  }
+}
+
 async function main() {
+  await waitForPackages()
+  const { createIdentities, seedDataDir } = await import('./lib/kms.mjs')
   const selected = values.only ? values.only.split(',').map((s) => s.trim()) : modules
   for (const id of selected)
     if (!modules.includes(id)) throw new Error(`unknown benchmark ${id}; one of ${modules.join(', ')}`)

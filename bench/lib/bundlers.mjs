@@ -11,16 +11,17 @@ import kmsVite from 'unplugin-kms-secrets/vite'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import * as vite from 'vite'
 import webpack from 'webpack'
-import { jsHook, webpackRule } from './js-hook.mjs'
+import { floorPlugin, webpackRule } from './js-hook.mjs'
 
 export const bundlers = ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', 'rspack']
 
 /**
  * Every bundler builds the same node server the same way: ESM out, no minify, no source maps, bare imports left
  * external (node_modules ship next to the server; so the SDK is not re-bundled, only the runtime entry, which
- * generated code imports by absolute path). `plugin`: unplugin-kms-secrets options, false (plugin off), or
- * 'js-hook' (lib/js-hook.mjs: a bare JS load hook returning each secret file's JSON as JS).
+ * generated code imports by absolute path). `plugin`: unplugin-kms-secrets options, false (plugin off), or a floor
+ * of lib/js-hook.mjs: 'js-hook' (bare JS load hook) or 'gen-hook' (the same returning the generated-module shape).
  */
+const isFloor = (plugin) => plugin === 'js-hook' || plugin === 'gen-hook'
 const isBare = (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0')
 
 async function buildVite({ root, entry, outDir, plugin }) {
@@ -29,7 +30,7 @@ async function buildVite({ root, entry, outDir, plugin }) {
     configFile: false,
     logLevel: 'silent',
     cacheDir: join(outDir, '.vite-cache'),
-    plugins: plugin === 'js-hook' ? [jsHook.vite()] : plugin ? [kmsVite(plugin)] : [],
+    plugins: isFloor(plugin) ? [floorPlugin('vite', plugin, root)] : plugin ? [kmsVite(plugin)] : [],
     build: {
       ssr: entry,
       outDir,
@@ -55,7 +56,7 @@ async function buildRollup({ root, entry, outDir, plugin }) {
   const bundle = await rollup.rollup({
     input: join(root, entry),
     external: isBare,
-    plugins: plugin === 'js-hook' ? [jsHook.rollup()] : plugin ? [kmsRollup(plugin)] : [plainJson],
+    plugins: isFloor(plugin) ? [floorPlugin('rollup', plugin, root)] : plugin ? [kmsRollup(plugin)] : [plainJson],
     onwarn: () => {},
   })
   try {
@@ -71,7 +72,7 @@ async function buildRolldown({ root, entry, outDir, plugin }) {
     cwd: root,
     platform: 'node',
     external: isBare,
-    plugins: plugin === 'js-hook' ? [jsHook.rolldown()] : plugin ? [kmsRolldown(plugin)] : [],
+    plugins: isFloor(plugin) ? [floorPlugin('rolldown', plugin, root)] : plugin ? [kmsRolldown(plugin)] : [],
     onLog: () => {},
     output: { dir: outDir, format: 'esm', entryFileNames: 'server.mjs' },
   })
@@ -88,13 +89,12 @@ async function buildEsbuild({ root, entry, outDir, plugin }) {
     outfile: join(outDir, 'server.mjs'),
     packages: 'external',
     logLevel: 'silent',
-    plugins: plugin === 'js-hook' ? [jsHook.esbuild()] : plugin ? [kmsEsbuild(plugin)] : [],
+    plugins: isFloor(plugin) ? [floorPlugin('esbuild', plugin, root)] : plugin ? [kmsEsbuild(plugin)] : [],
   })
 }
 
 function webpackLikeConfig(kind, { root, entry, outDir, plugin }) {
-  const pluginInstance =
-    plugin && plugin !== 'js-hook' ? [kind === 'webpack' ? kmsWebpack(plugin) : kmsRspack(plugin)] : []
+  const pluginInstance = plugin && !isFloor(plugin) ? [kind === 'webpack' ? kmsWebpack(plugin) : kmsRspack(plugin)] : []
   return {
     mode: 'production',
     context: root,
@@ -116,7 +116,7 @@ function webpackLikeConfig(kind, { root, entry, outDir, plugin }) {
     cache: false,
     infrastructureLogging: { level: 'error' },
     plugins: pluginInstance,
-    ...(plugin === 'js-hook' ? { module: { rules: [webpackRule] } } : {}),
+    ...(isFloor(plugin) ? { module: { rules: [webpackRule(plugin)] } } : {}),
   }
 }
 

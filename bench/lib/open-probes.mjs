@@ -1,15 +1,18 @@
 /**
  * In-process probes of benchmark 2 (workers/open-many.mjs): the first open of a runtime opener apart from the N−1
- * opens that follow it with the data key cached, without process-start noise; and a CPU profile of only the latter.
+ * opens that follow it with the data key cached, without process-start noise; and the CPU profiles taken when a
+ * target of benchmark 2 is missed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createSealer, createTencentProvider, parseSecretFile } from '@kms-secrets/core'
+import { buildWithEsbuild } from './app.mjs'
 import { runNode } from './child.mjs'
-import { summarizeProfile } from './cpuprofile.mjs'
-import { keyIds, kmsEnv } from './kms.mjs'
-import { profileDir } from './profile-run.mjs'
+import { renderProfile, summarizeProfile } from './cpuprofile.mjs'
+import { keyIds, kmsEnv, spawnLocalKms } from './kms.mjs'
+import { profileDir, profileNode } from './profile-run.mjs'
+import { prepareStartApps } from './start-apps.mjs'
 import { median } from './stats.mjs'
 
 const openMany = fileURLToPath(new URL('../workers/open-many.mjs', import.meta.url))
@@ -58,4 +61,36 @@ export async function profileRest(ctx, kms, envelopesPath) {
     env: kmsEnv(kms.endpoint, ctx.ids.runtime),
   })
   return summarizeProfile(profile, 12)
+}
+
+/**
+ * Profiles for the missed targets: one start of the largest sealed app (bundled as measured, with a source map to
+ * name the packages), and/or only the cached-key opens after the first.
+ */
+export async function profileMisses(ctx, { literalMet, restMet, envelopesPath }) {
+  const big = ctx.config.sizes.at(-1)
+  const out = []
+  const summaries = {}
+  const kms = await spawnLocalKms(ctx.dataDir)
+  try {
+    if (!literalMet) {
+      const app = (await prepareStartApps(ctx, kms))[big]
+      const bundle = join(app.dir, 'out', 'sealed-profiled.mjs')
+      const plugin = { keyId: keyIds.calls, endpoint: kms.endpoint }
+      await buildWithEsbuild(app.dir, app.entry, bundle, { plugin, sourcemap: 'external' })
+      const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
+      const summary = await profileNode(bundle, { env, dir: profileDir(ctx, 'first-value') })
+      summaries.start = summary
+      if (summary)
+        out.push(renderProfile(`CPU profile of one start, sealed app with ${big} imports, latency 0`, summary))
+    }
+    if (!restMet) {
+      const summary = await profileRest(ctx, kms, envelopesPath)
+      summaries.rest = summary
+      out.push(renderProfile(`CPU profile of the ${big - 1} opens after the first (100 µs sampling)`, summary))
+    }
+  } finally {
+    await kms.close()
+  }
+  return { rendered: out, summaries }
 }

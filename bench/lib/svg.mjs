@@ -57,7 +57,8 @@ export function barChart({ title, unit = '', series, groups, target, min = 0, wi
     out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${yy - 4}" y2="${yy - 4}" ${dash}/>`)
     text(lx + 30, yy, target.label, 'font-size="12" fill="#d62728"')
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">\n${out.join('\n')}\n</svg>\n`
+  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" role="img">`
+  return `${head}\n<title>${escapeXml(title)}</title>\n${out.join('\n')}\n</svg>\n`
 }
 
 function niceCeil(v) {
