@@ -22,6 +22,7 @@ export async function run(ctx) {
     const apps = await prepareStartApps(ctx, kms)
     const rows = []
     const checks = []
+    let varied = false
     for (const n of ctx.config.sizes) {
       const app = apps[n]
       const sealed = []
@@ -30,6 +31,7 @@ export async function run(ctx) {
         sealed.push(await decryptsPerStart(kms, ctx, app.sealed, keyIds.calls, n))
         perFile.push(await decryptsPerStart(kms, ctx, app.perFile, keyIds.perFile, n))
       }
+      if (new Set(sealed).size > 1 || new Set(perFile).size > 1) varied = true
       const s = median(sealed)
       const p = median(perFile)
       checks.push(s === 1)
@@ -46,7 +48,7 @@ export async function run(ctx) {
     const met = checks.every(Boolean)
     const body = [
       'Each app is started in a fresh node process (esbuild ESM bundle) against local-kms; the Decrypt lines its',
-      `start added to \`audit.log\` are counted (median of ${ctx.runs} starts; the counts never varied).`,
+      `start added to \`audit.log\` are counted (median of ${ctx.runs} starts; ${varied ? 'the counts varied between starts' : 'every start gave the same counts'}).`,
       '',
       table(
         [

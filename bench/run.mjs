@@ -59,6 +59,9 @@ const outDir = values.out ?? here
 const work = join(here, '.work', `run-${process.pid}`)
 const log = (line) => process.stderr.write(`${line}\n`)
 
+const resolveErrorRE =
+  /ERR_MODULE_NOT_FOUND|Cannot find module|failed to resolve import|externalize this module|Could not resolve|Module not found|Can't resolve/i
+
 /**
  * Other work on this machine may rebuild the packages while a benchmark runs (dist/ briefly missing): such a run is
  * retried after a pause instead of failing the whole bench.
@@ -70,8 +73,8 @@ async function runModule(id, ctx) {
       return await mod.run(ctx)
     } catch (error) {
       await waitForPackages()
-      const rebuilding =
-        /ERR_MODULE_NOT_FOUND|Cannot find module/.test(String(error?.stack)) && /\/dist\//.test(String(error?.stack))
+      // A package import that failed to resolve (node, or a bundler resolving the runtime) while dist/ was away.
+      const rebuilding = resolveErrorRE.test(`${error?.message}\n${error?.stack}`)
       if (!rebuilding || attempt >= 3) throw error
       log(`bench: ${id}: packages' dist/ missing (a rebuild is under way?); retrying in 20 s`)
       await new Promise((resolve) => setTimeout(resolve, 20_000))

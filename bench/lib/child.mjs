@@ -31,7 +31,9 @@ export function runNode(file, { args = [], execArgv = [], env, cwd, timeoutMs = 
     child.once('exit', (code, signal) => {
       clearTimeout(timer)
       if (code !== 0) {
-        reject(new Error(`${file} exited with ${code ?? signal}: ${stderr.trim().slice(-2000)}`))
+        const text = stderr.trim()
+        const shown = text.length > 4000 ? `${text.slice(0, 1500)}\n…\n${text.slice(-2500)}` : text
+        reject(new Error(`${file} exited with ${code ?? signal}: ${shown}`))
         return
       }
       resolve({ code, stdout, stderr, json: lastJson(stdout) })
