@@ -14,6 +14,7 @@ export const keyIds = {
   dev: 'e2e00000-0000-4000-8000-000000000012',
   guard: 'e2e00000-0000-4000-8000-000000000013',
   examples: 'e2e00000-0000-4000-8000-000000000014',
+  bundleAll: 'e2e00000-0000-4000-8000-000000000015',
   /** A key the build and runtime identities may not use at all. */
   forbidden: 'e2e00000-0000-4000-8000-000000000099',
 } as const

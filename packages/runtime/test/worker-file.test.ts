@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kms-secrets-runtime-bundle-'))
 
 /**
  * A user's CommonJS server bundle that INLINES the runtime (esbuild format cjs, from the ESM entry, so
- * import.meta.url is empty): dist/worker.* is not next to the bundle, so the runtime must find the installed
+ * import.meta.url is empty): dist/kms-secrets-worker.* is not next to the bundle, so the runtime must find the installed
  * package's worker through `@kms-secrets/runtime/worker`, resolved from the working directory.
  */
 describe.skipIf(esbuild === undefined)('openSecretSync inside a bundled CommonJS app', () => {

@@ -8,15 +8,21 @@ function hereUrl(): string | undefined {
   // ESM: the module's URL. CJS: tsdown rewrites import.meta.url to pathToFileURL(__filename). When a user's
   // bundler inlines the runtime (e.g. esbuild format cjs), it may be empty or point at their bundle instead.
   const url: unknown = import.meta.url
-  return typeof url === 'string' && url.startsWith('file:') ? url : undefined
+  if (typeof url === 'string' && url.startsWith('file:')) return url
+  // esbuild's ESM→CommonJS conversion empties import.meta; the CommonJS wrapper still knows the bundle's file.
+  return typeof __filename === 'string' ? pathToFileURL(__filename).href : undefined
 }
 
 function candidates(): string[] {
   const here = hereUrl()
   const found: string[] = []
-  // dist/<chunk>.mjs|.cjs sits next to dist/worker.mjs|.cjs: pick the worker of the same module format.
-  if (here !== undefined)
-    found.push(fileURLToPath(new URL(here.endsWith('.cjs') ? './worker.cjs' : './worker.mjs', here)))
+  // dist/<chunk>.mjs|.cjs sits next to dist/kms-secrets-worker.mjs|.cjs: pick the worker of the same module format.
+  // When a bundler inlined the runtime, `here` is the user's bundle: the plugin puts a self-contained
+  // kms-secrets-worker.cjs next to it (esbuild CommonJS output).
+  if (here !== undefined) {
+    const own = here.endsWith('.cjs') ? './kms-secrets-worker.cjs' : './kms-secrets-worker.mjs'
+    found.push(fileURLToPath(new URL(own, here)), fileURLToPath(new URL('./kms-secrets-worker.cjs', here)))
+  }
   for (const base of [here, pathToFileURL(join(process.cwd(), 'package.json')).href]) {
     if (base === undefined) continue
     try {
@@ -34,9 +40,9 @@ export function resolveWorkerFile(): string {
   if (file !== undefined) return file
   throw new KmsSecretsError(
     'ERR_PLUGIN_OUTPUT_FORMAT',
-    'openSecretSync could not find the kms-secrets worker (dist/worker.cjs of @kms-secrets/runtime).',
+    'openSecretSync could not find the kms-secrets worker (kms-secrets-worker.cjs next to the bundle, or @kms-secrets/runtime installed).',
     {
-      hint: 'Keep @kms-secrets/runtime installed and external in CommonJS server bundles, or build ESM output (top-level await needs no worker).',
+      hint: 'Deploy kms-secrets-worker.cjs (written by the esbuild plugin next to the bundle) with it, keep @kms-secrets/runtime installed and external, or build ESM output (top-level await needs no worker).',
     },
   )
 }

@@ -70,7 +70,6 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const sealers: SealerPool = createSealerPool(options, deps.randomIv)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
   const asyncFiles = new Set<string>()
-  let runtime = options.runtime
 
   const relativeId = (path: string) => {
     const rel = relative(root, path).replaceAll('\\', '/')
@@ -111,7 +110,6 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     setRoot(dir) {
       if (userOptions.root !== undefined) return
       root = resolve(dir)
-      runtime = options.runtime
       filter = createFilter(options.include, options.exclude, { resolve: root })
     },
     setMode(m) {
@@ -129,8 +127,8 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       const warnings: string[] = []
       if (options.dts) await writeTypes(path, envelope, warnings)
       if (!target.sync) asyncFiles.add(file)
-      runtime ??= runtimeSpecifierFor(root)
-      const code = generateSecretModule({ envelope, file, runtime, sync: target.sync })
+      const spec = options.runtime ?? runtimeSpecifierFor(root, target.sync ? 'require' : 'import')
+      const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })
       return { code, warnings }
     },
     asyncFiles,

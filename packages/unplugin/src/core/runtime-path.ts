@@ -3,32 +3,43 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { KmsSecretsError } from '@kms-secrets/core'
 
-let cached: string | undefined
+const cached = new Map<Condition, string>()
+
+/** `import` for generated ESM (top-level await); `require` for generated `openSecretSync` code (CommonJS output). */
+export type Condition = 'import' | 'require'
 
 const runtimePkg = '@kms-secrets/runtime/package.json'
 
-function esmEntryOf(pkg: { exports?: unknown; module?: unknown; main?: unknown }): string | undefined {
+function entryOf(
+  pkg: { exports?: unknown; module?: unknown; main?: unknown },
+  condition: Condition,
+): string | undefined {
   const root = (pkg.exports as Record<string, unknown> | undefined)?.['.']
   if (typeof root === 'string') return root
-  const entry = (root as Record<string, unknown> | undefined)?.import
+  const entry = (root as Record<string, unknown> | undefined)?.[condition]
   if (typeof entry === 'string') return entry
-  if (typeof pkg.module === 'string') return pkg.module
+  const nested = (entry as Record<string, unknown> | undefined)?.default
+  if (typeof nested === 'string') return nested
+  if (condition === 'import' && typeof pkg.module === 'string') return pkg.module
   return typeof pkg.main === 'string' ? pkg.main : undefined
 }
 
 /**
- * Absolute path of `@kms-secrets/runtime`'s ESM entry, resolved from THIS package (the runtime is our dependency,
- * not necessarily the user's), so the user's bundler always finds it. Read from package.json rather than
- * `require.resolve('@kms-secrets/runtime')`, which would pick the CommonJS entry.
+ * Absolute path of `@kms-secrets/runtime`'s ESM (or, for `require`, CommonJS) entry, resolved from THIS package
+ * (the runtime is our dependency, not necessarily the user's), so the user's bundler always finds it. Read from
+ * package.json rather than `require.resolve`, which would always pick the CommonJS entry. CommonJS output gets the
+ * CommonJS entry, so the bundler never converts the runtime's ESM (and its `import.meta`) to CommonJS.
  */
-export function resolveRuntimeEntry(): string {
-  if (cached !== undefined) return cached
+export function resolveRuntimeEntry(condition: Condition = 'import'): string {
+  const hit = cached.get(condition)
+  if (hit !== undefined) return hit
   try {
     const pkgPath = createRequire(import.meta.url).resolve(runtimePkg)
-    const entry = esmEntryOf(JSON.parse(readFileSync(pkgPath, 'utf8')))
+    const entry = entryOf(JSON.parse(readFileSync(pkgPath, 'utf8')), condition)
     if (entry === undefined) throw new Error('no entry')
-    cached = join(dirname(pkgPath), entry).replaceAll('\\', '/')
-    return cached
+    const path = join(dirname(pkgPath), entry).replaceAll('\\', '/')
+    cached.set(condition, path)
+    return path
   } catch (cause) {
     throw new KmsSecretsError(
       'ERR_PLUGIN_OPTIONS',
@@ -49,8 +60,8 @@ export function resolveRuntimeEntry(): string {
  * output. Otherwise (not installed in the project, pnpm's strict layout, another version) the absolute path of our
  * own copy, which every bundler can resolve and then bundles.
  */
-export function runtimeSpecifierFor(root: string): string {
-  const ours = resolveRuntimeEntry()
+export function runtimeSpecifierFor(root: string, condition: Condition = 'import'): string {
+  const ours = resolveRuntimeEntry(condition)
   const fromProject = findInNodeModules(root, runtimePkg)
   try {
     const fromPlugin = createRequire(import.meta.url).resolve(runtimePkg)

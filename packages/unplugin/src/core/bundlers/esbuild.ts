@@ -6,6 +6,7 @@ import type { LoadTarget, SecretsContext } from '../context'
 import { splitId } from '../guards'
 import { type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
 import { errorText } from '../report'
+import { writeSyncWorker } from './esbuild-worker'
 
 type PluginBuild = Parameters<EsbuildPlugin['setup']>[0]
 type BuildOptions = PluginBuild['initialOptions']
@@ -23,6 +24,8 @@ export interface EsbuildState {
   options: BuildOptions
   /** Direct importers of each secret path seen by onResolve (esbuild's onLoad does not know its importer). */
   importers: Map<string, string[]>
+  /** This build generated `openSecretSync` code (CommonJS output): it needs the runtime's worker at run time. */
+  syncUsed?: boolean
 }
 
 /** CommonJS-like output: esbuild `format` cjs/iife, or unset while bundling for node/browser (esbuild's defaults). */
@@ -33,10 +36,12 @@ function isCommonJsLike(o: BuildOptions): boolean {
 
 export function esbuildTarget(ctx: SecretsContext, state: EsbuildState, id: string): LoadTarget {
   const o = state.options
+  const sync = ctx.options.sync === 'auto' ? isCommonJsLike(o) : ctx.options.sync
+  if (sync) state.syncUsed = true
   return {
     // `neutral` is allowed: it is also how Deno/Bun/node libraries are built; only `browser` is surely a browser.
     client: o.platform === 'browser' ? `esbuild platform: 'browser'` : false,
-    sync: ctx.options.sync === 'auto' ? isCommonJsLike(o) : ctx.options.sync,
+    sync,
     importers: () => state.importers.get(splitId(id).path) ?? [],
   }
 }
@@ -71,6 +76,7 @@ async function checkOutputs(ctx: SecretsContext, state: EsbuildState, result: Bu
 export function setupEsbuild(ctx: SecretsContext, state: EsbuildState, build: PluginBuild): void {
   build.onStart(() => {
     state.importers.clear()
+    state.syncUsed = false
   })
   build.onResolve({ filter: resolveFilter }, (args) => {
     if (!args.importer || !/^\.\.?[/\\]|^\//.test(args.path)) return undefined
@@ -80,8 +86,10 @@ export function setupEsbuild(ctx: SecretsContext, state: EsbuildState, build: Pl
   })
   build.onEnd(async (result) => {
     try {
-      if (!ctx.options.leakCheck || result.errors.length > 0) return undefined
-      return await checkOutputs(ctx, state, result)
+      if (result.errors.length > 0) return undefined
+      const leaks = ctx.options.leakCheck ? await checkOutputs(ctx, state, result) : undefined
+      if (leaks === undefined && state.syncUsed) await writeSyncWorker(build)
+      return leaks
     } finally {
       ctx.endLeakCheck()
     }

@@ -1,0 +1,95 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as esbuild from 'esbuild'
+import { rollup } from 'rollup'
+import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
+import kmsRollup from 'unplugin-kms-secrets/rollup'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir } from './utils/fixture.js'
+import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
+import { scanForCanaries } from './utils/leak.js'
+import { parseDigest, runNode } from './utils/run.js'
+
+/**
+ * Configs that bundle EVERYTHING (no `packages: 'external'`, no node-resolve), then ship only `dist/`: the runtime and
+ * its Tencent SDK transport are inlined, and the output must run from a directory with no node_modules at all.
+ * (esbuild's default for `platform: 'node'` is CommonJS, which decrypts on the runtime's worker thread.)
+ */
+const kms = useKms()
+const keyId = kms.keyIds.bundleAll
+let work: string
+let app: string
+let expected: Record<string, unknown>
+let canaries: string[]
+
+beforeAll(() => {
+  work = makeTempDir('bundle-all')
+  app = copyFixtureApp(work)
+  expected = expectedDigest(app)
+  canaries = fixtureCanaries(app)
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const builds = {
+  'esbuild, format esm': async (outDir: string) => {
+    await esbuild.build({
+      entryPoints: [join(app, 'src/server.js')],
+      absWorkingDir: app,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: join(outDir, 'server.mjs'),
+      logLevel: 'silent',
+      plugins: [kmsEsbuild({ keyId })],
+    })
+    return 'server.mjs'
+  },
+  'esbuild, default format (CommonJS)': async (outDir: string) => {
+    await esbuild.build({
+      entryPoints: [join(app, 'src/server.js')],
+      absWorkingDir: app,
+      bundle: true,
+      platform: 'node',
+      outfile: join(outDir, 'server.js'),
+      logLevel: 'silent',
+      plugins: [kmsEsbuild({ keyId })],
+    })
+    return 'server.js'
+  },
+  'rollup without node-resolve': async (outDir: string) => {
+    const bundle = await rollup({
+      input: join(app, 'src/server.js'),
+      plugins: [kmsRollup({ keyId })],
+      logLevel: 'silent',
+    })
+    await bundle.write({ dir: outDir, format: 'es', entryFileNames: 'server.mjs' })
+    await bundle.close()
+    return 'server.mjs'
+  },
+}
+
+describe('fully bundled output runs with no node_modules next to it', () => {
+  for (const [name, run] of Object.entries(builds)) {
+    test(name, async () => {
+      const slug = name.replace(/\W+/g, '-')
+      const outDir = join(work, `out-${slug}`)
+      const before = auditFor(kms, keyId, 'Decrypt').length
+      const entry = await withEnv(buildEnvVars(kms, kms.identities.build), () => run(outDir))
+      expect(scanForCanaries([outDir], canaries).hits).toEqual([])
+      // Deploy: only dist/ goes to the server, into a directory no node_modules lookup can reach into ours.
+      const server = mkdtempSync(join(tmpdir(), 'kms-secrets-deploy-'))
+      const deployed = join(server, 'dist')
+      mkdirSync(deployed)
+      cpSync(outDir, deployed, { recursive: true })
+      expect(readdirSync(deployed)).toContain(entry)
+      try {
+        const result = await runNode(join(deployed, entry), kmsEnv(kms, kms.identities.runtime))
+        expect(parseDigest(result)).toEqual(expected)
+      } finally {
+        rmSync(server, { recursive: true, force: true })
+      }
+      expect(auditFor(kms, keyId, 'Decrypt').length - before).toBe(1)
+    })
+  }
+})
