@@ -2,8 +2,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as esbuild from 'esbuild'
+import { build as rolldownBuild } from 'rolldown'
 import { rollup } from 'rollup'
 import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
+import kmsRolldown from 'unplugin-kms-secrets/rolldown'
 import kmsRollup from 'unplugin-kms-secrets/rollup'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir } from './utils/fixture.js'
@@ -67,6 +69,23 @@ const builds = {
     await bundle.close()
     return 'server.mjs'
   },
+  'rollup without node-resolve, format cjs (sync: true)': async (outDir: string) => {
+    const plugins = [kmsRollup({ keyId, sync: true })]
+    const bundle = await rollup({ input: join(app, 'src/server.js'), plugins, logLevel: 'silent' })
+    await bundle.write({ dir: outDir, format: 'cjs', entryFileNames: 'server.cjs' })
+    await bundle.close()
+    return 'server.cjs'
+  },
+  'rolldown, format cjs': async (outDir: string) => {
+    await rolldownBuild({
+      input: join(app, 'src/server.js'),
+      platform: 'node',
+      logLevel: 'silent',
+      plugins: [kmsRolldown({ keyId })],
+      output: { dir: outDir, format: 'cjs', entryFileNames: 'server.cjs' },
+    })
+    return 'server.cjs'
+  },
 }
 
 describe('fully bundled output runs with no node_modules next to it', () => {
@@ -83,6 +102,9 @@ describe('fully bundled output runs with no node_modules next to it', () => {
       mkdirSync(deployed)
       cpSync(outDir, deployed, { recursive: true })
       expect(readdirSync(deployed)).toContain(entry)
+      // CommonJS output decrypts on a worker thread: its file ships next to the bundle that inlined the runtime.
+      if (entry.endsWith('.cjs') || entry === 'server.js')
+        expect(readdirSync(deployed)).toContain('kms-secrets-worker.cjs')
       try {
         const result = await runNode(join(deployed, entry), kmsEnv(kms, kms.identities.runtime))
         expect(parseDigest(result)).toEqual(expected)

@@ -14,18 +14,36 @@ const requireShimFix = {
   },
 }
 
-export default defineConfig({
-  // index (what generated code imports) and worker (the openSecretSync thread, found next to index at run time).
-  entry: ['src/*.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  exports: false,
-  // The runtime is what a user's bundle pulls in: keep @kms-secrets/core's open path (and its subpaths) AND the
-  // Tencent SDK transport inside, so the runtime is self-contained: a bundler that inlines it needs no node_modules
-  // at run time, and esbuild ESM bundles never meet the SDK's CommonJS `require('crypto')` (which esbuild cannot
-  // turn into ESM: "Dynamic require of crypto is not supported"). tsdown turns import.meta.url into pathToFileURL(__filename) in the CJS output itself.
-  plugins: [requireShimFix],
-  deps: { alwaysBundle: [/^@kms-secrets\/core(\/|$)/, /^tencentcloud-sdk-nodejs-common(\/|$)/] },
-})
+const bundled = { alwaysBundle: [/^@kms-secrets\/core(\/|$)/, /^tencentcloud-sdk-nodejs-common(\/|$)/] }
+
+export default defineConfig([
+  {
+    // index (what generated code imports) and the openSecretSync worker thread, found next to index at run time.
+    entry: ['src/*.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    platform: 'node',
+    target: 'node20',
+    exports: false,
+    // The runtime is what a user's bundle pulls in: keep @kms-secrets/core's open path (and its subpaths) AND the
+    // Tencent SDK transport inside, so the runtime is self-contained: a bundler that inlines it needs no node_modules
+    // at run time, and esbuild ESM bundles never meet the SDK's CommonJS `require('crypto')` (which esbuild cannot
+    // turn into ESM: "Dynamic require of crypto is not supported"). tsdown turns import.meta.url into
+    // pathToFileURL(__filename) in the CJS output itself.
+    plugins: [requireShimFix],
+    deps: bundled,
+  },
+  {
+    // One self-contained, minified file of the worker: the plugins copy it next to a CommonJS bundle that inlined the
+    // runtime (as kms-secrets-worker.cjs), so that bundle runs from a dist/ with no node_modules.
+    entry: { 'kms-secrets-worker-standalone': 'src/kms-secrets-worker.ts' },
+    format: ['cjs'],
+    dts: false,
+    clean: false,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    exports: false,
+    deps: bundled,
+  },
+])

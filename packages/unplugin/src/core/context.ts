@@ -23,6 +23,11 @@ export interface LoadTarget {
   client?: string | false | undefined
   /** Generate `openSecretSync` code without top-level await. */
   sync: boolean
+  /**
+   * Which entry of the runtime an absolute import names: `import` (ESM, default) or `require` (CommonJS) for
+   * bundlers that read CommonJS natively and convert ESM badly (esbuild empties `import.meta` in CommonJS output).
+   */
+  runtimeEntry?: 'import' | 'require'
   /** Importers of the module, nearest first (computed only for an error message). */
   importers?: (() => string[]) | undefined
 }
@@ -53,6 +58,8 @@ export interface SecretsContext {
   load(id: string, target: LoadTarget): Promise<LoadResult>
   /** Project-relative secret files loaded with top-level-await code since the build started. */
   readonly asyncFiles: ReadonlySet<string>
+  /** Likewise with `openSecretSync` code (CommonJS output): the output needs the runtime's worker file. */
+  readonly syncFiles: ReadonlySet<string>
   buildStart(): void
   /** Zeroes the data keys (idempotent); the leak check may still run afterwards. */
   buildEnd(): void
@@ -70,6 +77,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const sealers: SealerPool = createSealerPool(options, deps.randomIv)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
   const asyncFiles = new Set<string>()
+  const syncFiles = new Set<string>()
 
   const relativeId = (path: string) => {
     const rel = relative(root, path).replaceAll('\\', '/')
@@ -126,14 +134,16 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       const envelope = isEnvelopeText(text) ? openSealedFile(text, path, file) : await sealPlaintext(text, path, file)
       const warnings: string[] = []
       if (options.dts) await writeTypes(path, envelope, warnings)
-      if (!target.sync) asyncFiles.add(file)
-      const spec = options.runtime ?? runtimeSpecifierFor(root, target.sync ? 'require' : 'import')
+      ;(target.sync ? syncFiles : asyncFiles).add(file)
+      const spec = options.runtime ?? runtimeSpecifierFor(root, target.runtimeEntry ?? 'import')
       const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })
       return { code, warnings }
     },
     asyncFiles,
+    syncFiles,
     buildStart() {
       asyncFiles.clear()
+      syncFiles.clear()
       leaks.clear()
     },
     buildEnd() {

@@ -1,33 +1,26 @@
-import { createRequire } from 'node:module'
+import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import process from 'node:process'
 import type { EsbuildPlugin } from 'unplugin'
+import { readSyncWorker, runtimeInlined, syncWorkerFileName } from '../sync-worker'
 
 type PluginBuild = Parameters<EsbuildPlugin['setup']>[0]
-
-/** The name the runtime looks for next to a bundle that inlined it (packages/runtime/src/sync/worker-file.ts). */
-export const syncWorkerFileName = 'kms-secrets-worker.cjs'
+type BuildResult = Parameters<Parameters<PluginBuild['onEnd']>[0]>[0]
 
 /**
- * CommonJS output decrypts through `openSecretSync`, whose worker thread runs a file of its own. When esbuild inlines
- * the runtime into the user's bundle, that file is nowhere near it at run time (a deployed `dist/`, or pnpm's strict
- * layout), so write a self-contained copy next to the output: the bundle then runs from any directory, with no
- * node_modules. Holds no secret: it is the runtime's worker with the Tencent SDK transport.
+ * Writes the runtime's self-contained worker next to an esbuild CommonJS bundle that inlined the runtime (see
+ * ../sync-worker.ts). Without a metafile we cannot tell whether the runtime was inlined, so the file is written.
  */
-export async function writeSyncWorker(build: PluginBuild): Promise<string | undefined> {
+export async function writeSyncWorker(build: PluginBuild, result: BuildResult): Promise<string | undefined> {
   const o = build.initialOptions
   const dir = o.outdir ?? (o.outfile === undefined ? undefined : dirname(o.outfile))
   if (dir === undefined || o.write === false) return undefined
-  const outfile = resolve(o.absWorkingDir ?? process.cwd(), dir, syncWorkerFileName)
-  await build.esbuild.build({
-    entryPoints: [createRequire(import.meta.url).resolve('@kms-secrets/runtime/worker')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    outfile,
-    logLevel: 'silent',
-  })
+  const cwd = o.absWorkingDir ?? process.cwd()
+  const inputs = result.metafile?.inputs
+  if (inputs !== undefined && !runtimeInlined(Object.keys(inputs).map((i) => resolve(cwd, i)))) return undefined
+  const outfile = resolve(cwd, dir, syncWorkerFileName)
+  const source = await readSyncWorker()
+  const current = await readFile(outfile).catch(() => undefined)
+  if (current === undefined || !current.equals(source)) await writeFile(outfile, source)
   return outfile
 }

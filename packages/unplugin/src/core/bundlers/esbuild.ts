@@ -42,6 +42,7 @@ export function esbuildTarget(ctx: SecretsContext, state: EsbuildState, id: stri
     // `neutral` is allowed: it is also how Deno/Bun/node libraries are built; only `browser` is surely a browser.
     client: o.platform === 'browser' ? `esbuild platform: 'browser'` : false,
     sync,
+    runtimeEntry: sync ? 'require' : 'import',
     importers: () => state.importers.get(splitId(id).path) ?? [],
   }
 }
@@ -88,7 +89,7 @@ export function setupEsbuild(ctx: SecretsContext, state: EsbuildState, build: Pl
     try {
       if (result.errors.length > 0) return undefined
       const leaks = ctx.options.leakCheck ? await checkOutputs(ctx, state, result) : undefined
-      if (leaks === undefined && state.syncUsed) await writeSyncWorker(build)
+      if (leaks === undefined && state.syncUsed) await writeSyncWorker(build, result)
       return leaks
     } finally {
       ctx.endLeakCheck()

@@ -3,11 +3,14 @@ import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
 import { type LeakHit, leakError, type OutputAsset } from '../leak'
 import { toBundlerError } from '../report'
+import { readSyncWorkerSync, runtimeInlined, syncWorkerFileName } from '../sync-worker'
 
 /** The parts of the rollup/rolldown/vite plugin context these hooks use. */
 export interface RollupLikeContext {
   error(error: unknown): never
   getModuleInfo(id: string): { importers: readonly string[]; isEntry: boolean } | null
+  getModuleIds(): IterableIterator<string>
+  emitFile(file: { type: 'asset'; fileName: string; source: Uint8Array }): string
 }
 
 type BundleItem =
@@ -116,9 +119,13 @@ export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
       handler(this: RollupLikeContext, _output: unknown, bundle: Record<string, BundleItem>) {
         const copied = copiedSecrets(ctx, bundle)
         if (copied.length > 0) this.error(toBundlerError(leakError(copied)))
-        if (!ctx.options.leakCheck) return
-        const hits = ctx.scanAssets(assetsOf(bundle))
-        if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
+        if (ctx.options.leakCheck) {
+          const hits = ctx.scanAssets(assetsOf(bundle))
+          if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
+        }
+        if (ctx.syncFiles.size > 0 && !(syncWorkerFileName in bundle) && runtimeInlined(this.getModuleIds())) {
+          this.emitFile({ type: 'asset', fileName: syncWorkerFileName, source: readSyncWorkerSync() })
+        }
       },
     },
     closeBundle() {
