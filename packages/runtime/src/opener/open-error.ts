@@ -20,3 +20,21 @@ export function toOpenError(e: unknown, target: DecryptTarget): KmsSecretsError 
     file: target.file,
   })
 }
+
+const secretFrameRE = /\.secret\.(?:json|ya?ml|yml|env|txt|pem|key|crt)\b/
+const frameRE = /^\s+at /
+
+/**
+ * Drops stack frames that name a secret file (the generated module awaiting `openSecret`). Error printers — vitest,
+ * vite's overlay, source-map-support — show a code frame read from the file of a frame, which for a plaintext secret
+ * file on a developer's or CI machine is the plaintext itself. The message (which names the file) stays.
+ */
+export function withoutSecretFrames<E>(e: E): E {
+  if (e instanceof Error && typeof e.stack === 'string') {
+    e.stack = e.stack
+      .split('\n')
+      .filter((line) => !(frameRE.test(line) && secretFrameRE.test(line)))
+      .join('\n')
+  }
+  return e
+}

@@ -2,6 +2,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import type { Envelope } from '@kms-secrets/core/open'
 import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
 import { createAsyncOpener, type OpenMeta } from './async-opener.js'
+import { withoutSecretFrames } from './open-error.js'
 import { resolveOptions, type SecretOpenerOptions } from './options.js'
 
 export interface SecretOpener {
@@ -31,7 +32,10 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
   let sync: SyncOpener | undefined
   const describe = (): string => `[KmsSecretsOpener ${async.size} data key${async.size === 1 ? '' : 's'}]`
   const opener: SecretOpener = {
-    open: async.open,
+    open: (envelope, meta) =>
+      async.open(envelope, meta).catch((e: unknown) => {
+        throw withoutSecretFrames(e)
+      }),
     close() {
       async.clear()
       sync?.close()
@@ -41,7 +45,11 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
   if (options.provider === undefined) {
     opener.openSync = (envelope, meta) => {
       sync ??= createSyncOpener(resolved)
-      return sync.openSync(envelope, meta)
+      try {
+        return sync.openSync(envelope, meta)
+      } catch (e) {
+        throw withoutSecretFrames(e)
+      }
     }
   }
   // Nothing secret is reachable from the opener, but make that obvious in logs too.
