@@ -3,6 +3,7 @@
  *   node bench/run.mjs            full run (packages must be built: `pnpm bench` does that first)
  *   node bench/run.mjs --smoke    tiny counts, 1 run each: checks that every benchmark executes (CI)
  *   --runs <n>   runs per figure (default 5; smoke 1)   --only <ids>   e.g. --only kms-calls,throughput
+ *   --bundlers <list>   build-overhead only with these, e.g. --bundlers rollup,esbuild
  *   --no-profile skip the CPU profiles taken when a target is missed    --keep   keep bench/.work/<run>
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string' },
     only: { type: 'string' },
+    bundlers: { type: 'string' },
     out: { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -55,6 +57,7 @@ const config = smoke
       fleetRuns: 3,
     }
 
+if (values.bundlers) config.bundlers = values.bundlers.split(',').map((s) => s.trim())
 const outDir = values.out ?? here
 const work = join(here, '.work', `run-${process.pid}`)
 const log = (line) => process.stderr.write(`${line}\n`)

@@ -1,4 +1,4 @@
-import { fmt, fmtBytes, fmtRatio } from './stats.mjs'
+import { fmt, fmtBytes, fmtRatio, fmtSigned } from './stats.mjs'
 
 /**
  * "What bounds the missed targets": one paragraph per missed target, written from the figures of the same run and
@@ -24,15 +24,15 @@ function topOrigins(summary, n = 4) {
 function startOverhead({ 'first-value': fv, 'runtime-weight': w }) {
   if (!missed(fv, 'start overhead') || !w) return undefined
   const d = fv.data
-  const sdkBytes = w.data.sizes.sealed.bytes - w.data.sizes['sealed-no-sdk'].bytes
+  const { sdkBytes } = w.data
   const [top1, top2] = w.data.origins
   return [
     `**Start overhead vs plain JSON (one round trip + < 2 ms).** The round-trip part holds: ${fmt(d.trips, 2)} KMS round`,
     'trips on the start path (section 2). What misses is a fixed cost paid once per process, whatever the number of',
     `secrets: the runtime's KMS transport. \`tencentcloud-sdk-nodejs-common\` and its dependencies are ${fmtBytes(sdkBytes)}`,
     `of the ${fmtBytes(w.data.sizes.sealed.bytes)} sealed bundle (largest: ${top1[0]} ${fmtBytes(top1[1])}, ${top2[0]} ${fmtBytes(top2[1])}; section 5a)`,
-    `and load node's http/https/zlib/stream modules: loading the runtime costs +${fmt(w.data.cold.load)} ms before any call, and the`,
-    `first Decrypt of a cold process +${fmt(w.data.cold.open)} ms more (SDK client, credential chain, first-call compilation of the`,
+    `and load node's http/https/zlib/stream modules: loading the runtime costs ${fmtSigned(w.data.cold.load)} ms before any call, and the`,
+    `first Decrypt of a cold process ${fmtSigned(w.data.cold.open)} ms more (SDK client, credential chain, first-call compilation of the`,
     `request path), while a warm in-process first open takes ${fmt(d.res[`marginal@${d.latencies[0]}`].first)} ms. CPU of one start by code`,
     `origin (profile in section 2): ${topOrigins(d.profiles.start)} — module compilation and node's own module loader`,
     "rather than the runtime's code. Bound: the SDK transport. Meeting the target needs a lean transport in the runtime",

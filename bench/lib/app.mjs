@@ -89,7 +89,7 @@ export async function buildWithEsbuild(
   dir,
   entry,
   outfile,
-  { plugin = false, minify = false, external = [], sourcemap = false } = {},
+  { plugin = false, minify = false, external = [], sourcemap = false, conditions } = {},
 ) {
   const result = await esbuild.build({
     entryPoints: [join(dir, entry)],
@@ -102,6 +102,7 @@ export async function buildWithEsbuild(
     minify,
     sourcemap,
     external,
+    ...(conditions ? { conditions } : {}),
     metafile: true,
     logLevel: 'silent',
     banner: { js: requireBanner },

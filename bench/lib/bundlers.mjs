@@ -31,6 +31,9 @@ async function buildVite({ root, entry, outDir, plugin }) {
     logLevel: 'silent',
     cacheDir: join(outDir, '.vite-cache'),
     plugins: isFloor(plugin) ? [floorPlugin('vite', plugin, root)] : plugin ? [kmsVite(plugin)] : [],
+    // As an installed dependency the runtime is external in vite's SSR build by default; here it is a linked
+    // workspace package, which vite would bundle: make every bare import external, as for the other bundlers.
+    ssr: { external: true },
     build: {
       ssr: entry,
       outDir,

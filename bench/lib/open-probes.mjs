@@ -64,8 +64,8 @@ export async function profileRest(ctx, kms, envelopesPath) {
 }
 
 /**
- * Profiles for the missed targets: one start of the largest sealed app (bundled as measured, with a source map to
- * name the packages), and/or only the cached-key opens after the first.
+ * Profiles for the missed targets: one start of the largest sealed app (bundled as measured but from our sources,
+ * with a source map to name the packages), and/or only the cached-key opens after the first.
  */
 export async function profileMisses(ctx, { literalMet, restMet, envelopesPath }) {
   const big = ctx.config.sizes.at(-1)
@@ -77,7 +77,9 @@ export async function profileMisses(ctx, { literalMet, restMet, envelopesPath })
       const app = (await prepareStartApps(ctx, kms))[big]
       const bundle = join(app.dir, 'out', 'sealed-profiled.mjs')
       const plugin = { keyId: keyIds.calls, endpoint: kms.endpoint }
-      await buildWithEsbuild(app.dir, app.entry, bundle, { plugin, sourcemap: 'external' })
+      // From sources (`source` condition): the shipped runtime dist bundles the SDK into one chunk, which would hide
+      // which package each frame belongs to.
+      await buildWithEsbuild(app.dir, app.entry, bundle, { plugin, sourcemap: 'external', conditions: ['source'] })
       const env = kmsEnv(kms.endpoint, ctx.ids.runtime)
       const summary = await profileNode(bundle, { env, dir: profileDir(ctx, 'first-value') })
       summaries.start = summary

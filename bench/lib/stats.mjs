@@ -25,6 +25,12 @@ export function fmt(value, digits = 1) {
   return value.toFixed(digits)
 }
 
+/** "+1.2" / "−1.2": a difference, signed. */
+export function fmtSigned(value, digits = 1) {
+  if (!Number.isFinite(value)) return '—'
+  return `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`
+}
+
 export function fmtRatio(value) {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : '—'
 }
