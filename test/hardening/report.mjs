@@ -11,7 +11,16 @@ const records = readdirSync(dir)
   .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
   .sort((a, b) => a.suite.localeCompare(b.suite))
 
-const show = (v) => (typeof v === 'object' ? JSON.stringify(v).replaceAll('"', '').replaceAll(',', ', ') : String(v))
+const show = (v) => {
+  if (Array.isArray(v)) return v.join(', ')
+  if (v && typeof v === 'object')
+    return (
+      Object.entries(v)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join('; ') || '—'
+    )
+  return String(v)
+}
 for (const r of records) {
   console.log(
     `\n#### ${r.suite} — ${r.date}, scale ${r.scale}, ${(r.durationMs / 1000).toFixed(1)} s, node ${r.node}\n`,
