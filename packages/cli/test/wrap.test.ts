@@ -47,6 +47,8 @@ describe('wrap', () => {
     const env = JSON.parse(r.stdout)
     expect(env).toMatchObject({ kmsSecrets: 1, alg: 'KMS', mode: 'direct', id: 'db.secret.json', format: 'json' })
     expect(env.kms).toEqual({ provider: 'tencent', region: 'ap-shanghai', keyId: keyA, blob })
+    // A blob without an encryption context is not bound to its file: say so.
+    expect(r.stderr).toMatch(/no encryption context/)
   })
 
   it('--blob - reads stdin; -o names the id; the result decrypts with a Decrypt-only identity', async () => {

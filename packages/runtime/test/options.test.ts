@@ -5,7 +5,7 @@ describe('resolveOptions', () => {
   it('uses the documented defaults with an empty environment', () => {
     const o = resolveOptions({}, {})
     expect(o).toMatchObject({ ...defaults, region: undefined, endpoint: undefined })
-    expect(worstCaseMs(o)).toBe(6 * 10_000 + 5 * 5000)
+    expect(worstCaseMs(o)).toBe(10 * 5000 + 9 * 5000)
   })
 
   it('reads KMS_SECRETS_* and TENCENTCLOUD_REGION from the environment', () => {

@@ -2,7 +2,7 @@ import { defaultTencentRegion, encodeEnvelope, wrapBlob } from '@kms-secrets/cor
 import { usageError } from '../util/errors.js'
 import { readStdin, writeAtomic, writeStdout } from '../util/fs.js'
 import { resolveRegion } from '../util/kms.js'
-import { note } from '../util/report.js'
+import { note, warn } from '../util/report.js'
 import { defaultId, resolveFormat } from '../util/secret.js'
 
 export interface WrapOptions {
@@ -38,6 +38,14 @@ export async function wrapCommand(opts: WrapOptions): Promise<number> {
     format: resolveFormat(id, opts.format),
     context: opts.context,
   })
+  if (Object.keys(opts.context).length === 0) {
+    // KMS binds a direct blob only to the EncryptionContext it was made with: without one, nothing ties it to this
+    // file, and a blob swapped in from another file opens to that file's value (SECURITY.md, known limits).
+    warn(
+      'this blob has no encryption context, so it is not bound to this file. Prefer `kms-secrets encrypt` (sealed ' +
+        'envelope), or make the blob with an EncryptionContext and pass it here with --context k=v.',
+    )
+  }
   const text = encodeEnvelope(env)
   if (opts.output === undefined) await writeStdout(text)
   else {

@@ -3,7 +3,7 @@ import type { KmsProvider } from '@kms-secrets/core/open'
 
 /** Retry policy for KMS Decrypt: bounded attempts, exponential backoff with full jitter. */
 export interface RetryOptions {
-  /** Total Decrypt attempts per data key, first one included. Default 6 (env `KMS_SECRETS_MAX_ATTEMPTS`). */
+  /** Total Decrypt attempts per data key, first one included. Default 10 (env `KMS_SECRETS_MAX_ATTEMPTS`). */
   maxAttempts?: number
   /** Backoff base in ms: the n-th wait is random in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))). Default 100. */
   baseDelayMs?: number
@@ -24,7 +24,7 @@ export interface SecretOpenerOptions {
   /** KMS endpoint URL (http:// only for loopback, e.g. local-kms). Default: env `KMS_SECRETS_ENDPOINT`. */
   endpoint?: string
   retry?: RetryOptions
-  /** Per-call timeout for one Decrypt attempt in ms. Default 10000 (env `KMS_SECRETS_TIMEOUT_MS`). */
+  /** Per-call timeout for one Decrypt attempt in ms. Default 5000 (env `KMS_SECRETS_TIMEOUT_MS`). */
   timeoutMs?: number
 }
 
@@ -41,8 +41,12 @@ export interface ResolvedOptions {
 
 type Env = Record<string, string | undefined>
 
-/** Tencent's default Decrypt quota is 300/s per account; 6 jittered attempts over ~10 s spread a fleet restart. */
-export const defaults = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 } as const
+/**
+ * Tencent's default Decrypt quota is 300/s per account. 10 attempts with full-jitter backoff (at most ~21 s of
+ * cumulative waiting) let a fleet restarting all at once at up to ~5× the quota get through (SECURITY.md §7 has the
+ * simulation); 6 attempts gave up at 2× in a third of simulated restarts.
+ */
+export const defaults = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 5000 } as const
 
 function envNumber(env: Env, name: string, min: number, max: number): number | undefined {
   const text = env[name]
