@@ -26,11 +26,16 @@ export async function profileVariant(ctx, { bundler, variant, runWorker }) {
   return { pluginMsPerBuild: perBuild, rendered: renderProfile(title, summary) }
 }
 
-/** Runs the build worker with `config` as its argv JSON; resolves with its result line. */
+/**
+ * Runs the build worker with `config` as its argv JSON; resolves with its result line. Its working directory is the
+ * app's project dir, as when a user runs a build: rollup has no root, so the plugin takes `process.cwd()` as the
+ * project root (and from there decides whether the runtime import stays a bare, external specifier).
+ */
 export function runBuildWorker(worker, ctx, kms, config) {
   return runNode(worker, {
     args: [JSON.stringify(config)],
     env: kmsEnv(kms.endpoint, ctx.ids.build),
+    cwd: join(ctx.work, 'build-app'),
     timeoutMs: 600_000,
   })
 }
