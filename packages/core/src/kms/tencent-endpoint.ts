@@ -1,6 +1,41 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import http from 'node:http'
+import https from 'node:https'
 import net from 'node:net'
 import { KmsSecretsError } from '../errors.js'
+
+/** One KMS call in flight: aborted when its connection closes before the call settled. */
+export interface CallWatch {
+  settled: boolean
+  controller: AbortController
+}
+
+/**
+ * The call a new connection belongs to (agents create connections synchronously inside the SDK's request). The SDK's
+ * node-fetch 2 never notices a response body cut short by a closed connection and would wait for the timeout.
+ */
+export const callWatch: AsyncLocalStorage<CallWatch> = new AsyncLocalStorage<CallWatch>()
+
+function watchSocket<S extends net.Socket>(socket: S): S {
+  const watch = callWatch.getStore()
+  if (watch !== undefined) {
+    socket.once('close', () => {
+      if (!watch.settled) watch.controller.abort(new Error('KMS connection closed before the response was complete'))
+    })
+  }
+  return socket
+}
+
+/**
+ * Agent for the cloud endpoint when no proxy is configured: one connection per call (the runtime makes one call per
+ * process), each watched for a premature close. With a proxy the SDK's own proxy agent is used instead.
+ */
+export function createWatchedHttpsAgent(): https.Agent {
+  const agent = new https.Agent({ keepAlive: false })
+  const base = agent.createConnection.bind(agent) as (...args: unknown[]) => net.Socket
+  Object.assign(agent, { createConnection: (...args: unknown[]) => watchSocket(base(...args)) })
+  return agent
+}
 
 /** Tencent KMS API host; the SDK derives the signing service (`kms`) from its first label. */
 export const tencentKmsHost = 'kms.tencentcloudapi.com'
@@ -35,7 +70,7 @@ function redactUrl(text: string): string {
 /** An http.Agent whose every connection goes to `host:port`, whatever host the request names. */
 export function createLoopbackAgent(host: string, port: number): http.Agent {
   const agent = new http.Agent({ keepAlive: false })
-  const dial = () => net.connect({ host, port })
+  const dial = () => watchSocket(net.connect({ host, port }))
   Object.assign(agent, { createConnection: dial })
   return agent
 }

@@ -5,7 +5,13 @@ import {
   type DynamicCredential,
 } from 'tencentcloud-sdk-nodejs-common'
 import { KmsSecretsError } from '../errors.js'
-import { resolveTencentEndpoint, tencentKmsHost } from './tencent-endpoint.js'
+import {
+  type CallWatch,
+  callWatch,
+  createWatchedHttpsAgent,
+  resolveTencentEndpoint,
+  tencentKmsHost,
+} from './tencent-endpoint.js'
 import { mapTencentError, noCredentialsMessage } from './tencent-errors.js'
 import type { CallOptions } from './types.js'
 
@@ -79,6 +85,8 @@ function createClient(options: TencentProviderOptions, region: string, env: Reco
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
   // For the cloud endpoint the SDK itself only reads `http_proxy`; https_proxy is the usual name for TLS targets.
   const proxy = resolved.agent ? undefined : (env.https_proxy ?? env.HTTPS_PROXY)
+  const anyProxy = proxy ?? env.http_proxy ?? env.HTTP_PROXY
+  const agent = resolved.agent ?? (anyProxy ? undefined : createWatchedHttpsAgent())
   return new CommonClient(tencentKmsHost, tencentKmsVersion, {
     credential: checkedCredential(options.credential ?? new DefaultCredentialProvider()),
     region,
@@ -87,18 +95,17 @@ function createClient(options: TencentProviderOptions, region: string, env: Reco
         endpoint: resolved.endpoint,
         protocol: resolved.protocol,
         reqTimeout: timeoutMs / 1000,
-        ...(resolved.agent ? { agent: resolved.agent } : {}),
+        ...(agent ? { agent } : {}),
         ...(proxy ? { proxy } : {}),
       },
     },
   })
 }
 
-function callSignal(opts: CallOptions | undefined) {
+function callSignal(opts: CallOptions | undefined, watch: CallWatch) {
   const timer = opts?.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs)
-  const signals = [opts?.signal, timer].filter((s): s is AbortSignal => s !== undefined)
-  const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals)
-  return { signal, timer }
+  const signals = [opts?.signal, timer, watch.controller.signal].filter((s): s is AbortSignal => s !== undefined)
+  return { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals), timer }
 }
 
 /** The Tencent SDK client plus error mapping; shared by the KMS provider and the admin wrappers. */
@@ -109,9 +116,10 @@ export function createTencentTransport(options: TencentProviderOptions = {}): Te
   return {
     region,
     async call(action, params, opts) {
-      const { signal, timer } = callSignal(opts)
+      const watch: CallWatch = { settled: false, controller: new AbortController() }
+      const { signal, timer } = callSignal(opts, watch)
       try {
-        return await client.request(action, params, signal ? { signal } : {})
+        return await callWatch.run(watch, () => client.request(action, params, { signal }))
       } catch (e) {
         throw mapTencentError(e, {
           action,
@@ -120,6 +128,8 @@ export function createTencentTransport(options: TencentProviderOptions = {}): Te
           aborted: opts?.signal?.aborted === true,
           secrets: opts?.secrets ?? [],
         })
+      } finally {
+        watch.settled = true
       }
     },
   }
