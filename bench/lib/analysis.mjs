@@ -85,6 +85,7 @@ function buildOverhead({ 'build-overhead': b }) {
     '   (createLeakScanner/encodeNeedles) and scan are its largest frames).',
     ...(rows.some((s) => s.pluginMs)
       ? [
+          '',
           "The plugin's own JavaScript (unplugin-kms-secrets, core, unplugin; from the profiles) per build, sealed on",
           `disk / at build: ${list((s) => (s.pluginMs ? `${fmt(s.pluginMs.sealed)} / ${fmt(s.pluginMs.atBuild)} ms` : 'not profiled'))}.`,
         ]

@@ -42,7 +42,7 @@ export function barChart({ title, unit = '', series, groups, target, min = 0, wi
       'text-anchor="middle" font-size="12"',
     )
   })
-  // Legend row: one swatch per series, then the target's dashed line, flowing left to right (~6.5 px per char).
+  // Legend row: one swatch per series, flowing left to right (~6.5 px per character).
   let lx = margin.left
   const yy = height - 18
   series.forEach((name, si) => {
@@ -54,8 +54,10 @@ export function barChart({ title, unit = '', series, groups, target, min = 0, wi
     const ty = y(target.value).toFixed(1)
     const dash = 'stroke="#d62728" stroke-dasharray="6 4"'
     out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}" ${dash}/>`)
-    out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${yy - 4}" y2="${yy - 4}" ${dash}/>`)
-    text(lx + 30, yy, target.label, 'font-size="12" fill="#d62728"')
+    // Its key sits top right, under the title, where neither bars nor the series legend can crowd it.
+    const kx = width - margin.right - target.label.length * 6.5 - 30
+    out.push(`<line x1="${kx}" x2="${kx + 24}" y1="36" y2="36" ${dash}/>`)
+    text(kx + 30, 40, target.label, 'font-size="12" fill="#d62728"')
   }
   const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" role="img">`
   return `${head}\n<title>${escapeXml(title)}</title>\n${out.join('\n')}\n</svg>\n`
