@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as esbuild from 'esbuild'
@@ -114,4 +114,30 @@ describe('fully bundled output runs with no node_modules next to it', () => {
       expect(auditFor(kms, keyId, 'Decrypt').length - before).toBe(1)
     })
   }
+})
+
+test('a value that public code also contains (localhost, a region) is not a leak when the runtime is inlined', async () => {
+  // The inlined runtime carries the Tencent SDK, whose code contains "localhost" and "ap-guangzhou".
+  const net = { host: 'localhost', region: 'ap-guangzhou', token: 'net-canary-token-7c1e' }
+  writeFileSync(join(app, 'config/net.secret.json'), JSON.stringify(net))
+  writeFileSync(
+    join(app, 'src/net.js'),
+    "import net from '../config/net.secret.json'\nconsole.log(JSON.stringify({ kmsSecretsDigest: net }))\n",
+  )
+  const outDir = join(work, 'out-public-values')
+  const outfile = join(outDir, 'net.mjs')
+  await withEnv(buildEnvVars(kms, kms.identities.build), () =>
+    esbuild.build({
+      entryPoints: [join(app, 'src/net.js')],
+      absWorkingDir: app,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile,
+      logLevel: 'silent',
+      plugins: [kmsEsbuild({ keyId })],
+    }),
+  )
+  expect(scanForCanaries([outDir], [net.token]).hits).toEqual([])
+  expect(parseDigest(await runNode(outfile, kmsEnv(kms, kms.identities.runtime)))).toEqual(net)
 })

@@ -34,6 +34,22 @@ describe('createLeakTracker', () => {
     ).not.toEqual([])
   })
 
+  it('treats a value found in a dependency source as public, but only when there is a hit to confirm', () => {
+    const t = createLeakTracker()
+    t.record('db.secret.json', { host: 'localhost', password })
+    const out = [{ name: 'server.js', content: `connect('localhost'); const p = '${password}'` }]
+    let reads = 0
+    const sources = () => {
+      reads++
+      return ["const defaultHost = 'localhost'", undefined, new TextEncoder().encode('function f() {}')]
+    }
+    // The SDK (public code) holds "localhost": not a leak. The password is nowhere public: still a leak.
+    expect(t.scan(out, sources).map((h) => h.path)).toEqual(['$.password'])
+    expect(reads).toBe(1)
+    expect(t.scan([{ name: 'clean.js', content: 'nothing' }], sources)).toEqual([])
+    expect(reads).toBe(1)
+  })
+
   it('ignores listed JSON paths, for every file or one file', () => {
     const t = createLeakTracker(['$.host', 'b.secret.json#$.user'])
     t.record('a.secret.json', { host: 'db.internal.example', user: 'shop_app_user' })

@@ -5,7 +5,7 @@ import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
 import { dtsPathFor, renderSecretTypes, writeIfChanged } from './dts'
 import { checkImportQuery, clientBundleError, splitId } from './guards'
-import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset } from './leak'
+import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, type PublicSources } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
 import { runtimeSpecifierFor } from './runtime-path'
 import {
@@ -64,7 +64,7 @@ export interface SecretsContext {
   /** Zeroes the data keys (idempotent); the leak check may still run afterwards. */
   buildEnd(): void
   /** Searches the assets for plaintext this build sealed. Does not clear: call `endLeakCheck()` after the last output. */
-  scanAssets(assets: Iterable<OutputAsset>): LeakHit[]
+  scanAssets(assets: Iterable<OutputAsset>, publicSources?: PublicSources): LeakHit[]
   /** Drops the plaintext values kept for the leak check. */
   endLeakCheck(): void
 }
@@ -149,7 +149,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     buildEnd() {
       sealers.dispose()
     },
-    scanAssets: (assets) => leaks.scan(assets),
+    scanAssets: (assets, publicSources) => leaks.scan(assets, publicSources),
     endLeakCheck() {
       leaks.clear()
     },

@@ -1,4 +1,7 @@
-import { createLeakScanner, KmsSecretsError, type LeakHit, type LeakScanner } from '@kms-secrets/core'
+import { readFileSync } from 'node:fs'
+import { sep } from 'node:path'
+import { collectLeaves, createLeakScanner, KmsSecretsError, type LeakHit, type LeakScanner } from '@kms-secrets/core'
+import { isRuntimeModule } from './sync-worker'
 
 export type { LeakHit }
 
@@ -16,10 +19,61 @@ export interface LeakTracker {
   record(file: string, value: unknown): void
   /** Number of secret files recorded. */
   readonly size: number
-  /** Every hit in the given assets (never the value), minus ignored JSON paths. */
-  scan(assets: Iterable<OutputAsset>): LeakHit[]
+  /**
+   * Every hit in the given assets (never the value), minus ignored JSON paths and minus values that are public:
+   * found verbatim in the source of a dependency (`publicSources`: node_modules and the inlined runtime, read only
+   * when there is a hit) — `localhost` in a config is no leak because the Tencent SDK contains it. The app's own
+   * code is never public: a secret value written there is in the output, and the check says so.
+   */
+  scan(assets: Iterable<OutputAsset>, publicSources?: PublicSources): LeakHit[]
   /** Drops the plaintext values (and the scanner built from them). */
   clear(): void
+}
+
+/** Sources of the build's dependency modules (node_modules, the inlined runtime): public code. */
+export type PublicSources = () => Iterable<string | Uint8Array | undefined>
+
+/** A dependency's file: third-party or our runtime, not the app's own code and not a secret file. */
+export function isPublicModule(id: string, isSecret: (file: string) => boolean): boolean {
+  return !isSecret(id) && (id.includes(`${sep}node_modules${sep}`) || isRuntimeModule(id))
+}
+
+/** Dependency files of a build, read from disk lazily (only when the leak check has a hit to confirm). */
+export function* fileSources(
+  isSecret: (file: string) => boolean,
+  files: readonly string[],
+): Generator<Uint8Array | undefined> {
+  for (const file of files) {
+    if (!isPublicModule(file, isSecret)) continue
+    try {
+      yield readFileSync(file)
+    } catch {
+      yield undefined
+    }
+  }
+}
+
+const hitKey = (file: string, path: string) => `${file}\0${path}`
+
+/** Hits whose value occurs verbatim in some public source. Reads sources only until every hit is settled. */
+function publicHits(hits: readonly LeakHit[], secrets: Map<string, unknown>, sources: PublicSources): Set<string> {
+  const pending = new Map<string, string>()
+  for (const hit of hits) {
+    const leaf = collectLeaves(secrets.get(hit.file)).find((l) => l.path === hit.path)
+    if (leaf !== undefined) pending.set(hitKey(hit.file, hit.path), leaf.value)
+  }
+  const found = new Set<string>()
+  for (const source of sources()) {
+    if (source === undefined) continue
+    const text = typeof source === 'string' ? source : Buffer.from(source).toString('utf8')
+    for (const [key, value] of pending) {
+      if (!text.includes(value)) continue
+      found.add(key)
+      pending.delete(key)
+    }
+    if (pending.size === 0) break
+  }
+  return found
 }
 
 /** `ignore` entries: a JSON path for every file (`$.host`) or `<file>#<path>` (`config/db.secret.json#$.host`). */
@@ -35,12 +89,14 @@ export function createLeakTracker(ignore: readonly string[] = []): LeakTracker {
     get size() {
       return secrets.size
     },
-    scan(assets) {
+    scan(assets, publicSources) {
       if (secrets.size === 0) return []
       scanner ??= createLeakScanner([...secrets].map(([file, value]) => ({ file, value })))
       const hits: LeakHit[] = []
       for (const asset of assets) hits.push(...scanner.scan(asset.content, asset.name).filter((h) => !ignored(h)))
-      return hits
+      if (hits.length === 0 || publicSources === undefined) return hits
+      const known = publicHits(hits, secrets, publicSources)
+      return hits.filter((h) => !known.has(hitKey(h.file, h.path)))
     },
     clear() {
       secrets = new Map()
@@ -66,7 +122,7 @@ export function leakError(hits: readonly LeakHit[], removed = false): KmsSecrets
       hint:
         'Something copied the plaintext into the output: a `?raw`/`?url` import, `new URL(…, import.meta.url)`, a copy ' +
         'or define/replace plugin, or the value written in code. Find what references the file. If a value is not ' +
-        'secret (e.g. a host name the code also contains), list its path in the plugin option `leakCheck.ignore`.',
+        'secret (e.g. a host name your code also contains), list its path in the plugin option `leakCheck.ignore`.',
       file: first?.file,
     },
   )

@@ -20,13 +20,14 @@ function runtimePackageDir(): string {
   return runtimeDir
 }
 
+/** Whether a module id is a file of `@kms-secrets/runtime` (ours, or another installed copy). */
+export function isRuntimeModule(id: string): boolean {
+  return id.startsWith(runtimePackageDir() + sep) || id.includes(`${sep}@kms-secrets${sep}runtime${sep}`)
+}
+
 /** Whether the bundle's modules include the runtime itself (inlined), rather than importing it at run time. */
 export function runtimeInlined(moduleIds: Iterable<string>): boolean {
-  const dir = runtimePackageDir() + sep
-  for (const id of moduleIds) {
-    if (!id.startsWith(dir) && !id.includes(`${sep}@kms-secrets${sep}runtime${sep}`)) continue
-    return true
-  }
+  for (const id of moduleIds) if (isRuntimeModule(id)) return true
   return false
 }
 

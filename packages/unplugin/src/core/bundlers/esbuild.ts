@@ -4,7 +4,7 @@ import process from 'node:process'
 import type { EsbuildPlugin } from 'unplugin'
 import type { LoadTarget, SecretsContext } from '../context'
 import { splitId } from '../guards'
-import { type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
+import { fileSources, type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
 import { errorText } from '../report'
 import { writeSyncWorker } from './esbuild-worker'
 
@@ -66,7 +66,8 @@ async function outputsOf(result: BuildResult, cwd: string): Promise<OutputAsset[
  */
 async function checkOutputs(ctx: SecretsContext, state: EsbuildState, result: BuildResult) {
   const cwd = state.options.absWorkingDir ?? process.cwd()
-  const hits: LeakHit[] = ctx.scanAssets(await outputsOf(result, cwd))
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((i) => resolve(cwd, i))
+  const hits: LeakHit[] = ctx.scanAssets(await outputsOf(result, cwd), () => fileSources((f) => ctx.matches(f), inputs))
   if (hits.length === 0) return undefined
   const written = !result.outputFiles
   if (written) await Promise.all(leakingAssets(hits).map((name) => rm(resolve(cwd, name), { force: true })))

@@ -1,14 +1,14 @@
 import { isEnvelopeText } from '@kms-secrets/core'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
-import { type LeakHit, leakError, type OutputAsset } from '../leak'
+import { isPublicModule, type LeakHit, leakError, type OutputAsset } from '../leak'
 import { toBundlerError } from '../report'
 import { readSyncWorkerSync, runtimeInlined, syncWorkerFileName } from '../sync-worker'
 
 /** The parts of the rollup/rolldown/vite plugin context these hooks use. */
 export interface RollupLikeContext {
   error(error: unknown): never
-  getModuleInfo(id: string): { importers: readonly string[]; isEntry: boolean } | null
+  getModuleInfo(id: string): { importers: readonly string[]; isEntry: boolean; code?: string | null } | null
   getModuleIds(): IterableIterator<string>
   emitFile(file: { type: 'asset'; fileName: string; source: Uint8Array }): string
 }
@@ -60,6 +60,13 @@ function copiedSecrets(ctx: SecretsContext, bundle: Record<string, BundleItem>):
     hits.push({ asset: item.fileName, file: ctx.relativeId(original), path: '$', encoding: 'raw' })
   }
   return hits
+}
+
+/** Code of the build's dependency modules (what `scanAssets` treats as public). */
+function* moduleSources(ctx: SecretsContext, plugin: RollupLikeContext): Generator<string | undefined> {
+  for (const id of plugin.getModuleIds()) {
+    if (isPublicModule(id, (f) => ctx.matches(f))) yield plugin.getModuleInfo(id)?.code ?? undefined
+  }
 }
 
 /** What the rollup-family hooks learn during a build. */
@@ -120,7 +127,7 @@ export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
         const copied = copiedSecrets(ctx, bundle)
         if (copied.length > 0) this.error(toBundlerError(leakError(copied)))
         if (ctx.options.leakCheck) {
-          const hits = ctx.scanAssets(assetsOf(bundle))
+          const hits = ctx.scanAssets(assetsOf(bundle), () => moduleSources(ctx, this))
           if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
         }
         if (ctx.syncFiles.size > 0 && !(syncWorkerFileName in bundle) && runtimeInlined(this.getModuleIds())) {

@@ -1,7 +1,7 @@
 import type { RspackCompiler, WebpackCompiler } from 'unplugin'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, splitId } from '../guards'
-import { leakError, leakingAssets, type OutputAsset } from '../leak'
+import { fileSources, leakError, leakingAssets, type OutputAsset } from '../leak'
 import { errorText, toBundlerError } from '../report'
 
 const pluginName = 'unplugin-kms-secrets'
@@ -122,6 +122,7 @@ export function applyWebpackHooks(
     const c = compilation as unknown as {
       hooks: { processAssets: { tapPromise(o: object, fn: () => Promise<void>): void } }
       getAssets(): readonly Asset[]
+      modules: Iterable<{ resource?: string }>
       deleteAsset(name: string): void
       errors: Error[]
     }
@@ -129,7 +130,10 @@ export function applyWebpackHooks(
       { name: pluginName, stage: wp.Compilation.PROCESS_ASSETS_STAGE_REPORT },
       async () => {
         if (!ctx.options.leakCheck) return
-        const hits = ctx.scanAssets(c.getAssets().map(toAsset))
+        const files = [...c.modules]
+          .map((m) => m.resource?.split('?')[0])
+          .filter((r): r is string => typeof r === 'string' && r !== '')
+        const hits = ctx.scanAssets(c.getAssets().map(toAsset), () => fileSources((f) => ctx.matches(f), files))
         ctx.endLeakCheck()
         if (hits.length === 0) return
         for (const name of leakingAssets(hits)) c.deleteAsset(name)
