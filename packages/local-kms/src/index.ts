@@ -1,3 +1,4 @@
+export type { AuditEntry } from './audit/audit-log.js'
 export type { Identity } from './auth/identity.js'
 export type { Seed, SeedIdentity, SeedKey } from './seed/seed.js'
 export { type FaultKind, type FaultOptions, faultKinds } from './server/faults.js'

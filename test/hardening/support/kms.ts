@@ -5,6 +5,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTencentProvider, type KmsProvider } from '@kms-secrets/core'
+import type { AuditEntry } from '@kms-secrets/local-kms'
 import { type LocalKms, type LocalKmsOptions, type Seed, startLocalKms } from '@kms-secrets/local-kms'
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
 
@@ -114,14 +115,7 @@ export async function rejection(p: Promise<unknown>): Promise<Error & Record<str
   throw new Error('expected a rejection, got a value')
 }
 
-export interface AuditEntry {
-  time: string
-  requestId: string
-  secretId: string | null
-  action: string | null
-  keyId: string | null
-  code: string
-}
+export type { AuditEntry }
 
 export function readAudit(path: string): AuditEntry[] {
   let text = ''
