@@ -27,8 +27,9 @@ function startOverhead({ 'first-value': fv, 'runtime-weight': w }) {
   const { sdkBytes } = w.data
   const [top1, top2] = w.data.origins
   return [
-    `**Start overhead vs plain JSON (one round trip + < 2 ms).** The round-trip part holds: ${fmt(d.trips, 2)} KMS round`,
-    'trips on the start path (section 2). What misses is a fixed cost paid once per process, whatever the number of',
+    '**Start overhead vs plain JSON (one round trip + < 2 ms).** The round-trip part holds: a start makes one KMS',
+    `Decrypt (section 1) and ${d.latencies.at(-1) - d.latencies[0]} ms more latency moved the start by ${fmt(d.trips, 2)} round trips (section 2; ±0.4 between runs`,
+    'here, and part of the fixed cost below overlaps the wait). What misses is a fixed cost paid once per process, whatever the number of',
     `secrets: the runtime's KMS transport. \`tencentcloud-sdk-nodejs-common\` and its dependencies are ${fmtBytes(sdkBytes)}`,
     `of the ${fmtBytes(w.data.sizes.sealed.bytes)} sealed bundle (largest: ${top1[0]} ${fmtBytes(top1[1])}, ${top2[0]} ${fmtBytes(top2[1])}; section 5a)`,
     `and load node's http/https/zlib/stream modules: loading the runtime costs ${fmtSigned(w.data.cold.load)} ms before any call, and the`,
