@@ -78,6 +78,14 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
   const asyncFiles = new Set<string>()
   const syncFiles = new Set<string>()
+  // Resolving the runtime walks node_modules directories: once per root and entry kind, not once per secret file.
+  const runtimeSpecs = new Map<string, string>()
+  const runtimeSpec = (entry: 'import' | 'require') => {
+    const key = `${root}\0${entry}`
+    let spec = runtimeSpecs.get(key)
+    if (spec === undefined) runtimeSpecs.set(key, (spec = runtimeSpecifierFor(root, entry)))
+    return spec
+  }
 
   const relativeId = (path: string) => {
     const rel = relative(root, path).replaceAll('\\', '/')
@@ -135,7 +143,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       const warnings: string[] = []
       if (options.dts) await writeTypes(path, envelope, warnings)
       ;(target.sync ? syncFiles : asyncFiles).add(file)
-      const spec = options.runtime ?? runtimeSpecifierFor(root, target.runtimeEntry ?? 'import')
+      const spec = options.runtime ?? runtimeSpec(target.runtimeEntry ?? 'import')
       const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })
       return { code, warnings }
     },
