@@ -91,7 +91,7 @@ export async function run(ctx) {
       rows.push([
         count,
         strategy === 'jitter'
-          ? 'runtime default: full-jitter backoff, 6 attempts'
+          ? 'runtime defaults: full-jitter exponential backoff'
           : 'naive: fixed 99 ms retry, no jitter',
         fmt(s.max, 0),
         fmt(s.p50, 0),

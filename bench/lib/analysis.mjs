@@ -121,10 +121,9 @@ function fleet({ 'fleet-start': f }) {
   const bad = f.data.fleet.filter((x) => x.strategy === 'jitter' && x.failed > 0)
   return [
     `**Fleet start.** With ${bad.map((x) => `${x.count} processes, ${x.failedRuns.join(' / ')} (per run) gave up`).join('; ')} under the runtime's default`,
-    'retry budget: 6 attempts whose full-jitter waits are drawn from [0, 100), [0, 200) … [0, 1600) ms — at most 3.1 s',
-    'and 1.55 s on average in total — while N Decrypts at 300/s with a burst of 300 need (N − 300) / 300 s of refill',
-    '(2.3 s for 1000). Bound: the retry budget vs fleet size ÷ quota, not the backoff shape. Options for the runtime:',
-    'a time-based budget (keep retrying with jitter up to e.g. 30 s) or more attempts by default;',
+    'retry budget (packages/runtime/src/opener/options.ts), while N Decrypts at 300/s with a burst of 300 need at least',
+    '(N − 300) / 300 s of refill. Bound: the retry budget vs fleet size ÷ quota, not the backoff shape. Options for the',
+    'runtime: a time-based budget (keep retrying with jitter up to e.g. 30 s) or more attempts by default;',
     'KMS_SECRETS_MAX_ATTEMPTS already lets an operator raise it.',
   ].join('\n')
 }

@@ -1,7 +1,7 @@
 /**
  * Child process of the fleet-start simulation: `count` runtime openers (createSecretOpener, each with its own SDK
  * client and connections, as separate processes would have) open the same sealed envelope at the same instant, as
- * a fleet restart does. Strategy "jitter": the runtime's defaults (6 attempts, full-jitter exponential backoff from
+ * a fleet restart does. Strategy "jitter": the runtime's defaults (its retry budget, full-jitter exponential backoff from
  * 100 ms, cap 5 s). Strategy "naive": the same runtime with a fixed 99 ms retry, no jitter, no attempt limit.
  * Prints {served, failed, failures, p50, max}: ms from the common start to each opener's value.
  * argv[2]: JSON {count, strategy, envelopePath}. Credentials and KMS_SECRETS_ENDPOINT come from the env.
