@@ -8,7 +8,7 @@ import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
 import kmsRolldown from 'unplugin-kms-secrets/rolldown'
 import kmsRollup from 'unplugin-kms-secrets/rollup'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir } from './utils/fixture.js'
+import { copyFixtureApp, expectedDigest, fixtureCanaries } from './utils/fixture.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
 import { scanForCanaries } from './utils/leak.js'
 import { parseDigest, runNode } from './utils/run.js'
@@ -26,7 +26,9 @@ let expected: Record<string, unknown>
 let canaries: string[]
 
 beforeAll(() => {
-  work = makeTempDir('bundle-all')
+  // Outside the repository: no node_modules above the app holds the runtime, as in a project that only installed
+  // the plugin (the plugin then imports its own runtime by path and the bundler inlines it).
+  work = mkdtempSync(join(tmpdir(), 'kms-secrets-bundle-all-'))
   app = copyFixtureApp(work)
   expected = expectedDigest(app)
   canaries = fixtureCanaries(app)

@@ -15,6 +15,7 @@ import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers
 import { createContext, type LoadTarget, type SecretsContext } from './context'
 import { splitId } from './guards'
 import type { Options } from './options'
+import { projectRootOf } from './project-root'
 import { toBundlerError } from './report'
 
 type HookThis = UnpluginBuildContext & UnpluginContext
@@ -77,11 +78,16 @@ function createLoadHandler(ctx: SecretsContext, meta: UnpluginContextMeta, state
 /** rollup, rolldown and vite: the build-phase hooks plus each one's own (vite config, rolldown platform). */
 function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
   const shared = createRollupHooks(ctx, state)
+  const rootFromInput = (input: { input?: unknown }) => {
+    const root = projectRootOf(input.input)
+    if (root !== undefined) ctx.setRoot(root)
+  }
   return {
-    rollup: cast<UnpluginOptions['rollup']>(shared),
+    rollup: cast<UnpluginOptions['rollup']>({ ...shared, options: rootFromInput }),
     rolldown: cast<UnpluginOptions['rolldown']>({
       ...shared,
-      options(input: { platform?: string }) {
+      options(input: { platform?: string; input?: unknown }) {
+        rootFromInput(input)
         state.rolldownPlatform = input.platform
       },
     }),
