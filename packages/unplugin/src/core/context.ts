@@ -82,8 +82,10 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const runtimeSpecs = new Map<string, string>()
   const runtimeSpec = (entry: 'import' | 'require') => {
     const key = `${root}\0${entry}`
-    let spec = runtimeSpecs.get(key)
-    if (spec === undefined) runtimeSpecs.set(key, (spec = runtimeSpecifierFor(root, entry)))
+    const cached = runtimeSpecs.get(key)
+    if (cached !== undefined) return cached
+    const spec = runtimeSpecifierFor(root, entry)
+    runtimeSpecs.set(key, spec)
     return spec
   }
 
