@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { makeTempDir } from './utils/fixture.js'
+import { kmsEnv, useKms } from './utils/kms.js'
+import { textHasCanary } from './utils/leak.js'
+
+/**
+ * A user's own vitest run with the vite plugin: test files import secrets, vite-node gets the generated module and
+ * decrypts in memory. Output (pass or fail) must never show a value — failed decrypts once printed a code frame read
+ * from the plaintext secret file, because the error's stack named it.
+ */
+const kms = useKms()
+const keyId = kms.keyIds.dev
+const canary = 'vitest-canary-password-3f9a'
+const vitestBin = join(createRequire(import.meta.url).resolve('vitest/package.json'), '..', 'vitest.mjs')
+let dir: string
+
+beforeAll(() => {
+  dir = makeTempDir('vitest-ssr')
+  mkdirSync(join(dir, 'src'))
+  writeFileSync(join(dir, 'src/db.secret.json'), JSON.stringify({ user: 'vt_user', password: canary }, null, 2))
+  writeFileSync(
+    join(dir, 'src/app.test.js'),
+    `import { expect, test } from 'vitest'
+import db, { user } from './db.secret.json'
+test('the secret import is the decrypted value', () => {
+  expect(user).toBe('vt_user')
+  expect(db.password.length).toBe(${canary.length})
+})
+`,
+  )
+  writeFileSync(
+    join(dir, 'vitest.config.mjs'),
+    `import kmsSecrets from 'unplugin-kms-secrets/vite'
+export default { plugins: [kmsSecrets({ keyId: ${JSON.stringify(keyId)}, dts: false })], test: { include: ['src/**/*.test.js'] } }
+`,
+  )
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function runVitest(who: (typeof kms.identities)['build']) {
+  const r = spawnSync(process.execPath, [vitestBin, 'run', '--root', dir], {
+    cwd: dir,
+    env: { ...kmsEnv(kms, who), NO_COLOR: '1', CI: 'true' },
+    encoding: 'utf8',
+    timeout: 90_000,
+  })
+  return { code: r.status, output: `${r.stdout}\n${r.stderr}` }
+}
+
+describe('vitest with the plugin (vite-node SSR)', () => {
+  test('test files get the decrypted value; nothing printed holds it', () => {
+    const r = runVitest(kms.identities.dev)
+    expect(r.output).toMatch(/1 passed/)
+    expect(r.code).toBe(0)
+    expect(textHasCanary(r.output, [canary])).toEqual([])
+  })
+
+  test('a refused Decrypt fails the run with a typed error and no code frame of the secret file', () => {
+    // The build identity may seal (GenerateDataKey) but not Decrypt: the plugin seals, the runtime's Decrypt fails.
+    const r = runVitest(kms.identities.build)
+    expect(r.code).not.toBe(0)
+    expect(r.output).toMatch(/KMS Decrypt .*AuthFailure\.UnauthorizedOperation/)
+    expect(textHasCanary(r.output, [canary])).toEqual([])
+    expect(r.output).not.toMatch(/db\.secret\.json:\d+:\d+/)
+  })
+})
