@@ -58,9 +58,11 @@ const hitKey = (file: string, path: string) => `${file}\0${path}`
 /** Hits whose value occurs verbatim in some public source. Reads sources only until every hit is settled. */
 function publicHits(hits: readonly LeakHit[], secrets: Map<string, unknown>, sources: PublicSources): Set<string> {
   const pending = new Map<string, string>()
-  for (const hit of hits) {
-    const leaf = collectLeaves(secrets.get(hit.file)).find((l) => l.path === hit.path)
-    if (leaf !== undefined) pending.set(hitKey(hit.file, hit.path), leaf.value)
+  for (const file of new Set(hits.map((h) => h.file))) {
+    const paths = new Set(hits.filter((h) => h.file === file).map((h) => h.path))
+    for (const leaf of collectLeaves(secrets.get(file))) {
+      if (paths.has(leaf.path)) pending.set(hitKey(file, leaf.path), leaf.value)
+    }
   }
   const found = new Set<string>()
   for (const source of sources()) {
