@@ -1,4 +1,5 @@
 import { ApiError } from '../server/api-error.js'
+import { keyIdRE } from '../storage/key-file.js'
 
 /**
  * CiphertextBlob of local-kms, in the `a-k-b-k-c` shape Tencent's own blobs show (reference §9): three standard base64
@@ -23,7 +24,6 @@ const maxBlobChars = 8192
 const ivLength = 12
 const tagLength = 16
 const base64RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-const keyIdRE = /^[A-Za-z0-9_-]{1,128}$/
 
 export function encodeBlobHeader(keyId: string, version: number): Buffer {
   const id = Buffer.from(keyId, 'ascii')

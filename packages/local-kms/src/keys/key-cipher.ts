@@ -14,11 +14,14 @@ export function encryptWithKey(key: KeyRecord, plaintext: Uint8Array, context: s
   const header = encodeBlobHeader(key.keyId, version.version)
   const iv = randomBytes(gcmIvLength)
   const material = Buffer.from(version.material, 'base64')
-  const cipher = createCipheriv('aes-256-gcm', material, iv, { authTagLength: gcmTagLength })
-  cipher.setAAD(aadOf(header, context))
-  const data = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
-  material.fill(0)
-  return encodeBlob(header, iv, data)
+  try {
+    const cipher = createCipheriv('aes-256-gcm', material, iv, { authTagLength: gcmTagLength })
+    cipher.setAAD(aadOf(header, context))
+    const data = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
+    return encodeBlob(header, iv, data)
+  } finally {
+    material.fill(0)
+  }
 }
 
 export { decodeBlob, type ParsedBlob }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { actionNames } from '../actions/index.js'
 import { LocalKmsError } from '../server/local-kms-error.js'
+import { isRecord } from '../storage/checked-json.js'
 import { aliasRE, keyIdRE } from '../storage/key-file.js'
 
 /** An identity in a seed file. `allow` and `keys` default to `["*"]`. */
@@ -35,10 +36,6 @@ function bad(source: string, what: string): LocalKmsError {
     `Seed ${source}: ${what}.`,
     'Seed format: {"identities":[{"secretId","secretKey","allow":["*"],"keys":["*"]}],"keys":[{"keyId"?,"alias","description"?}]}',
   )
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function stringList(value: unknown, ok: (s: string) => boolean): string[] | undefined {

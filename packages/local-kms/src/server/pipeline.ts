@@ -6,6 +6,7 @@ import { type Identity, isActionAllowed } from '../auth/identity.js'
 import { parseTc3Authorization } from '../auth/tc3.js'
 import { verifyRequest } from '../auth/verify-request.js'
 import type { KeyStore } from '../keys/key-store.js'
+import { secretIdRE } from '../seed/seed.js'
 import { createActionContext } from './action-context.js'
 import { ApiError, assertApi, isApiError } from './api-error.js'
 import type { FaultInjector } from './faults.js'
@@ -48,12 +49,17 @@ interface AuditFacts {
 const actionNameRE = /^[A-Za-z0-9]{1,64}$/
 const jsonContentTypeRE = /^application\/json\s*(?:;|$)/i
 
+/** The caller's SecretId as the audit log records it: unverified input, so only a bounded, id-shaped string. */
+function auditableSecretId(secretId: string | undefined): string | null {
+  return secretId !== undefined && secretIdRE.test(secretId) ? secretId : null
+}
+
 /** Runs one API call end to end and writes its audit line. Never throws. */
 export async function processRequest(state: ServerState, req: ApiRequest): Promise<Outcome> {
   const requestId = randomUUID()
   const action = req.headers['x-tc-action']
   const facts: AuditFacts = {
-    secretId: parseTc3Authorization(req.headers.authorization)?.secretId ?? null,
+    secretId: auditableSecretId(parseTc3Authorization(req.headers.authorization)?.secretId),
     action: action !== undefined && actionNameRE.test(action) ? action : null,
     keyId: null,
   }

@@ -60,7 +60,6 @@ export async function loadDataDir(dir: string, extraAllowed: string[] = []): Pro
     if (entries.includes(keysDirName) || entries.includes(identitiesFileName)) {
       throw corrupt(dir, markerFileName, 'is missing while keys or identities exist')
     }
-    await mkdir(join(dir, keysDirName), { mode: 0o700 }).catch(ignoreExists)
     await writeFileAtomic(dir, markerFileName, encodeCheckedJson(markerFormat, { version: 1 }))
   }
   const marker = decodeCheckedJson(await readFile(join(dir, markerFileName), 'utf8'), markerFormat)
@@ -81,7 +80,10 @@ async function loadKeys(dir: string): Promise<KeyRecord[]> {
     throw error.code === 'ENOTDIR' ? corrupt(dir, keysDirName, 'is not a directory') : error
   })
   for (const name of names.sort()) {
-    if (name.startsWith(tempPrefix)) await rm(join(keysDir, name), { force: true })
+    if (name.startsWith(tempPrefix)) {
+      await rm(join(keysDir, name), { force: true })
+      continue
+    }
     if (name.startsWith('.')) continue
     const file = `${keysDirName}/${name}`
     if (!name.endsWith('.json')) throw corrupt(dir, file, 'is not a local-kms key file')
