@@ -3,7 +3,7 @@
  * AES-GCM open, payload decode, the Tencent provider, errors). No parsers, sealing or leak scanner.
  */
 export type { AeadCiphertext } from './crypto/aead.js'
-export { aesGcmOpen, ivLength, keyLength, tagLength, zero } from './crypto/aead.js'
+export { aesGcmOpen, authError, ivLength, keyLength, tagLength, zero } from './crypto/aead.js'
 export {
   contextMarkerKey,
   encryptionContextFor,
@@ -27,7 +27,7 @@ export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './er
 export { createTencentProvider } from './kms/tencent.js'
 export type { ResolvedEndpoint } from './kms/tencent-endpoint.js'
 export { isLoopbackHost, resolveTencentEndpoint, tencentKmsHost } from './kms/tencent-endpoint.js'
-export { codeForKmsCode, isRetryableKmsError, mapTencentError } from './kms/tencent-errors.js'
+export { codeForKmsCode, isRetryableKmsError, mapTencentError, scrubJsonSnippets } from './kms/tencent-errors.js'
 export type { TencentCredential, TencentProviderOptions } from './kms/tencent-transport.js'
 export { defaultTencentRegion, defaultTimeoutMs, tencentKmsVersion } from './kms/tencent-transport.js'
 export type * from './kms/types.js'

@@ -40,9 +40,12 @@ export function aesGcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Arr
   return { iv: nonce, data: new Uint8Array(data), tag: new Uint8Array(cipher.getAuthTag()) }
 }
 
-function authError(): KmsSecretsError {
-  return new KmsSecretsError('ERR_ENVELOPE_AUTH', 'The sealed value failed authentication (AES-256-GCM).', {
+/** ERR_ENVELOPE_AUTH for a value that failed AES-GCM authentication (naming the file when known). */
+export function authError(file?: string): KmsSecretsError {
+  const where = file === undefined ? '' : ` in ${file}`
+  return new KmsSecretsError('ERR_ENVELOPE_AUTH', `The sealed value${where} failed authentication (AES-256-GCM).`, {
     hint: 'The envelope was modified, truncated, moved to another file id, or its data key belongs to another envelope; restore it from git or re-seal it.',
+    file,
   })
 }
 
@@ -50,8 +53,9 @@ function authError(): KmsSecretsError {
  * AES-256-GCM decryption. Any failure to authenticate (wrong key, IV, tag, data or AAD; wrong key or tag
  * length) → ERR_ENVELOPE_AUTH. Returns the plaintext; the caller zeroes it when done.
  */
-export function aesGcmOpen(key: Uint8Array, sealed: AeadCiphertext, aad: Uint8Array): Uint8Array {
-  if (key.length !== keyLength || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) throw authError()
+export function aesGcmOpen(key: Uint8Array, sealed: AeadCiphertext, aad: Uint8Array, file?: string): Uint8Array {
+  if (key.length !== keyLength || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength)
+    throw authError(file)
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: tagLength })
   decipher.setAAD(aad)
   decipher.setAuthTag(sealed.tag)
@@ -63,7 +67,7 @@ export function aesGcmOpen(key: Uint8Array, sealed: AeadCiphertext, aad: Uint8Ar
     out.set(tail, head.length)
     return out
   } catch {
-    throw authError()
+    throw authError(file)
   } finally {
     head.fill(0)
   }

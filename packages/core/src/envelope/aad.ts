@@ -2,6 +2,8 @@ import { KmsSecretsError } from '../errors.js'
 import { canonicalJson, isPlainObject } from '../util/canonical-json.js'
 import type { Envelope } from './types.js'
 
+const utf8Encoder = new TextEncoder()
+
 /** Tencent KMS limit for EncryptionContext (https://cloud.tencent.com/document/api/573/34420). */
 export const maxEncryptionContextLength = 1024
 /** Key that every kms-secrets EncryptionContext carries, so our data keys are recognisable in KMS audit logs. */
@@ -21,7 +23,7 @@ export function envelopeAad(env: Envelope): Uint8Array {
     context: env.context,
     ...(env.shape === undefined ? {} : { shape: env.shape }),
   }
-  return new TextEncoder().encode(canonicalJson(aad))
+  return utf8Encoder.encode(canonicalJson(aad))
 }
 
 function contextError(problem: string): KmsSecretsError {

@@ -69,8 +69,17 @@ const hints: Partial<Record<ErrorCode, string>> = {
   ERR_KMS_REQUEST: 'Check the KMS endpoint and the request; see the Tencent error code.',
 }
 
+// V8's JSON.parse errors quote ~10 characters around the fault (`…"laintext":AaAyPAxyjh"… is not valid JSON`);
+// in a Decrypt response those can be data-key or value bytes.
+const jsonSnippetRE = /(?:Unexpected token [^,]*, )?(?:\.\.\.)?"[\s\S]*?"(?:\.\.\.)? is not valid JSON/g
+
+/** Drops response fragments quoted by a JSON parse error from a transport error message. */
+export function scrubJsonSnippets(message: string): string {
+  return message.replace(jsonSnippetRE, '(response withheld) is not valid JSON')
+}
+
 function clean(message: unknown, secrets: string[] = []): string {
-  let text = typeof message === 'string' ? message : ''
+  let text = typeof message === 'string' ? scrubJsonSnippets(message) : ''
   for (const s of secrets) if (s.length >= 4) text = text.split(s).join('[redacted]')
   return text.replace(/\s+/g, ' ').slice(0, 300)
 }

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { KmsSecretsError } from '../errors.js'
+import { toBase64 } from '../util/base64.js'
 import { createTencentTransport, type TencentProviderOptions } from './tencent-transport.js'
 import type { KmsProvider } from './types.js'
 
@@ -56,7 +57,7 @@ export function createTencentProvider(options: TencentProviderOptions = {}): Kms
       }
     },
     async encrypt(req, opts) {
-      const plaintext = Buffer.from(req.plaintext).toString('base64')
+      const plaintext = toBase64(req.plaintext)
       const params = { KeyId: req.keyId, Plaintext: plaintext, ...ctx(req.encryptionContext) }
       const res = await t.call('Encrypt', params, { ...opts, keyId: req.keyId, secrets: [plaintext] })
       return {

@@ -1,7 +1,7 @@
 /**
  * The KMS calls kms-secrets makes, typed by what we use — not by any SDK's classes — so tests can pass an
  * in-memory fake. Field names follow Tencent KMS API 2019-01-18 (https://cloud.tencent.com/document/api/573).
- * `encryptionContext` is always the exact string sent to KMS (canonical JSON, see `canonicalContext`).
+ * `encryptionContext` is always the exact string sent to KMS (canonical JSON, see `encryptionContextFor`).
  */
 export interface GenerateDataKeyRequest {
   keyId: string

@@ -55,12 +55,7 @@ export async function openEnvelope(env: Envelope, options: OpenOptions): Promise
   )
   if (sealed === undefined) return res.plaintext
   try {
-    return aesGcmOpen(res.plaintext, sealed, envelopeAad(env))
-  } catch (e) {
-    if (e instanceof KmsSecretsError && file !== undefined) {
-      throw new KmsSecretsError(e.code, `${e.message.replace(/\.$/, '')} in ${file}.`, { hint: e.hint, file })
-    }
-    throw e
+    return aesGcmOpen(res.plaintext, sealed, envelopeAad(env), file)
   } finally {
     zero(res.plaintext)
   }

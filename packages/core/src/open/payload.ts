@@ -1,6 +1,9 @@
 import type { SecretFormat } from '../envelope/types.js'
 import { KmsSecretsError } from '../errors.js'
 
+/** Reused: a non-streaming decode keeps no state between calls. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * Decodes an opened payload: json/yaml/env payloads are canonical JSON (UTF-8) of the object → the object;
  * text → the UTF-8 string. Invalid UTF-8 or JSON → ERR_ENVELOPE_FIELD (never quoting the bytes).
@@ -8,7 +11,7 @@ import { KmsSecretsError } from '../errors.js'
 export function decodePayload(bytes: Uint8Array, format: SecretFormat): unknown {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = strictUtf8.decode(bytes)
   } catch {
     throw payloadError(format, 'is not valid UTF-8')
   }

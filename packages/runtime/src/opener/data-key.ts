@@ -1,18 +1,12 @@
 import { Buffer } from 'node:buffer'
 import { webcrypto } from 'node:crypto'
-import { KmsSecretsError } from '@kms-secrets/core/errors'
-import { envelopeAad, type SealedEnvelope } from '@kms-secrets/core/open'
-
-/** AES-256 key length and GCM tag length (NIST SP 800-38D), in bytes. */
-const keyBytes = 32
-const tagBytes = 16
-
-function authError(file: string): KmsSecretsError {
-  return new KmsSecretsError('ERR_ENVELOPE_AUTH', `The sealed value in ${file} failed authentication (AES-256-GCM).`, {
-    hint: 'The envelope was modified, truncated, moved to another file id, or its data key belongs to another envelope; restore it from git or re-seal it.',
-    file,
-  })
-}
+import {
+  authError,
+  envelopeAad,
+  keyLength as keyBytes,
+  type SealedEnvelope,
+  tagLength as tagBytes,
+} from '@kms-secrets/core/open'
 
 /**
  * Turns the plaintext data key from KMS Decrypt into a NON-extractable WebCrypto key and zeroes the raw bytes at

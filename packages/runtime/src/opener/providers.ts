@@ -17,7 +17,8 @@ export function createProviderSource(o: ResolvedOptions): ProviderSource {
     if (typeof p === 'function') return p(region)
     if (p !== undefined) return p
     // Credentials: the SDK's default chain (env TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN, profile, CVM role, TKE).
-    return createTencentProvider({ region, endpoint: o.endpoint, timeoutMs: o.timeoutMs })
+    // The runtime already read (and trimmed) KMS_SECRETS_ENDPOINT; '' means the cloud endpoint, so core reads no env.
+    return createTencentProvider({ region, endpoint: o.endpoint ?? '', timeoutMs: o.timeoutMs })
   }
   return {
     regionFor: (envelopeRegion) => o.region ?? envelopeRegion,

@@ -1,5 +1,11 @@
 import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
-import { type DecryptRequest, type DecryptResult, isRetryableKmsError, type KmsProvider } from '@kms-secrets/core/open'
+import {
+  type DecryptRequest,
+  type DecryptResult,
+  isRetryableKmsError,
+  type KmsProvider,
+  scrubJsonSnippets,
+} from '@kms-secrets/core/open'
 import type { ResolvedOptions } from './options.js'
 
 /** What a failed Decrypt concerns, for the error message (never a value). */
@@ -66,14 +72,8 @@ const unreachableHint =
   'Check that this machine reaches the KMS endpoint (region, KMS_SECRETS_ENDPOINT, proxy settings), or raise ' +
   'KMS_SECRETS_MAX_ATTEMPTS / KMS_SECRETS_TIMEOUT_MS.'
 
-// V8's JSON.parse errors quote ~10 characters around the fault (`…"laintext":AaAyPAxyjh"… is not valid JSON`);
-// in a Decrypt response those can be data-key or value bytes, and core forwards the SDK's message.
-const jsonSnippetRE = /(?:Unexpected token [^,]*, )?(?:\.\.\.)?"[\s\S]*?"(?:\.\.\.)? is not valid JSON/g
-
-/** Drops quoted response fragments from a transport error message. */
-export function scrubMessage(message: string): string {
-  return message.replace(jsonSnippetRE, '(response withheld) is not valid JSON')
-}
+/** Drops quoted response fragments from an error message (core's Tencent provider already does; custom ones may not). */
+export const scrubMessage: (message: string) => string = scrubJsonSnippets
 
 /** Wraps a Decrypt failure so it names the file, key, region, attempt count and Tencent's RequestId. */
 export function decryptError(e: unknown, t: DecryptTarget, attempts: number, exhausted: boolean): KmsSecretsError {
