@@ -78,15 +78,16 @@ export async function execCommand(opts: ExecOptions): Promise<number> {
     Object.assign(env, toEnvVars(value, file, envelope.format))
   }
   const contents: [string, Uint8Array][] = []
-  for (const [name, file] of named) {
-    const { envelope, value } = await openSecretFile(file, providerFor)
-    const text = envelope.format === 'text' ? String(value) : serializeSecret(value, envelope.format)
-    contents.push([name, Buffer.from(text, 'utf8')])
-  }
-  // A FIFO holds no data on any file system, so a disk-backed tmpdir is acceptable when /dev/shm is missing.
-  const scratch = contents.length > 0 ? createPrivateDir('exec --file', true, false) : undefined
+  let scratch: ReturnType<typeof createPrivateDir> | undefined
   const servers: FifoServer[] = []
   try {
+    for (const [name, file] of named) {
+      const { envelope, value } = await openSecretFile(file, providerFor)
+      const text = envelope.format === 'text' ? String(value) : serializeSecret(value, envelope.format)
+      contents.push([name, Buffer.from(text, 'utf8')])
+    }
+    // A FIFO holds no data on any file system, so a disk-backed tmpdir is acceptable when /dev/shm is missing.
+    scratch = contents.length > 0 ? createPrivateDir('exec --file', true, false) : undefined
     for (const [name, bytes] of contents) {
       const server = serveFifo(path.join(scratch!.dir, name), bytes)
       servers.push(server)
@@ -96,5 +97,7 @@ export async function execCommand(opts: ExecOptions): Promise<number> {
   } finally {
     for (const s of servers) s.close()
     scratch?.remove()
+    // Buffers not yet handed to a FIFO (a failure above) are wiped too; wiping served ones again is harmless.
+    for (const [, bytes] of contents) bytes.fill(0)
   }
 }

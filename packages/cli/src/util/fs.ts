@@ -53,8 +53,10 @@ export async function writeAtomic(file: string, text: string, mode = 0o644): Pro
 
 /** Writes a new file readable by its owner only (0600): for plaintext the user asked to put on disk. */
 export async function writePrivate(file: string, text: string): Promise<void> {
+  let opened = false
   try {
     const handle = await fsp.open(file, 'w', 0o600)
+    opened = true
     try {
       // An existing file keeps its mode on open: tighten it before any plaintext is written.
       await handle.chmod(0o600)
@@ -63,6 +65,8 @@ export async function writePrivate(file: string, text: string): Promise<void> {
       await handle.close()
     }
   } catch (e) {
+    // A failed write (ENOSPC, EIO) must not leave part of the plaintext behind; 'w' truncated the file anyway.
+    if (opened) await fsp.rm(file, { force: true }).catch(() => undefined)
     throw ioError('write', file, e)
   }
 }

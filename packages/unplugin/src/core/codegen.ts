@@ -1,7 +1,5 @@
 import { type Envelope, isExportableKey, secretBinding } from '@kms-secrets/core'
 
-export { isExportableKey }
-
 /** Local binding of the decrypted value inside a generated module. */
 const binding = secretBinding
 

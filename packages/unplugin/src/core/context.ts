@@ -113,10 +113,16 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     }
   }
 
+  // Declarations this process wrote or found current: a rebuild or HMR update re-reads none of them.
+  const typesWritten = new Map<string, string>()
+
   async function writeTypes(path: string, envelope: Envelope, warnings: string[]): Promise<void> {
     const dts = dtsPathFor(path)
+    const content = renderSecretTypes({ file: path, format: envelope.format, shape: envelope.shape })
+    if (typesWritten.get(dts) === content) return
     try {
-      await writeIfChanged(dts, renderSecretTypes({ file: path, format: envelope.format, shape: envelope.shape }))
+      await writeIfChanged(dts, content)
+      typesWritten.set(dts, content)
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? 'write failed'
       warnings.push(`Could not write ${relativeId(dts)} (${reason}); set the plugin option dts: false to skip types.`)

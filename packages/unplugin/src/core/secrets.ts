@@ -7,7 +7,6 @@ import {
   formatFromPath,
   type KmsProvider,
   KmsSecretsError,
-  orderEnvelope,
   type Sealer,
   type SecretFormat,
 } from '@kms-secrets/core'
@@ -18,7 +17,7 @@ import type { ResolvedOptions } from './options'
  * ciphertext by the AAD, so a file copied or renamed would only fail later, at server start).
  */
 export function openSealedFile(text: string, path: string, file: string): Envelope {
-  const envelope = orderEnvelope(decodeEnvelope(text, file))
+  const envelope = decodeEnvelope(text, file)
   const name = basename(path)
   /* Precondition: the envelope belongs to this file name. */
   if (envelope.id !== name) {
