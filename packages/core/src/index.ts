@@ -17,7 +17,13 @@ export { createSealer, sealSecret } from './seal/sealer.js'
 export type { WrapBlobOptions } from './seal/wrap.js'
 export { wrapBlob } from './seal/wrap.js'
 export type { SecretTypesInput } from './secret-file/declaration.js'
-export { declarationPathFor, isExportableKey, renderSecretTypes, secretBinding } from './secret-file/declaration.js'
+export {
+  declarationPathFor,
+  isExportableKey,
+  renderSecretTypes,
+  secretBinding,
+  secretTypesOf,
+} from './secret-file/declaration.js'
 export type { ParsedSecret } from './secret-file/parse.js'
 export { maxSecretFileLength, parseSecretFile } from './secret-file/parse.js'
 export { formatFromPath, secretFileRE } from './secret-file/paths.js'

@@ -1,13 +1,6 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import {
-  declarationPathFor,
-  decodeEnvelope,
-  isEnvelopeText,
-  parseSecretFile,
-  renderSecretTypes,
-  secretFileRE,
-} from '@kms-secrets/core'
+import { declarationPathFor, renderSecretTypes, secretFileRE, secretTypesOf } from '@kms-secrets/core'
 import { ioError } from '../util/errors.js'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
 import { note, warn } from '../util/report.js'
@@ -42,19 +35,11 @@ async function* findSecretFiles(root: string): AsyncGenerator<string> {
 /** The declaration of a secret file without any KMS call: shape recorded in the envelope, or parsed plaintext. */
 async function declarationOf(file: string): Promise<string> {
   const text = await readText(file)
-  if (isEnvelopeText(text)) {
-    const env = decodeEnvelope(text, file)
-    if (env.shape === undefined && env.format !== 'text') {
-      warn(
-        `${file} records no shape (a wrapped blob); its keys are typed as unknown. Re-seal it with edit to type them.`,
-      )
-    }
-    return renderSecretTypes({ file, format: env.format, shape: env.shape })
+  const types = secretTypesOf(text, file, resolveFormat)
+  if (types.shape === undefined && types.format !== 'text') {
+    warn(`${file} records no shape (a wrapped blob); its keys are typed as unknown. Re-seal it with edit to type them.`)
   }
-  const format = resolveFormat(file)
-  const parsed = parseSecretFile(text, format, file)
-  parsed.payload.fill(0)
-  return renderSecretTypes({ file, format, shape: parsed.shape })
+  return renderSecretTypes(types)
 }
 
 /**

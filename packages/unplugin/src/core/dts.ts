@@ -2,13 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import {
   declarationPathFor,
-  decodeEnvelope,
   formatFromPath,
-  isEnvelopeText,
   KmsSecretsError,
-  parseSecretFile,
   renderSecretTypes,
+  type SecretFormat,
   type SecretTypesInput,
+  secretTypesOf,
 } from '@kms-secrets/core'
 
 export type { SecretTypesInput }
@@ -27,21 +26,16 @@ export async function writeIfChanged(path: string, content: string): Promise<boo
 
 /** Format and shape of a secret file on disk, sealed or plaintext. Never keeps the plaintext value. */
 export async function readSecretTypes(file: string): Promise<SecretTypesInput> {
-  const text = await readFile(file, 'utf8')
-  if (isEnvelopeText(text)) {
-    const envelope = decodeEnvelope(text, file)
-    return { file, format: envelope.format, shape: envelope.shape }
-  }
+  return secretTypesOf(await readFile(file, 'utf8'), file, knownFormat)
+}
+
+function knownFormat(file: string): SecretFormat {
   const format = formatFromPath(file)
-  if (format === undefined) {
-    throw new KmsSecretsError('ERR_SECRET_FORMAT', `${file}: unknown secret file extension.`, {
-      hint: 'Secret files end in .json, .yaml, .yml, .env, .txt, .pem, .key or .crt.',
-      file,
-    })
-  }
-  const parsed = parseSecretFile(text, format, file)
-  parsed.payload.fill(0)
-  return { file, format, shape: parsed.shape }
+  if (format !== undefined) return format
+  throw new KmsSecretsError('ERR_SECRET_FORMAT', `${file}: unknown secret file extension.`, {
+    hint: 'Secret files end in .json, .yaml, .yml, .env, .txt, .pem, .key or .crt.',
+    file,
+  })
 }
 
 export interface WriteSecretTypesOptions {
@@ -62,7 +56,7 @@ export interface SecretTypesResult {
 
 /**
  * Writes `<name>.d.<ext>.ts` next to each secret file, from its sealed envelope's shape or its parsed plaintext
- * (no KMS call either way). What `kms-secrets types` runs; the plugin does the same on each build.
+ * (no KMS call either way). The CLI's `kms-secrets types` reads files through the same core `secretTypesOf`.
  */
 export async function writeSecretTypes(
   files: readonly string[],
