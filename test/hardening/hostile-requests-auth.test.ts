@@ -5,22 +5,31 @@ import { rawCall, sendRaw, signedRequest } from './support/tc3.js'
 
 /** Attacks on local-kms authentication and authorization; a legitimate client decrypts in parallel with each. */
 const h = useHostileKms('hostile-requests-auth')
-const { figures, admin, runtimeA, runtimeB, sts, skew, plainA, keyA, underAttack, refused, decrypt } = h
+const { figures, admin, runtimeA, runtimeB, sts, clock, plainA, keyA, underAttack, refused, decrypt } = h
 
 describe('signatures: replay, expiry, scope', () => {
   it('a captured signed request replays within the 5-minute window (as Tencent), and not after it', async () => {
-    const captured = signedRequest(h.port, { action: 'Decrypt', params: { CiphertextBlob: h.blobA }, who: runtimeA })
-    await underAttack('replay', async () => {
-      const replays = await Promise.all(Array.from({ length: 20 }, () => sendRaw(h.port, captured)))
-      for (const r of replays) expect(r.json.Response?.Plaintext).toBe(plainA)
-      figures.set('replaysAcceptedWithinWindow', replays.length)
+    const signedAt = Math.floor(Date.now() / 1000)
+    const captured = signedRequest(h.port, {
+      action: 'Decrypt',
+      params: { CiphertextBlob: h.blobA },
+      who: runtimeA,
+      timestamp: signedAt,
     })
-    // Age the server clock (everyone's requests would now be stale, so no parallel client here).
-    skew.ms = 301_000
+    clock.pinnedMs = signedAt * 1000
     try {
+      await underAttack('replay', async () => {
+        const replays = await Promise.all(Array.from({ length: 20 }, () => sendRaw(h.port, captured)))
+        for (const r of replays) expect(r.json.Response?.Plaintext).toBe(plainA)
+        figures.set('replaysAcceptedWithinWindow', replays.length)
+      })
+      // Age the server clock (everyone's requests would now be stale, so no parallel client here).
+      clock.pinnedMs = (signedAt + 300) * 1000 + 999
+      expect((await sendRaw(h.port, captured)).code, 'replay after 300 s').toBe('OK')
+      clock.pinnedMs = (signedAt + 301) * 1000
       refused('replay after 301 s', await sendRaw(h.port, captured), 'AuthFailure.SignatureExpire')
     } finally {
-      skew.ms = 0
+      clock.pinnedMs = undefined
     }
   })
 
@@ -45,20 +54,28 @@ describe('signatures: replay, expiry, scope', () => {
   })
 
   it('expired and future timestamps, wrong service scope, unknown identity, wrong key', async () => {
+    // The server's clock is pinned to the last millisecond of one second: the window counts whole seconds, so
+    // exactly ±300 s is accepted and ±301 s refused however long the calls take.
     const now = Math.floor(Date.now() / 1000)
-    await underAttack('timestamps and scope', async () => {
-      refused('301 s old', await decrypt(runtimeA, { timestamp: now - 301 }), 'AuthFailure.SignatureExpire')
-      refused('301 s ahead', await decrypt(runtimeA, { timestamp: now + 301 }), 'AuthFailure.SignatureExpire')
-      refused('1 year old', await decrypt(runtimeA, { timestamp: now - 31_536_000 }), 'AuthFailure.SignatureExpire')
-      expect((await decrypt(runtimeA, { timestamp: now - 290 })).code).toBe('OK')
-      expect((await decrypt(runtimeA, { timestamp: now + 290 })).code).toBe('OK')
-      refused('service cvm', await decrypt(runtimeA, { service: 'cvm' }), 'AuthFailure.SignatureFailure')
-      refused('service sts', await decrypt(runtimeA, { service: 'sts' }), 'AuthFailure.SignatureFailure')
-      refused('unknown SecretId', await decrypt(newIdentity('Nobody')), 'AuthFailure.SecretIdNotFound')
-      refused('wrong SecretKey', await decrypt({ ...runtimeA, secretKey: 'x' }), 'AuthFailure.SignatureFailure')
-      // Region is not part of the TC3 scope; local-kms serves one region and ignores the header.
-      expect((await decrypt(runtimeA, { region: 'ap-beijing' })).code).toBe('OK')
-    })
+    clock.pinnedMs = now * 1000 + 999
+    try {
+      await underAttack('timestamps and scope', async () => {
+        refused('301 s old', await decrypt(runtimeA, { timestamp: now - 301 }), 'AuthFailure.SignatureExpire')
+        refused('301 s ahead', await decrypt(runtimeA, { timestamp: now + 301 }), 'AuthFailure.SignatureExpire')
+        refused('1 year old', await decrypt(runtimeA, { timestamp: now - 31_536_000 }), 'AuthFailure.SignatureExpire')
+        expect((await decrypt(runtimeA, { timestamp: now - 300 })).code, '300 s old').toBe('OK')
+        expect((await decrypt(runtimeA, { timestamp: now + 300 })).code, '300 s ahead').toBe('OK')
+        const at = { timestamp: now }
+        refused('service cvm', await decrypt(runtimeA, { ...at, service: 'cvm' }), 'AuthFailure.SignatureFailure')
+        refused('service sts', await decrypt(runtimeA, { ...at, service: 'sts' }), 'AuthFailure.SignatureFailure')
+        refused('unknown SecretId', await decrypt(newIdentity('Nobody'), at), 'AuthFailure.SecretIdNotFound')
+        refused('wrong SecretKey', await decrypt({ ...runtimeA, secretKey: 'x' }, at), 'AuthFailure.SignatureFailure')
+        // Region is not part of the TC3 scope; local-kms serves one region and ignores the header.
+        expect((await decrypt(runtimeA, { ...at, region: 'ap-beijing' })).code).toBe('OK')
+      })
+    } finally {
+      clock.pinnedMs = undefined
+    }
   })
 })
 

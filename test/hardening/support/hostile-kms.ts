@@ -18,8 +18,11 @@ export interface HostileKms {
   runtimeB: ReturnType<typeof newIdentity>
   /** STS-style identity: requests must carry its X-TC-Token. */
   sts: ReturnType<typeof newIdentity> & { token: string }
-  /** The server's clock offset (ms): lets a test age a captured request past the 5-minute window. */
-  skew: { ms: number }
+  /**
+   * The server's clock: wall time unless a test pins it (ms since the epoch), so the 5-minute window is tested at
+   * exact seconds. While pinned, the legitimate client of `underAttack` (wall-clock SDK) stays inside the window.
+   */
+  clock: { pinnedMs: number | undefined }
   plainA: string
   readonly kms: TestKms
   readonly port: number
@@ -42,7 +45,7 @@ export function useHostileKms(suite: string): HostileKms {
   const runtimeA = newIdentity('RuntimeA')
   const runtimeB = newIdentity('RuntimeB')
   const sts = { ...newIdentity('Sts'), token: 'sts-session-token-0123456789' }
-  const skew = { ms: 0 }
+  const clock: HostileKms['clock'] = { pinnedMs: undefined }
   const plainA = Buffer.from('value-of-key-a').toString('base64')
   const state = { kms: undefined as unknown as TestKms, blobA: '', blobB: '' }
 
@@ -62,7 +65,7 @@ export function useHostileKms(suite: string): HostileKms {
       },
       headersTimeoutMs,
       requestTimeoutMs,
-      clock: () => Date.now() + skew.ms,
+      clock: () => clock.pinnedMs ?? Date.now(),
     })
     const sdk = sdkClient(state.kms.endpoint, admin)
     const encrypt = async (KeyId: string) =>
@@ -84,7 +87,7 @@ export function useHostileKms(suite: string): HostileKms {
     runtimeA,
     runtimeB,
     sts,
-    skew,
+    clock,
     plainA,
     get kms() {
       return state.kms
