@@ -38,6 +38,28 @@ describe('createLeakScanner', () => {
     expect(hits).toContainEqual({ asset: 'out.js', file: 'db.secret.json', path: '$.db.password', encoding })
     expect(JSON.stringify(hits)).not.toContain(secret)
   })
+  it.each([
+    ['base64 inside base64', `data:application/json;base64,${b64(`{"x":"data:text/plain;base64,${b64(secret)}"}`)}`],
+    [
+      'every byte percent-encoded',
+      `url(data:text/plain,${[...Buffer.from(secret)].map((c) => `%${c.toString(16)}`).join('')})`,
+    ],
+    ['a base64 payload without media type', `'data:;base64,${b64(`\u0000${secret}`)}'`],
+  ])('decodes data: URLs (%s) and finds the value in the payload', (_what, content) => {
+    const hits = scanner.scan(content, 'out.css')
+    expect(hits).toContainEqual({
+      asset: 'out.css',
+      file: 'db.secret.json',
+      path: '$.db.password',
+      encoding: 'data-url',
+    })
+  })
+  it('searches given leaves instead of the value (a whole file text)', () => {
+    const file = createLeakScanner([{ file: 'x.secret.json', leaves: [{ path: '$', value: '{"pin":"4821"}' }] }])
+    const hits = file.scan(`u="data:application/json;base64,${b64('{"pin":"4821"}')}"`, 'a.js')
+    expect([...new Set(hits.map((h) => h.path))]).toEqual(['$'])
+    expect(hits.map((h) => h.encoding)).toContain('data-url')
+  })
   it('finds a line of a PEM and numbers; ignores short values', () => {
     const hits = scanner.scan(Buffer.from('x MIIEvQIBADANBgkqhkiG9w0BAQEFAASC y 1234567 short'), 'a.map')
     expect(hits.map((h) => h.path).sort()).toEqual(['$.list[1]', '$[line 2]'])

@@ -1,6 +1,15 @@
 import { Buffer } from 'node:buffer'
 
-export type LeakEncoding = 'raw' | 'json-escaped' | 'base64' | 'base64url' | 'hex' | 'url-encoded' | 'unicode-escaped'
+export type LeakEncoding =
+  | 'raw'
+  | 'json-escaped'
+  | 'base64'
+  | 'base64url'
+  | 'hex'
+  | 'url-encoded'
+  | 'unicode-escaped'
+  /** Inside the decoded payload of a `data:` URL (an inlined asset), in any of the other encodings. */
+  | 'data-url'
 
 export interface Needle {
   encoding: LeakEncoding
