@@ -1,5 +1,5 @@
 /**
- * Builds the v1 test vectors (FORMAT.md §Test vectors) deterministically: a fake KMS with a fixed seed, counter-derived
+ * Builds the v1 and v2 test vectors (FORMAT.md §Test vectors) deterministically: a fake KMS with a fixed seed, counter-derived
  * data keys and IVs. `gen-vectors.ts` writes them once; `test/vectors.test.ts` checks the committed files are
  * reproduced byte for byte. Never change what an existing vector builds to: a format change ADDS vectors.
  */
@@ -13,6 +13,7 @@ import { canonicalJson } from '../src/util/canonical-json.js'
 import { createFakeKms } from '../test/support/fake-kms.js'
 import type { VectorEntry, VectorManifest } from '../test/support/vectors.js'
 import { type Built, mutations } from './vector-mutations.js'
+import { buildV2Vectors } from './vectors-v2.js'
 
 export const vectorKmsConfig = {
   seed: 'kms-secrets-vectors-v1',
@@ -22,21 +23,22 @@ export const vectorKmsConfig = {
 
 const enc = (s: string) => new TextEncoder().encode(s)
 
-function ivSource(label: string): () => Uint8Array {
+export function ivSource(label: string): () => Uint8Array {
   let n = 0
   return () => new Uint8Array(createHmac('sha256', 'vector-iv').update(`${label}:${n++}`).digest().subarray(0, 12))
 }
 
-async function sealAll(): Promise<Record<string, Built>> {
-  const kms = createFakeKms(vectorKmsConfig)
-  const sealer = createSealer({ provider: kms, keyId: 'vector-key-1', randomIv: ivSource('a') })
+// The v1 vectors are frozen: they are built with `version: 1` exactly as before v2 existed.
+async function sealAll(kms: ReturnType<typeof createFakeKms>): Promise<Record<string, Built>> {
+  const sealer = createSealer({ provider: kms, keyId: 'vector-key-1', randomIv: ivSource('a'), version: 1 })
   const ctxSealer = createSealer({
     provider: kms,
     keyId: 'vector-key-1',
     context: { app: 'api', env: 'prod' },
     randomIv: ivSource('b'),
+    version: 1,
   })
-  const other = createSealer({ provider: kms, keyId: 'vector-key-2', randomIv: ivSource('c') })
+  const other = createSealer({ provider: kms, keyId: 'vector-key-2', randomIv: ivSource('c'), version: 1 })
   const inputs: [string, ReturnType<typeof createSealer>, string, 'json' | 'yaml' | 'env' | 'text', string][] = [
     [
       'json',
@@ -79,6 +81,7 @@ async function sealAll(): Promise<Record<string, Built>> {
       region: 'ap-guangzhou',
       id: 'token.secret.txt',
       format: 'text',
+      version: 1,
     }),
     plaintext: 'console-made secret',
     value: 'console-made secret',
@@ -96,13 +99,20 @@ async function sealAll(): Promise<Record<string, Built>> {
       id: 'k.secret.json',
       format: 'json',
       context: ctx,
+      version: 1,
     }),
     plaintext: '{"k":"v"}',
     value: { k: 'v' },
   }
   const notJson = await kms.encrypt({ keyId: 'vector-key-1', plaintext: enc('not json') })
   out.notJson = {
-    env: wrapBlob({ blob: notJson.ciphertextBlob, region: 'ap-guangzhou', id: 'x.secret.json', format: 'json' }),
+    env: wrapBlob({
+      blob: notJson.ciphertextBlob,
+      region: 'ap-guangzhou',
+      id: 'x.secret.json',
+      format: 'json',
+      version: 1,
+    }),
     plaintext: '',
     value: null,
   }
@@ -124,7 +134,8 @@ const positives: [string, string][] = [
 
 /** Every vector: file name → content, plus the manifest. */
 export async function buildVectors(): Promise<{ files: Map<string, string>; manifest: VectorManifest }> {
-  const built = await sealAll()
+  const kms = createFakeKms(vectorKmsConfig)
+  const built = await sealAll(kms)
   const files = new Map<string, string>()
   const vectors: VectorEntry[] = []
   for (const [name, key] of positives) {
@@ -153,9 +164,15 @@ export async function buildVectors(): Promise<{ files: Map<string, string>; mani
       expect: { error: error as never },
     })
   }
+  // v2 after every v1 vector, on the same fake KMS: the v1 bytes (counter-derived keys and IVs) stay what they were.
+  for (const v of await buildV2Vectors(kms)) {
+    files.set(v.envelope, v.text)
+    const { text: _t, ...entry } = v
+    vectors.push(entry)
+  }
   const manifest: VectorManifest = {
     description:
-      'kms-secrets sealed-envelope v1 test vectors. See packages/core/FORMAT.md. Generated once by scripts/gen-vectors.ts; never edit.',
+      'kms-secrets sealed-envelope v1 and v2 test vectors. See packages/core/FORMAT.md. Generated once by scripts/gen-vectors.ts; never edit.',
     kms: { type: 'fake-kms', ...vectorKmsConfig },
     procedure:
       'decodeEnvelope(text, name) → openEnvelope(env, {provider: fake KMS, expectedId}) → decodePayload(bytes, env.format); the first error thrown must have expect.error as its code; otherwise UTF-8(bytes) === expect.plaintext and the value deep-equals expect.value.',

@@ -1,4 +1,4 @@
-/** The negative v1 vectors: each a mutation of a valid envelope and the error code it must produce. */
+/** The negative v1 vectors: each a mutation of a valid v1 envelope and the error code it must produce. */
 
 import { encodeEnvelope } from '../src/envelope/codec.js'
 import type { DirectEnvelope, Envelope, SealedEnvelope } from '../src/envelope/types.js'
@@ -75,7 +75,8 @@ export function mutations(b: Record<string, Built>): Mutation[] {
     ],
     ['v1-empty-data', e({ ...j, data: '' }), 'ERR_ENVELOPE_AUTH'],
     ['v1-noncanonical-base64-iv', e({ ...j, iv: `${j.iv.slice(0, -1)}\n` }), 'ERR_ENVELOPE_FIELD'],
-    ['v2-unknown-version', e({ ...j, kmsSecrets: 2 }), 'ERR_ENVELOPE_VERSION'],
+    // Written when 2 was unknown (then ERR_ENVELOPE_VERSION); now version 2 exists and this text lacks its salt/commit.
+    ['v2-unknown-version', e({ ...j, kmsSecrets: 2 }), 'ERR_ENVELOPE_FIELD'],
     ['v0-unknown-version', e({ ...j, kmsSecrets: 0 }), 'ERR_ENVELOPE_VERSION'],
     ['v1-version-as-string', raw({ ...j, kmsSecrets: '1' }), 'ERR_ENVELOPE_FIELD'],
     ['v1-missing-marker', raw(noMarker), 'ERR_ENVELOPE_FIELD'],

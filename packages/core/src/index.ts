@@ -1,6 +1,8 @@
 /** `@kms-secrets/core`: everything — the open path plus sealing, secret-file parsers and the leak scanner. */
 
 export { aesGcmSeal } from './crypto/aead.js'
+export type { CommittedKey } from './crypto/commit.js'
+export { deriveCommittedKey } from './crypto/commit.js'
 export { orderEnvelope } from './envelope/codec.js'
 export { isShape, maxShapeDepth } from './envelope/shape-check.js'
 export type { KmsKeyMetadata, TencentAdmin } from './kms/tencent-admin.js'

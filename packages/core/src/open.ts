@@ -12,15 +12,26 @@ export {
   maxEncryptionContextLength,
 } from './envelope/aad.js'
 export { decodeEnvelope, encodeEnvelope, isEnvelopeText } from './envelope/codec.js'
+export {
+  checkReportedKeyId,
+  commitInfo,
+  commitLength,
+  commitmentError,
+  equalConstantTime,
+  isCommitted,
+  keyInfo,
+  saltLength,
+} from './envelope/commitment.js'
 export type {
   DirectEnvelope,
   Envelope,
   EnvelopeKms,
+  EnvelopeVersion,
   SealedEnvelope,
   SecretFormat,
   Shape,
 } from './envelope/types.js'
-export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION } from './envelope/types.js'
+export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, ENVELOPE_VERSIONS } from './envelope/types.js'
 export { validateEnvelope } from './envelope/validate.js'
 export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
 export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'

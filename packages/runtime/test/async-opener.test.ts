@@ -148,7 +148,7 @@ describe('invalid input', () => {
     const kms = createFakeKms()
     const [env] = await sealOne(kms, 'json')
     const err = await failure(
-      createSecretOpener({ provider: kms }).open({ ...env, kmsSecrets: 2 } as never, { file: 'f' }),
+      createSecretOpener({ provider: kms }).open({ ...env, kmsSecrets: 3 } as never, { file: 'f' }),
     )
     expect(err).toMatchObject({ code: 'ERR_ENVELOPE_VERSION' })
     expect(kms.decrypts).toHaveLength(0)

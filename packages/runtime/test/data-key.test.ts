@@ -23,13 +23,20 @@ async function warmOpener() {
 }
 
 describe('importDataKey', () => {
-  it('zeroes the raw key at once and yields a non-extractable AES-GCM decrypt key', async () => {
+  it('zeroes the raw key at once and yields non-extractable AES-GCM (v1) and HKDF (v2) keys', async () => {
     const raw = new Uint8Array(32).fill(7)
-    const key = await importDataKey(raw)
+    const handle = await importDataKey(raw, 'key-1')
     expect(raw.every((b) => b === 0)).toBe(true)
-    expect(key).toMatchObject({ extractable: false, usages: ['decrypt'], algorithm: { name: 'AES-GCM', length: 256 } })
-    await expect(crypto.subtle.exportKey('raw', key!)).rejects.toThrow()
-    expect(inspect(key, { depth: 10, showHidden: true })).not.toMatch(/7, 7, 7|BwcH/)
+    expect(handle!.keyId).toBe('key-1')
+    expect(handle!.aes).toMatchObject({
+      extractable: false,
+      usages: ['decrypt'],
+      algorithm: { name: 'AES-GCM', length: 256 },
+    })
+    expect(handle!.hkdf).toMatchObject({ extractable: false, algorithm: { name: 'HKDF' } })
+    expect([...handle!.hkdf.usages].sort()).toEqual(['deriveBits', 'deriveKey'])
+    for (const key of [handle!.aes, handle!.hkdf]) await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+    expect(inspect(handle, { depth: 10, showHidden: true })).not.toMatch(/7, 7, 7|BwcH/)
   })
 
   it('gives null (→ ERR_ENVELOPE_AUTH) for a KMS plaintext that is not a 32-byte data key, and zeroes it', async () => {
@@ -123,7 +130,10 @@ describe('tampered envelopes → ERR_ENVELOPE_AUTH, never wrong plaintext', () =
     const [a] = await sealOne(kms, 'json')
     const [b] = await sealOne(kms, 'json')
     const opener = createSecretOpener({ provider: kms })
-    await expect(opener.open({ ...a, kms: b.kms }, { file: 'x' })).rejects.toMatchObject({ code: 'ERR_ENVELOPE_AUTH' })
+    // v2: the key commitment refuses the other data key before AES-GCM is even tried.
+    await expect(opener.open({ ...a, kms: b.kms }, { file: 'x' })).rejects.toMatchObject({
+      code: 'ERR_ENVELOPE_COMMITMENT',
+    })
   })
 
   it('a direct blob moved into a sealed envelope (KMS plaintext is not a data key)', async () => {

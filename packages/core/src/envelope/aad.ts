@@ -10,8 +10,9 @@ export const maxEncryptionContextLength = 1024
 export const contextMarkerKey = 'kms-secrets'
 
 /**
- * AES-GCM associated data of an envelope: UTF-8 of the canonical JSON of {v, alg, mode, id, format, context, shape?}.
- * It binds the ciphertext to its logical file id, format, user context and shape (FORMAT.md §AAD).
+ * AES-GCM associated data of an envelope: UTF-8 of the canonical JSON of {v, alg, mode, id, format, context, shape?}
+ * (v1), plus `kms: { provider, keyId }` from v2 on. It binds the ciphertext to its logical file id, format, user
+ * context, shape and (v2) CMK (FORMAT.md §3).
  */
 export function envelopeAad(env: Envelope): Uint8Array {
   const aad = {
@@ -22,6 +23,7 @@ export function envelopeAad(env: Envelope): Uint8Array {
     format: env.format,
     context: env.context,
     ...(env.shape === undefined ? {} : { shape: env.shape }),
+    ...(env.kmsSecrets >= 2 ? { kms: { provider: env.kms.provider, keyId: env.kms.keyId } } : {}),
   }
   return utf8Encoder.encode(canonicalJson(aad))
 }

@@ -56,7 +56,16 @@ export function orderEnvelope(env: Envelope): Envelope {
     ...(env.shape === undefined ? {} : { shape: env.shape }),
   }
   if (env.mode === 'direct') return { ...head, alg: 'KMS', mode: 'direct' }
-  return { ...head, alg: env.alg as 'AES-256-GCM', mode: 'envelope', iv: env.iv, data: env.data, tag: env.tag }
+  const commitment = env.salt === undefined && env.commit === undefined ? {} : { salt: env.salt, commit: env.commit }
+  return {
+    ...head,
+    alg: env.alg as 'AES-256-GCM',
+    mode: 'envelope',
+    ...commitment,
+    iv: env.iv,
+    data: env.data,
+    tag: env.tag,
+  }
 }
 
 /** Deterministic text of an envelope: pretty JSON (2 spaces), fixed field order, trailing newline. */

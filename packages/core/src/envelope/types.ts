@@ -1,9 +1,13 @@
 /**
- * Sealed envelope, format version 1. Spec: packages/core/FORMAT.md.
+ * Sealed envelope, format versions 1 and 2. Spec: packages/core/FORMAT.md.
  * Field order on disk is fixed: marker/version first, then the algorithm id, then the rest.
  */
 export const ENVELOPE_MARKER = 'kmsSecrets' as const
-export const ENVELOPE_VERSION = 1 as const
+/** The version every writer writes (v2: key commitment, `kms.keyId` authenticated). */
+export const ENVELOPE_VERSION = 2 as const
+/** Every version this reader opens; anything else → ERR_ENVELOPE_VERSION. */
+export const ENVELOPE_VERSIONS = [1, 2] as const
+export type EnvelopeVersion = (typeof ENVELOPE_VERSIONS)[number]
 export const ENVELOPE_ALG = 'AES-256-GCM' as const
 
 /** How the value's plaintext is encoded inside the ciphertext and what an import yields. */
@@ -32,7 +36,7 @@ export interface EnvelopeKms {
 }
 
 interface EnvelopeBase {
-  kmsSecrets: typeof ENVELOPE_VERSION
+  kmsSecrets: EnvelopeVersion
   alg: typeof ENVELOPE_ALG | 'KMS'
   /** Logical file id the value is bound to (default: the file's base name, e.g. `db.secret.json`). */
   id: string
@@ -47,6 +51,10 @@ interface EnvelopeBase {
 export interface SealedEnvelope extends EnvelopeBase {
   alg: typeof ENVELOPE_ALG
   mode: 'envelope'
+  /** v2 only: base64, 32 random bytes, HKDF salt of the value's AES key and key commitment. */
+  salt?: string
+  /** v2 only: base64, 32 bytes, key commitment: HKDF-SHA256(data key, salt, "…commit"). Checked before decrypting. */
+  commit?: string
   /** base64, 12 bytes */
   iv: string
   /** base64 ciphertext of the payload */

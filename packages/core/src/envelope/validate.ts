@@ -1,10 +1,13 @@
 import { KmsSecretsError } from '../errors.js'
 import { fromBase64Strict } from '../util/base64.js'
 import { isPlainObject } from '../util/canonical-json.js'
+import { commitLength, saltLength } from './commitment.js'
 import { isShape } from './shape-check.js'
-import { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, type Envelope, type EnvelopeKms } from './types.js'
+import { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSIONS, type Envelope, type EnvelopeKms } from './types.js'
 
 const sealedFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape', 'iv', 'data', 'tag']
+/** v2 adds the key commitment (FORMAT.md §2): salt and commit, mode "envelope" only. */
+const sealedFieldsV2 = [...sealedFields, 'salt', 'commit']
 const directFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape']
 const kmsFields = ['provider', 'region', 'keyId', 'blob']
 const formats: ReadonlySet<unknown> = new Set(['json', 'yaml', 'env', 'text'])
@@ -33,21 +36,23 @@ function fieldError(field: string, problem: string, file: string | undefined): K
   })
 }
 
-function checkVersion(obj: Record<string, unknown>, file: string | undefined): void {
+function checkVersion(obj: Record<string, unknown>, file: string | undefined): number {
   const v = obj[ENVELOPE_MARKER]
   if (v === undefined) throw fieldError(ENVELOPE_MARKER, 'is missing', file)
   if (typeof v !== 'number') throw fieldError(ENVELOPE_MARKER, 'is not a number', file)
-  if (v !== ENVELOPE_VERSION) {
-    throw new KmsSecretsError('ERR_ENVELOPE_VERSION', `${where(file)} has format version ${v}; this build reads 1.`, {
-      hint: 'Upgrade @kms-secrets packages to a version that reads this envelope format.',
-      file,
-    })
+  if (!(ENVELOPE_VERSIONS as readonly number[]).includes(v)) {
+    throw new KmsSecretsError(
+      'ERR_ENVELOPE_VERSION',
+      `${where(file)} has format version ${v}; this build reads ${ENVELOPE_VERSIONS.join(' and ')}.`,
+      { hint: 'Upgrade @kms-secrets packages to a version that reads this envelope format.', file },
+    )
   }
+  return v
 }
 
-function checkAllowed(obj: Record<string, unknown>, allowed: string[], prefix: string, file?: string): void {
+function checkAllowed(obj: Record<string, unknown>, allowed: string[], prefix: string, v: number, file?: string): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) throw fieldError(`${prefix}${key}`, 'is not part of format version 1', file)
+    if (!allowed.includes(key)) throw fieldError(`${prefix}${key}`, `is not part of format version ${v}`, file)
   }
 }
 
@@ -58,10 +63,10 @@ function checkString(obj: Record<string, unknown>, field: string, max: number, f
   if (v.length > max) throw fieldError(prefix + field, `is longer than ${max} characters`, file)
 }
 
-function checkKms(value: unknown, direct: boolean, file: string | undefined): void {
+function checkKms(value: unknown, direct: boolean, v: number, file: string | undefined): void {
   if (value === undefined) throw fieldError('kms', 'is missing', file)
   if (!isPlainObject(value)) throw fieldError('kms', 'is not an object', file)
-  checkAllowed(value, kmsFields, 'kms.', file)
+  checkAllowed(value, kmsFields, 'kms.', v, file)
   if (value.provider !== 'tencent') throw fieldError('kms.provider', 'is not "tencent"', file)
   checkString(value, 'region', 64, file, 'kms.')
   checkString(value, 'keyId', 256, file, 'kms.')
@@ -87,11 +92,12 @@ function checkBytes(obj: Record<string, unknown>, field: string, length: number 
   if (length !== undefined && bytes.length !== length) throw fieldError(field, `is not ${length} bytes long`, file)
 }
 
-function checkCommon(obj: Record<string, unknown>, file: string | undefined): 'envelope' | 'direct' {
+function checkCommon(obj: Record<string, unknown>, v: number, file: string | undefined): 'envelope' | 'direct' {
   const mode = obj.mode
   if (mode === undefined) throw fieldError('mode', 'is missing', file)
   if (mode !== 'envelope' && mode !== 'direct') throw fieldError('mode', 'is neither "envelope" nor "direct"', file)
-  checkAllowed(obj, mode === 'envelope' ? sealedFields : directFields, '', file)
+  const sealed = v === 1 ? sealedFields : sealedFieldsV2
+  checkAllowed(obj, mode === 'envelope' ? sealed : directFields, '', v, file)
   const alg = mode === 'envelope' ? ENVELOPE_ALG : 'KMS'
   if (obj.alg === undefined) throw fieldError('alg', 'is missing', file)
   if (obj.alg !== alg) throw fieldError('alg', `is not "${alg}" (required for mode "${mode}")`, file)
@@ -99,14 +105,14 @@ function checkCommon(obj: Record<string, unknown>, file: string | undefined): 'e
   if (obj.id === '') throw fieldError('id', 'is empty', file)
   if (obj.format === undefined) throw fieldError('format', 'is missing', file)
   if (!formats.has(obj.format)) throw fieldError('format', 'is not one of json, yaml, env, text', file)
-  checkKms(obj.kms, mode === 'direct', file)
+  checkKms(obj.kms, mode === 'direct', v, file)
   checkContext(obj.context, file)
   if (obj.shape !== undefined && !isShape(obj.shape)) throw fieldError('shape', 'is not a valid shape', file)
   return mode
 }
 
 /**
- * Validates a parsed envelope object (format version 1, see FORMAT.md) and returns it typed.
+ * Validates a parsed envelope object (format version 1 or 2, see FORMAT.md) and returns it typed.
  * Version is checked first (ERR_ENVELOPE_VERSION), then every field (ERR_ENVELOPE_FIELD); unknown fields are
  * rejected. Messages name the file and field, never a value.
  */
@@ -117,8 +123,12 @@ export function validateEnvelope(obj: unknown, file?: string): Envelope {
       file,
     })
   }
-  checkVersion(obj, file)
-  if (checkCommon(obj, file) === 'envelope') {
+  const v = checkVersion(obj, file)
+  if (checkCommon(obj, v, file) === 'envelope') {
+    if (v >= 2) {
+      checkBytes(obj, 'salt', saltLength, file)
+      checkBytes(obj, 'commit', commitLength, file)
+    }
     checkBytes(obj, 'iv', 12, file)
     checkBytes(obj, 'data', undefined, file)
     checkBytes(obj, 'tag', 16, file)

@@ -1,6 +1,8 @@
 import { aesGcmOpen, zero } from '../crypto/aead.js'
+import { deriveCommittedKey } from '../crypto/commit.js'
 import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
-import type { Envelope } from '../envelope/types.js'
+import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } from '../envelope/commitment.js'
+import type { Envelope, SealedEnvelope } from '../envelope/types.js'
 import { KmsSecretsError } from '../errors.js'
 import type { CallOptions, KmsProvider } from '../kms/types.js'
 import { fromBase64Strict } from '../util/base64.js'
@@ -14,7 +16,11 @@ export interface OpenOptions {
   callOptions?: CallOptions
 }
 
-function fieldBytes(env: Envelope, field: 'iv' | 'data' | 'tag', file: string | undefined): Uint8Array {
+function fieldBytes(
+  env: Envelope,
+  field: 'iv' | 'data' | 'tag' | 'salt' | 'commit',
+  file: string | undefined,
+): Uint8Array {
   const text = env.mode === 'envelope' ? env[field] : undefined
   const bytes = typeof text === 'string' ? fromBase64Strict(text) : undefined
   if (bytes === undefined) {
@@ -31,7 +37,8 @@ function fieldBytes(env: Envelope, field: 'iv' | 'data' | 'tag', file: string | 
 }
 
 /**
- * Opens an envelope: one KMS Decrypt of `kms.blob` (EncryptionContext per `envelopeEncryptionContext`), then
+ * Opens an envelope: one KMS Decrypt of `kms.blob` (EncryptionContext per `envelopeEncryptionContext`); the CMK KMS
+ * reports must be `kms.keyId` (ERR_ENVELOPE_KEY); v2 checks the key commitment (ERR_ENVELOPE_COMMITMENT) before
  * AES-256-GCM with `envelopeAad(env)`; the data key is zeroed before returning. Direct mode: Decrypt's plaintext is
  * the payload. Returns the payload bytes (the caller zeroes them when done).
  */
@@ -53,10 +60,35 @@ export async function openEnvelope(env: Envelope, options: OpenOptions): Promise
     { ciphertextBlob: env.kms.blob, ...(encryptionContext === undefined ? {} : { encryptionContext }) },
     options.callOptions,
   )
+  try {
+    checkReportedKeyId(env, res.keyId, file)
+  } catch (e) {
+    zero(res.plaintext)
+    throw e
+  }
   if (sealed === undefined) return res.plaintext
   try {
-    return aesGcmOpen(res.plaintext, sealed, envelopeAad(env), file)
+    if (!isCommitted(env)) return aesGcmOpen(res.plaintext, sealed, envelopeAad(env), file)
+    return openCommitted(res.plaintext, env as SealedEnvelope, sealed, file)
   } finally {
     zero(res.plaintext)
+  }
+}
+
+/** v2: derive key + commitment, compare the commitment in constant time, and only then AES-GCM-open. */
+function openCommitted(
+  dataKey: Uint8Array,
+  env: SealedEnvelope,
+  sealed: { iv: Uint8Array; data: Uint8Array; tag: Uint8Array },
+  file: string | undefined,
+): Uint8Array {
+  const salt = fieldBytes(env, 'salt', file)
+  const stored = fieldBytes(env, 'commit', file)
+  const derived = deriveCommittedKey(dataKey, salt)
+  try {
+    if (!equalConstantTime(derived.commit, stored)) throw commitmentError(file)
+    return aesGcmOpen(derived.key, sealed, envelopeAad(env), file)
+  } finally {
+    zero(derived.key)
   }
 }

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import { aesGcmSeal, keyLength, zero } from '../crypto/aead.js'
+import { deriveCommittedKey } from '../crypto/commit.js'
 import { encryptionContextFor, envelopeAad } from '../envelope/aad.js'
+import { saltLength } from '../envelope/commitment.js'
 import {
   ENVELOPE_ALG,
   ENVELOPE_VERSION,
+  type EnvelopeVersion,
   type SealedEnvelope,
   type SecretFormat,
   type Shape,
@@ -20,6 +24,13 @@ export interface SealerOptions {
   context?: Record<string, string>
   /** IV source; only for reproducible test vectors. Default: crypto.randomBytes. */
   randomIv?: () => Uint8Array
+  /** v2 HKDF salt source (32 bytes); only for reproducible test vectors. Default: crypto.randomBytes. */
+  randomSalt?: () => Uint8Array
+  /**
+   * Format version to write. Default (and the only choice for new files): the newest, 2. Version 1 exists for the
+   * frozen v1 test vectors and for tests that show what v1 does not authenticate.
+   */
+  version?: EnvelopeVersion
 }
 
 export interface SealInput {
@@ -53,12 +64,36 @@ function checkDataKey(dk: DataKey, keyId: string): DataKey {
 }
 
 /**
+ * AES-256-GCM of one value. v1: under the data key itself. v2: under HKDF(data key, fresh salt), with the key
+ * commitment written next to it (FORMAT.md §3.2); the derived key is zeroed here.
+ */
+function sealValue(
+  dataKey: Uint8Array,
+  payload: Uint8Array,
+  env: SealedEnvelope,
+  version: EnvelopeVersion,
+  options: SealerOptions,
+): { commitment: { salt?: string; commit?: string }; sealed: ReturnType<typeof aesGcmSeal> } {
+  const iv = options.randomIv?.()
+  if (version === 1) return { commitment: {}, sealed: aesGcmSeal(dataKey, payload, envelopeAad(env), iv) }
+  const salt = options.randomSalt?.() ?? new Uint8Array(randomBytes(saltLength))
+  const derived = deriveCommittedKey(dataKey, salt)
+  const commitment = { salt: toBase64(salt), commit: toBase64(derived.commit) }
+  try {
+    return { commitment, sealed: aesGcmSeal(derived.key, payload, envelopeAad({ ...env, ...commitment }), iv) }
+  } finally {
+    zero(derived.key)
+  }
+}
+
+/**
  * A sealer for one build: lazily does ONE KMS GenerateDataKey (AES_256, EncryptionContext =
  * `encryptionContextFor(context)`) on the first `seal()`, reuses that data key for every later value (each with its
  * own random IV and AAD), and zeroes it on `dispose()`.
  */
 export function createSealer(options: SealerOptions): Sealer {
-  const { provider, keyId, randomIv } = options
+  const { provider, keyId } = options
+  const version = options.version ?? ENVELOPE_VERSION
   const context = { ...(options.context ?? {}) }
   const encryptionContext = encryptionContextFor(context)
   let pending: Promise<DataKey> | undefined
@@ -86,7 +121,7 @@ export function createSealer(options: SealerOptions): Sealer {
       const dk = await dataKey()
       if (disposed) throw disposedError()
       const env: SealedEnvelope = {
-        kmsSecrets: ENVELOPE_VERSION,
+        kmsSecrets: version,
         alg: ENVELOPE_ALG,
         mode: 'envelope',
         id: input.id,
@@ -98,8 +133,14 @@ export function createSealer(options: SealerOptions): Sealer {
         data: '',
         tag: '',
       }
-      const sealed = aesGcmSeal(dk.plaintext, input.payload, envelopeAad(env), randomIv?.())
-      const out = { ...env, iv: toBase64(sealed.iv), data: toBase64(sealed.data), tag: toBase64(sealed.tag) }
+      const { commitment, sealed } = sealValue(dk.plaintext, input.payload, env, version, options)
+      const out = {
+        ...env,
+        ...commitment,
+        iv: toBase64(sealed.iv),
+        data: toBase64(sealed.data),
+        tag: toBase64(sealed.tag),
+      }
       /* Precondition: what we write is what decodeEnvelope accepts (id, format, shape, region…). */
       return validateEnvelope(out, input.id) as SealedEnvelope
     },
@@ -113,7 +154,7 @@ export function createSealer(options: SealerOptions): Sealer {
   }
 }
 
-export interface SealSecretOptions extends Omit<SealerOptions, 'randomIv'>, SealInput {}
+export interface SealSecretOptions extends Omit<SealerOptions, 'randomIv' | 'randomSalt'>, SealInput {}
 
 /** One-shot seal: one GenerateDataKey, one value, data key zeroed before returning. */
 export async function sealSecret(options: SealSecretOptions): Promise<SealedEnvelope> {

@@ -1,6 +1,12 @@
 import { encryptionContextFor } from '../envelope/aad.js'
 import { orderEnvelope } from '../envelope/codec.js'
-import { type DirectEnvelope, ENVELOPE_VERSION, type SecretFormat, type Shape } from '../envelope/types.js'
+import {
+  type DirectEnvelope,
+  ENVELOPE_VERSION,
+  type EnvelopeVersion,
+  type SecretFormat,
+  type Shape,
+} from '../envelope/types.js'
 import { validateEnvelope } from '../envelope/validate.js'
 
 export interface WrapBlobOptions {
@@ -14,6 +20,8 @@ export interface WrapBlobOptions {
   /** Must equal the EncryptionContext used at Encrypt (direct mode adds no marker key). */
   context?: Record<string, string>
   shape?: Shape
+  /** Format version to write; default the newest. v1 only for the frozen test vectors. */
+  version?: EnvelopeVersion
 }
 
 /**
@@ -26,7 +34,7 @@ export function wrapBlob(options: WrapBlobOptions): DirectEnvelope {
   const context = { ...(options.context ?? {}) }
   encryptionContextFor(context)
   const env: DirectEnvelope = {
-    kmsSecrets: ENVELOPE_VERSION,
+    kmsSecrets: options.version ?? ENVELOPE_VERSION,
     alg: 'KMS',
     mode: 'direct',
     id: options.id,

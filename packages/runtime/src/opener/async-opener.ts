@@ -1,5 +1,5 @@
-import type { webcrypto } from 'node:crypto'
 import {
+  checkReportedKeyId,
   type DirectEnvelope,
   decodePayload,
   type Envelope,
@@ -7,7 +7,7 @@ import {
   type SealedEnvelope,
   validateEnvelope,
 } from '@kms-secrets/core/open'
-import { importDataKey, openSealed } from './data-key.js'
+import { type DataKeyHandle, importDataKey, openSealed } from './data-key.js'
 import { toOpenError } from './open-error.js'
 import type { ResolvedOptions } from './options.js'
 import { createProviderSource } from './providers.js'
@@ -49,25 +49,39 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   const providers = createProviderSource(o)
   // Sealed mode: blob → data key, kept for the life of the process. Direct mode: in-flight only (the value is
   // the Decrypt result itself; caching it would keep plaintext around).
-  const keys = new SingleFlight<webcrypto.CryptoKey | null>(true)
+  const keys = new SingleFlight<DataKeyHandle | null>(true)
   const direct = new SingleFlight<unknown>(false)
 
   const decrypt = async (env: Envelope, target: DecryptTarget, encryptionContext: string | undefined) => {
     const provider = providers.providerFor(target.region)
     const req = { ciphertextBlob: env.kms.blob, ...(encryptionContext === undefined ? {} : { encryptionContext }) }
-    return (await decryptWithRetry(provider, req, o)).plaintext
+    return decryptWithRetry(provider, req, o)
   }
 
+  // The CMK KMS reported is kept with the cached key and checked for EVERY envelope sharing the blob, so a copy with
+  // an edited kms.keyId cannot ride on a key unwrapped for a genuine one.
   const openEnvelopeMode = async (env: SealedEnvelope, target: DecryptTarget, ctx: string | undefined) => {
-    const { promise } = keys.run(env.kms.blob, async () => importDataKey(await decrypt(env, target, ctx)))
-    return decodeAndZero(await openSealed(await promise, env, target.file), env.format)
+    const { promise } = keys.run(env.kms.blob, async () => {
+      const res = await decrypt(env, target, ctx)
+      return importDataKey(res.plaintext, res.keyId)
+    })
+    const handle = await promise
+    if (handle !== null) checkReportedKeyId(env, handle.keyId, target.file)
+    return decodeAndZero(await openSealed(handle, env, target.file), env.format)
   }
 
   const openDirectMode = async (env: DirectEnvelope, target: DecryptTarget, ctx: string | undefined) => {
-    const flight = `${env.kms.blob}\n${ctx ?? ''}\n${env.format}`
-    const { promise, joined } = direct.run(flight, async () =>
-      decodeAndZero(await decrypt(env, target, ctx), env.format),
-    )
+    const flight = `${env.kms.blob}\n${ctx ?? ''}\n${env.format}\n${env.kms.keyId}`
+    const { promise, joined } = direct.run(flight, async () => {
+      const res = await decrypt(env, target, ctx)
+      try {
+        checkReportedKeyId(env, res.keyId, target.file)
+      } catch (e) {
+        res.plaintext.fill(0)
+        throw e
+      }
+      return decodeAndZero(res.plaintext, env.format)
+    })
     const value = await promise
     // Two imports of the same blob must not share one mutable object.
     return joined ? structuredClone(value) : value

@@ -2,43 +2,72 @@ import { Buffer } from 'node:buffer'
 import { webcrypto } from 'node:crypto'
 import {
   authError,
+  commitInfo,
+  commitLength,
+  commitmentError,
   envelopeAad,
+  equalConstantTime,
+  isCommitted,
   keyLength as keyBytes,
+  keyInfo,
   type SealedEnvelope,
   tagLength as tagBytes,
 } from '@kms-secrets/core/open'
 
 /**
- * Turns the plaintext data key from KMS Decrypt into a NON-extractable WebCrypto key and zeroes the raw bytes at
+ * One unwrapped data key, as NON-extractable WebCrypto keys only: `aes` opens v1 values (AES-GCM under the data key
+ * itself), `hkdf` is the base key of v2's key schedule (FORMAT.md §3.2). `keyId` is the CMK KMS reported for the blob.
+ */
+export interface DataKeyHandle {
+  aes: webcrypto.CryptoKey
+  hkdf: webcrypto.CryptoKey
+  keyId: string
+}
+
+/**
+ * Turns the plaintext data key from KMS Decrypt into NON-extractable WebCrypto keys and zeroes the raw bytes at
  * once. WebCrypto copies keyData synchronously when importKey is called (W3C WebCrypto, importKey step 2), so the
- * buffer can be wiped before the promise settles. A blob that does not unwrap to 32 bytes is not one of our data
+ * buffer can be wiped before the promises settle. A blob that does not unwrap to 32 bytes is not one of our data
  * keys (e.g. a direct blob moved into a sealed envelope): null, and every envelope using it fails authentication.
  */
-export async function importDataKey(raw: Uint8Array): Promise<webcrypto.CryptoKey | null> {
+export async function importDataKey(raw: Uint8Array, keyId = ''): Promise<DataKeyHandle | null> {
   try {
     if (raw.length !== keyBytes) return null
-    const pending = webcrypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['decrypt'])
+    const aes = webcrypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['decrypt'])
+    const hkdf = webcrypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveBits', 'deriveKey'])
     raw.fill(0)
-    return await pending
+    return { aes: await aes, hkdf: await hkdf, keyId }
   } finally {
     raw.fill(0)
   }
 }
 
-function bytes(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'base64'))
+function bytes(text: string | undefined): Uint8Array {
+  return new Uint8Array(Buffer.from(text ?? '', 'base64'))
 }
 
-/** AES-256-GCM open with the envelope's AAD; any failure → ERR_ENVELOPE_AUTH. The caller zeroes the result. */
-export async function openSealed(
-  key: webcrypto.CryptoKey | null,
-  env: SealedEnvelope,
-  file: string,
-): Promise<Uint8Array> {
+/**
+ * v2: derive the commitment and compare it (constant time) BEFORE deriving the value's AES key, so a blob swapped for
+ * another data key is refused whatever the ciphertext (ERR_ENVELOPE_COMMITMENT). The derived key is non-extractable.
+ */
+async function committedKey(handle: DataKeyHandle, env: SealedEnvelope, file: string): Promise<webcrypto.CryptoKey> {
+  const salt = bytes(env.salt)
+  const hkdf = (info: Uint8Array) => ({ name: 'HKDF', hash: 'SHA-256', salt, info })
+  const derived = new Uint8Array(await webcrypto.subtle.deriveBits(hkdf(commitInfo), handle.hkdf, commitLength * 8))
+  if (!equalConstantTime(derived, bytes(env.commit))) throw commitmentError(file)
+  return webcrypto.subtle.deriveKey(hkdf(keyInfo), handle.hkdf, { name: 'AES-GCM', length: 256 }, false, ['decrypt'])
+}
+
+/**
+ * Opens one value with the envelope's AAD: v1 under the data key, v2 after the key-commitment check under the
+ * derived key. A failed tag → ERR_ENVELOPE_AUTH. The caller zeroes the result.
+ */
+export async function openSealed(handle: DataKeyHandle | null, env: SealedEnvelope, file: string): Promise<Uint8Array> {
   const iv = bytes(env.iv)
   const data = bytes(env.data)
   const tag = bytes(env.tag)
-  if (key === null || iv.length !== 12 || tag.length !== tagBytes) throw authError(file)
+  if (handle === null || iv.length !== 12 || tag.length !== tagBytes) throw authError(file)
+  const key = isCommitted(env) ? await committedKey(handle, env, file) : handle.aes
   // WebCrypto takes ciphertext‖tag as one buffer.
   const sealed = new Uint8Array(data.length + tag.length)
   sealed.set(data, 0)
