@@ -6,3 +6,5 @@ export { isLocalKmsError, LocalKmsError, type LocalKmsErrorCode } from './server
 export type { LocalKmsOptions } from './server/options.js'
 export { type LocalKms, startLocalKms } from './server/start.js'
 export type { StatsSnapshot } from './server/stats.js'
+export { markerFileName as dataDirMarkerFile, markerFormat as dataDirMarkerFormat } from './storage/data-dir.js'
+export { defaultDataDir, type UserDirs } from './storage/data-dir-location.js'

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { portOf, spawnKms } from './helpers/child.js'
@@ -88,5 +88,76 @@ describe('local-kms bin', () => {
     expect(second.stderr()).toMatch(/EADDRINUSE/)
     first.child.kill('SIGTERM')
     await first.exited
+  })
+})
+
+describe('local-kms bin: where the data dir lives', () => {
+  /** A temp home, state dir and project (package.json), so the default dir never touches the real home. */
+  async function layout() {
+    const root = await dataDir()
+    const dirs = { root, home: join(root, 'home'), state: join(root, 'state'), project: join(root, 'project') }
+    for (const d of [dirs.home, dirs.state, dirs.project]) await mkdir(d)
+    await writeFile(join(dirs.project, 'package.json'), '{"name":"app"}')
+    return dirs
+  }
+  const stateDefault = (state: string) => join(state, 'kms-secrets', 'local-kms')
+
+  it.each([
+    ['XDG_STATE_HOME', (d: { home: string; state: string }) => ({ HOME: d.home, XDG_STATE_HOME: d.state })],
+    ['HOME only', (d: { home: string; state: string }) => ({ HOME: d.home })],
+  ])('--print-data-dir prints the per-user state dir (%s) and starts nothing', async (_name, envOf) => {
+    const d = await layout()
+    const kms = spawnKms(['--print-data-dir'], { env: envOf(d), cwd: d.project })
+    expect(await kms.exited).toEqual({ code: 0, signal: null })
+    const expected =
+      'XDG_STATE_HOME' in envOf(d) ? stateDefault(d.state) : join(d.home, '.local', 'state', 'kms-secrets', 'local-kms')
+    expect(kms.stdout()).toBe(`${expected}\n`)
+    expect(await readdir(d.project)).toEqual(['package.json'])
+  })
+
+  it('without --data-dir, started in a project: data in the state dir, named on stderr, no warning', async () => {
+    const d = await layout()
+    const kms = spawnKms(['--port', '0'], { env: { HOME: d.home, XDG_STATE_HOME: d.state }, cwd: d.project })
+    portOf(await kms.firstLine)
+    kms.child.kill('SIGTERM')
+    expect((await kms.exited).code).toBe(0)
+    const dir = stateDefault(d.state)
+    expect(await readdir(dir)).toContain('local-kms.json')
+    expect(kms.stderr()).toContain(`local-kms: data dir ${dir}\n`)
+    expect(kms.stderr()).not.toContain('warning')
+    expect(await readdir(d.project)).toEqual(['package.json'])
+  })
+
+  it('--data-dir inside the project is honoured, with one warning line naming the project and what to do', async () => {
+    const d = await layout()
+    const env = { HOME: d.home, XDG_STATE_HOME: d.state }
+    const kms = spawnKms(['--port', '0', '--data-dir', '.kms-local', '--quiet'], { env, cwd: d.project })
+    portOf(await kms.firstLine)
+    kms.child.kill('SIGTERM')
+    expect((await kms.exited).code).toBe(0)
+    expect(await readdir(join(d.project, '.kms-local'))).toContain('local-kms.json')
+    const warnings = kms
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('warning'))
+    expect(warnings).toEqual([
+      `local-kms: warning: data dir ${join(d.project, '.kms-local')} is inside the project ${d.project} (it has ` +
+        'package.json), where a dev server or a commit can expose its keys and credentials; use the default data dir ' +
+        `${stateDefault(d.state)} (no --data-dir) or another directory outside the project.`,
+    ])
+    await expect(readdir(stateDefault(d.state))).rejects.toThrow()
+  })
+
+  it('--data-dir outside any project: no warning', async () => {
+    const d = await layout()
+    const kms = spawnKms(['--port', '0', '--data-dir', join(d.root, 'kms')], {
+      env: { HOME: d.home, XDG_STATE_HOME: d.state },
+      cwd: d.project,
+    })
+    portOf(await kms.firstLine)
+    kms.child.kill('SIGTERM')
+    expect((await kms.exited).code).toBe(0)
+    expect(await readdir(join(d.root, 'kms'))).toContain('local-kms.json')
+    expect(kms.stderr()).not.toContain('warning')
   })
 })

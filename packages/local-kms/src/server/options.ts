@@ -9,13 +9,16 @@ export interface LocalKmsOptions extends FaultOptions {
   host?: string
   /** Port (default 4599; 0 = any free port). */
   port?: number
-  /** Where keys, identities and the audit log live (created 0700 if missing). */
+  /**
+   * Where keys, identities and the audit log live (created 0700 if missing). Required here; `defaultDataDir()` is the
+   * per-user state dir the bin uses. Keep it outside any project: startup warns when it is not.
+   */
   dataDir: string
   /** Seed object, or the path of a seed JSON file; applied idempotently on every start. */
   seed?: Seed | string
   /** Fault options grouped as in the contract; top-level fault options win. */
   faults?: FaultOptions
-  /** Print nothing (the admin-identity notice, internal errors). */
+  /** Print no notices (admin identity, internal errors); the data-dir-inside-a-project warning still goes to `log`. */
   quiet?: boolean
   /** Largest accepted request body in bytes (default 64 KiB); larger → RequestSizeLimitExceeded. */
   maxBodyBytes?: number

@@ -8,6 +8,7 @@ import { KeyStore } from '../keys/key-store.js'
 import { applySeed } from '../seed/apply-seed.js'
 import { loadSeed } from '../seed/seed.js'
 import { auditLogFileName, loadDataDir } from '../storage/data-dir.js'
+import { defaultDataDir, enclosingProject } from '../storage/data-dir-location.js'
 import { acquireDataDirLock } from '../storage/data-dir-lock.js'
 import { FaultInjector } from './faults.js'
 import { createKmsHttpServer } from './http-server.js'
@@ -54,6 +55,25 @@ async function openState(options: ResolvedOptions): Promise<ServerState> {
   }
 }
 
+/**
+ * One line when the data dir lies inside a project: a dev server serving the project root (vite) or a commit would
+ * hand out its keys and credentials. A warning, not an error: a throwaway dir in a test fixture is legitimate.
+ */
+function warnIfInsideProject(options: ResolvedOptions): void {
+  const project = enclosingProject(options.dataDir)
+  if (!project) return
+  let instead = 'a directory outside the project'
+  try {
+    instead = `the default data dir ${defaultDataDir()} (no --data-dir) or another directory outside the project`
+  } catch {
+    // No home directory: only the generic advice.
+  }
+  options.log(
+    `local-kms: warning: data dir ${options.dataDir} is inside the project ${project.dir} (it has ${project.marker}), ` +
+      `where a dev server or a commit can expose its keys and credentials; use ${instead}.`,
+  )
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -84,12 +104,13 @@ function createClose(server: Server, state: ServerState, release: () => Promise<
  * Starts local-kms: a Tencent Cloud KMS (API 3.0, 2019-01-18) emulator over HTTP.
  *
  * @example
- * const kms = await startLocalKms({ port: 0, dataDir: '.kms-local', seed: 'kms-seed.json' })
+ * const kms = await startLocalKms({ port: 0, dataDir: defaultDataDir(), seed: 'kms-seed.json' })
  * // point the Tencent SDK at kms.endpoint … then
  * await kms.close()
  */
 export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms> {
   const resolved = resolveOptions(options)
+  warnIfInsideProject(resolved)
   await mkdir(resolved.dataDir, { recursive: true, mode: 0o700 })
   const release = await acquireDataDirLock(resolved.dataDir)
   let state: ServerState

@@ -18,11 +18,13 @@ import { decodeKeyFile } from './key-file.js'
  *   audit.log             JSON lines, one per API call
  *   local-kms.lock        pid of the running server
  */
+/** The marker file naming a local-kms data dir; tools that must keep out of one (dev servers) look for it. */
 export const markerFileName = 'local-kms.json'
 export const adminIdentityFileName = 'admin-identity.json'
 export const auditLogFileName = 'audit.log'
 export const keysDirName = 'keys'
-const markerFormat = 'local-kms/data-dir@1'
+/** The `format` field of the marker file (a checked-json envelope, see checked-json.ts). */
+export const markerFormat = 'local-kms/data-dir@1'
 const knownTopLevel = new Set([
   markerFileName,
   identitiesFileName,

@@ -12,12 +12,16 @@ export interface KmsChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** Spawns the real bin (built dist) with `args`; environment without proxies. */
-export function spawnKms(args: string[]): KmsChild {
+/**
+ * Spawns the real bin (built dist) with `args`; environment without proxies. `env` adds variables (HOME,
+ * XDG_STATE_HOME… pointed at a temp dir whenever the bin may use its default data dir — never the real home).
+ */
+export function spawnKms(args: string[], o: { env?: Record<string, string>; cwd?: string } = {}): KmsChild {
   const child = spawn(process.execPath, [binPath, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Only PATH: a developer's real TENCENTCLOUD_* credentials or proxies must not reach the test server.
-    env: { PATH: process.env.PATH ?? '' },
+    env: { PATH: process.env.PATH ?? '', ...o.env },
+    cwd: o.cwd,
   })
   let out = ''
   let err = ''
