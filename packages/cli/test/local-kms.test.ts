@@ -56,6 +56,15 @@ describe('kms-secrets local-kms', () => {
     expect(await exited).toBe(0)
   })
 
+  it('the data dir defaults to the per-user state dir of HOME, not the project; --data-dir overrides it', async () => {
+    const env = { HOME: path.join(tmp.dir, 'home'), XDG_STATE_HOME: undefined }
+    const byDefault = await runCli(['local-kms', '--print-data-dir'], { cwd: tmp.dir, env })
+    expect(byDefault).toMatchObject({ code: 0, stderr: '' })
+    expect(byDefault.stdout).toBe(`${path.join(tmp.dir, 'home', '.local', 'state', 'kms-secrets', 'local-kms')}\n`)
+    const given = await runCli(['local-kms', '--data-dir', 'kms', '--print-data-dir'], { cwd: tmp.dir, env })
+    expect(given.stdout).toBe(`${path.join(tmp.dir, 'kms')}\n`)
+  })
+
   it('a bad flag is reported by local-kms itself with a non-zero exit', async () => {
     const r = await runCli(['local-kms', '--port', 'abc', '--data-dir', path.join(tmp.dir, 'data2')])
     expect(r.code).not.toBe(0)

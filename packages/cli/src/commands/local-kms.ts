@@ -26,7 +26,8 @@ function localKmsBin(): string {
 
 /**
  * `kms-secrets local-kms …`: runs the `local-kms` bin with exactly the given arguments (so the flags are the same by
- * construction: --host --port --data-dir --seed, --help), forwards signals and exits with its code.
+ * construction: --host --port --data-dir --seed, --print-data-dir, --help), forwards signals and exits with its code.
+ * Without --data-dir the bin keeps its data in the per-user state dir, never inside the project a dev server serves.
  */
 export function localKmsCommand(args: string[]): Promise<number> {
   const bin = localKmsBin()
