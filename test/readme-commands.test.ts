@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { isEnvelopeText } from '@kms-secrets/core'
@@ -84,8 +84,13 @@ describe('README commands, run as written', () => {
       const built = bash(dev, dir, env)
       expect(built.status, built.out).toBe(0)
       expect(scanForCanaries([join(dir, 'dist')], secrets.canaries).hits).toEqual([])
-      const audit = readFileSync(join(dir, '.kms-local', 'audit.log'), 'utf8')
+      // The data dir is the per-user state dir of the (temp) HOME, never inside the project.
+      const dataDir = join(work, '.local', 'state', 'kms-secrets', 'local-kms')
+      const printed = spawnSync('kms-secrets', ['local-kms', '--print-data-dir'], { cwd: dir, env, encoding: 'utf8' })
+      expect(printed.stdout).toBe(`${dataDir}\n`)
+      const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8')
       expect(audit.match(/"action":"GenerateDataKey"/g)).toHaveLength(1)
+      expect(existsSync(join(dir, '.kms-local'))).toBe(false)
     } finally {
       server.kill('SIGTERM')
       await new Promise((resolve) => (server.exitCode === null ? server.once('exit', resolve) : resolve(null)))
