@@ -111,9 +111,11 @@ export async function buildV2Vectors(kms: FakeKms): Promise<V2Vector[]> {
   })
   const j = json.env
   const d: DirectEnvelope = direct
-  const { commit: _c, ...noCommit } = j
-  const { salt: _s, ...noSalt } = j
   const { salt: _s2, commit: _c2, ...v1Shaped } = j
+  // The raw (unencoded) mutations were first written with salt/commit after tag; kept so their bytes stay frozen.
+  const asWritten = { ...v1Shaped, salt: j.salt, commit: j.commit }
+  const { commit: _c, ...noCommit } = asWritten
+  const { salt: _s, ...noSalt } = asWritten
   const e = (env: object) => encodeEnvelope(env as Envelope)
   const raw = (env: object) => `${JSON.stringify(env, null, 2)}\n`
   const ok = (name: string, env: Envelope, b: { plaintext: string; value: unknown }): V2Vector => ({
@@ -155,7 +157,7 @@ export async function buildV2Vectors(kms: FakeKms): Promise<V2Vector[]> {
       e({ ...j, commit: Buffer.from(j.commit!, 'base64').subarray(0, 31).toString('base64') }),
       'ERR_ENVELOPE_FIELD',
     ),
-    bad('v2-commit-in-v1', raw({ ...j, kmsSecrets: 1 }), 'ERR_ENVELOPE_FIELD'),
+    bad('v2-commit-in-v1', raw({ ...asWritten, kmsSecrets: 1 }), 'ERR_ENVELOPE_FIELD'),
     bad('v2-direct-with-commit', raw({ ...d, commit: j.commit }), 'ERR_ENVELOPE_FIELD'),
     bad('v3-unknown-version', e({ ...j, kmsSecrets: 3 }), 'ERR_ENVELOPE_VERSION'),
   ]

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { type Envelope, encodeEnvelope } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
 import { createContext } from '../src/core/context'
-import { counterIv, createFakeKms } from './helpers/fake-kms'
+import { counterIv, counterSalt, createFakeKms } from './helpers/fake-kms'
 import { envelopeOf, fixturesDir, tempProject } from './helpers/project'
 
 const fixtures = readdirSync(fixturesDir).filter((f) => /\.secret\.\w+$/.test(f))
@@ -19,7 +19,7 @@ function loadFixture(root: string, name: string, sync = false) {
       runtime: '@kms-secrets/runtime',
       context: { app: 'shop' },
     },
-    { env: {}, randomIv: counterIv() },
+    { env: {}, randomIv: counterIv(), randomSalt: counterSalt() },
   )
   return ctx.load(join(root, name), { sync })
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { aesGcmSeal, keyLength, zero } from '../crypto/aead.js'
 import { deriveCommittedKey } from '../crypto/commit.js'
 import { encryptionContextFor, envelopeAad } from '../envelope/aad.js'
+import { orderEnvelope } from '../envelope/codec.js'
 import { saltLength } from '../envelope/commitment.js'
 import {
   ENVELOPE_ALG,
@@ -141,8 +142,8 @@ export function createSealer(options: SealerOptions): Sealer {
         data: toBase64(sealed.data),
         tag: toBase64(sealed.tag),
       }
-      /* Precondition: what we write is what decodeEnvelope accepts (id, format, shape, region…). */
-      return validateEnvelope(out, input.id) as SealedEnvelope
+      /* Precondition: what we write is what decodeEnvelope accepts (id, format, shape, region…), in on-disk order. */
+      return orderEnvelope(validateEnvelope(out, input.id)) as SealedEnvelope
     },
     dispose() {
       disposed = true

@@ -9,6 +9,7 @@ import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, ty
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
 import { runtimeSpecifierFor } from './runtime-path'
 import {
+  checkEnvelopeBinding,
   createSealerPool,
   formatOf,
   missingKeyIdError,
@@ -42,6 +43,8 @@ export interface LoadResult {
 export interface ContextDeps {
   /** IV source for reproducible snapshots. */
   randomIv?: () => Uint8Array
+  /** v2 salt source (32 bytes) for reproducible snapshots. */
+  randomSalt?: () => Uint8Array
   env?: Readonly<Record<string, string | undefined>>
 }
 
@@ -74,7 +77,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   let root = options.root
   let mode: 'build' | 'serve' = 'build'
   let filter = createFilter(options.include, options.exclude, { resolve: root })
-  const sealers: SealerPool = createSealerPool(options, deps.randomIv)
+  const sealers: SealerPool = createSealerPool(options, deps.randomIv, deps.randomSalt)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
   const asyncFiles = new Set<string>()
   const syncFiles = new Set<string>()
@@ -113,6 +116,12 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     }
   }
 
+  function openSealed(text: string, path: string, file: string): Envelope {
+    const envelope = openSealedFile(text, path, file)
+    checkEnvelopeBinding(envelope, options, file)
+    return envelope
+  }
+
   // Declarations this process wrote or found current: a rebuild or HMR update re-reads none of them.
   const typesWritten = new Map<string, string>()
 
@@ -147,7 +156,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       checkImportQuery(id, file, target.importers)
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
       const text = await readFile(path, 'utf8')
-      const envelope = isEnvelopeText(text) ? openSealedFile(text, path, file) : await sealPlaintext(text, path, file)
+      const envelope = isEnvelopeText(text) ? openSealed(text, path, file) : await sealPlaintext(text, path, file)
       const warnings: string[] = []
       if (options.dts) await writeTypes(path, envelope, warnings)
       ;(target.sync ? syncFiles : asyncFiles).add(file)

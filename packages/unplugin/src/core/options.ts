@@ -15,6 +15,13 @@ export interface Options {
    */
   keyId?: string
   /**
+   * CMKs (resolved KeyIds, not aliases) that already-sealed secret files may be wrapped by, besides `keyId`. When a
+   * CMK is configured (`keyId`, `KMS_SECRETS_KEY_ID` or `keyIds`), a sealed file whose `kms.keyId` is none of them
+   * fails the build (ERR_ENVELOPE_KEY); with none configured, any CMK is accepted.
+   * @default []
+   */
+  keyIds?: string[]
+  /**
    * Tencent Cloud region of the CMK (recorded in each envelope; the runtime may override it).
    * @default process.env.TENCENTCLOUD_REGION, else 'ap-guangzhou'
    */
@@ -34,6 +41,8 @@ export interface Options {
   /**
    * Extra encryption context (string → string, e.g. `{ app: 'shop', env: 'prod' }`) bound to values sealed during
    * the build: KMS needs the same context to decrypt, so ciphertext cannot be reused by another app or stage.
+   * When given (even `{}`), every already-sealed file must carry exactly this context (ERR_ENVELOPE_CONTEXT);
+   * when not given, sealed files may carry any context.
    * @default {}
    */
   context?: Record<string, string>
@@ -77,6 +86,10 @@ export interface Options {
 
 export interface ResolvedOptions {
   keyId: string | undefined
+  /** CMKs a sealed file may name in `kms.keyId`: `keyIds` plus `keyId` unless it is an alias; empty = any. */
+  allowedKeyIds: readonly string[]
+  /** Whether `context` was given: then a sealed file's context must equal it exactly. */
+  contextConfigured: boolean
   region: string | undefined
   endpoint: string | undefined
   include: FilterPattern
@@ -119,6 +132,26 @@ function resolveContextOption(context: unknown): Record<string, string> {
   return out
 }
 
+/** Tencent KMS aliases are passed as `alias/<name>` where a KeyId is expected. */
+export const aliasRE = /^alias\//
+
+function resolveKeyIdsOption(keyIds: unknown, keyId: string | undefined): string[] {
+  /* Precondition: keyIds is an array of non-empty KeyIds, not aliases (a sealed file records the resolved KeyId). */
+  if (keyIds !== undefined && (!Array.isArray(keyIds) || keyIds.some((k) => typeof k !== 'string' || !k.trim()))) {
+    throw optionError('keyIds', 'must be an array of non-empty KeyIds', 'Pass e.g. `keyIds: ["<KeyId>"]`.')
+  }
+  const ids = ((keyIds as string[] | undefined) ?? []).map((k) => k.trim())
+  if (ids.some((k) => aliasRE.test(k))) {
+    throw optionError(
+      'keyIds',
+      'must list KeyIds, not aliases',
+      'Sealed files record the KeyId KMS resolved; find it with `kms-secrets keys list`.',
+    )
+  }
+  if (keyId !== undefined && !aliasRE.test(keyId)) ids.push(keyId)
+  return [...new Set(ids)]
+}
+
 function checkEnum<T>(name: string, value: T, allowed: readonly T[]): T {
   /* Precondition: enum options hold one of their documented values. */
   if (!allowed.includes(value)) {
@@ -135,8 +168,11 @@ export function hasTypeScript(root: string): boolean {
 /** Options → ResolvedOptions: env defaults, validation (ERR_PLUGIN_OPTIONS), nothing left undefined by accident. */
 export function resolveOptions(options: Options = {}, env: Env = process.env): ResolvedOptions {
   const root = resolve(options.root ?? process.cwd())
+  const keyId = nonEmpty(options.keyId) ?? nonEmpty(env.KMS_SECRETS_KEY_ID)
   return {
-    keyId: nonEmpty(options.keyId) ?? nonEmpty(env.KMS_SECRETS_KEY_ID),
+    keyId,
+    allowedKeyIds: Object.freeze(resolveKeyIdsOption(options.keyIds, keyId)),
+    contextConfigured: options.context !== undefined,
     region: nonEmpty(options.region) ?? nonEmpty(env.TENCENTCLOUD_REGION),
     endpoint: nonEmpty(options.endpoint) ?? nonEmpty(env.KMS_SECRETS_ENDPOINT),
     include: options.include ?? [secretFileRE],

@@ -41,6 +41,51 @@ export function openSealedFile(text: string, path: string, file: string): Envelo
   return envelope
 }
 
+/**
+ * A sealed file must belong to this build: when the user configured `context`, the envelope's context must equal it
+ * exactly (ERR_ENVELOPE_CONTEXT, naming the first differing key, never a value); when CMKs are configured
+ * (`keyId`/`KMS_SECRETS_KEY_ID`/`keyIds`), `kms.keyId` must be one of them (ERR_ENVELOPE_KEY). The runtime then
+ * checks that KMS really unwraps the blob with `kms.keyId`, and v2 authenticates it, so the name cannot lie.
+ */
+export function checkEnvelopeBinding(envelope: Envelope, options: ResolvedOptions, file: string): void {
+  if (options.contextConfigured) {
+    const want = options.context
+    const keys = [...new Set([...Object.keys(want), ...Object.keys(envelope.context)])].sort()
+    const differing = keys.find((k) => want[k] !== envelope.context[k])
+    if (differing !== undefined) {
+      const how = !(differing in envelope.context) ? 'lacks' : !(differing in want) ? 'adds' : 'has another value for'
+      throw new KmsSecretsError(
+        'ERR_ENVELOPE_CONTEXT',
+        `${file} was sealed with another encryption context than this build's: it ${how} key "${differing.slice(0, 64)}".`,
+        {
+          hint: 'Re-seal the file for this build (`kms-secrets encrypt --context k=v …` with the plugin option `context`), or fix the option.',
+          file,
+        },
+      )
+    }
+  }
+  const allowed = options.allowedKeyIds
+  if (options.keyId === undefined && allowed.length === 0) return
+  if (allowed.length === 0) {
+    throw new KmsSecretsError(
+      'ERR_PLUGIN_OPTIONS',
+      `${file} is sealed, and the configured keyId is an alias, which cannot be compared with the KeyId it records.`,
+      { hint: 'List the resolved KeyId(s) in the plugin option `keyIds` (see `kms-secrets keys list`).', file },
+    )
+  }
+  if (!allowed.includes(envelope.kms.keyId)) {
+    throw new KmsSecretsError(
+      'ERR_ENVELOPE_KEY',
+      `${file} is wrapped by CMK ${envelope.kms.keyId || '(unknown)'}, which is not one this build allows (${allowed.join(', ')}).`,
+      {
+        hint: 'Re-seal it with an allowed CMK (`kms-secrets rotate --key-id <KeyId>`), or add the CMK to the plugin option `keyIds`.',
+        file,
+        keyId: envelope.kms.keyId,
+      },
+    )
+  }
+}
+
 /** The secret format of a plaintext file, or ERR_SECRET_FORMAT for an extension no parser knows. */
 export function formatOf(path: string, file: string): SecretFormat {
   const format = formatFromPath(path)
@@ -83,7 +128,11 @@ export interface SealerPool {
   dispose(): void
 }
 
-export function createSealerPool(options: ResolvedOptions, randomIv?: () => Uint8Array): SealerPool {
+export function createSealerPool(
+  options: ResolvedOptions,
+  randomIv?: () => Uint8Array,
+  randomSalt?: () => Uint8Array,
+): SealerPool {
   let provider: KmsProvider | undefined
   const sealers = new Map<string, Sealer>()
   return {
@@ -97,7 +146,13 @@ export function createSealerPool(options: ResolvedOptions, randomIv?: () => Uint
             ...(options.region === undefined ? {} : { region: options.region }),
             ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
           })
-        sealer = createSealer({ provider, keyId, context: { ...options.context }, ...(randomIv ? { randomIv } : {}) })
+        sealer = createSealer({
+          provider,
+          keyId,
+          context: { ...options.context },
+          ...(randomIv ? { randomIv } : {}),
+          ...(randomSalt ? { randomSalt } : {}),
+        })
         sealers.set(keyId, sealer)
       }
       return sealer

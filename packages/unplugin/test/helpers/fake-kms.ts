@@ -81,6 +81,16 @@ export function createForbiddenKms(): KmsProvider {
 }
 
 /** Counter IVs for reproducible sealing (tests only; production IVs are random). */
+/** Counter-based 32-byte v2 salts (for stable snapshots only). */
+export function counterSalt(): () => Uint8Array {
+  let n = 0
+  return () => {
+    const salt = new Uint8Array(32)
+    new DataView(salt.buffer).setUint32(28, ++n)
+    return salt
+  }
+}
+
 export function counterIv(): () => Uint8Array {
   let n = 0
   return () => {
