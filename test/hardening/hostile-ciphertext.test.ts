@@ -125,12 +125,14 @@ describe('single-bit flips (in-memory KMS, thousands of opens)', () => {
   }
 
   it('every bit of every character of every string field and key: typed error or the original value', async () => {
-    // Authenticated (AAD or KMS EncryptionContext) fields must never open; routing hints (region, keyId) may.
+    // Authenticated (AAD or KMS EncryptionContext) fields must never open; only the routing hint kms.region (and a
+    // blob KMS still unwraps to the same data key) may. v2 authenticates kms.keyId (AAD + the CMK KMS reports).
+    expect(db.kmsSecrets).toBe(2)
     const accepted = new Set([
       ...(await runAll(stringFieldFlips(db), 'core', 'bit flip of a string field')),
       ...(await runAll(stringFieldFlips(db, ['$.kms.blob']), 'runtime', 'bit flip of a string field')),
     ])
-    for (const field of accepted) expect(['kms.region', 'kms.keyId', 'kms.blob']).toContain(field)
+    for (const field of accepted) expect(['kms.region', 'kms.blob']).toContain(field)
   })
 
   it('every bit of the low 7 of every character of the whole envelope text', async () => {
@@ -144,7 +146,7 @@ describe('single-bit flips (in-memory KMS, thousands of opens)', () => {
       if (out.ok) accepted.add(field)
     }
     expect(n).toBe(text.length * 7)
-    for (const field of accepted) expect(['kms.region', 'kms.keyId', 'kms.blob']).toContain(field)
+    for (const field of accepted) expect(['kms.region', 'kms.blob']).toContain(field)
   })
 })
 
@@ -221,7 +223,7 @@ describe('swapped, re-labelled and foreign ciphertext', () => {
     const decrypts = kms.calls.Decrypt ?? 0
     const versions: [unknown, string][] = [
       [0, 'ERR_ENVELOPE_VERSION'],
-      [2, 'ERR_ENVELOPE_VERSION'],
+      [3, 'ERR_ENVELOPE_VERSION'],
       [-1, 'ERR_ENVELOPE_VERSION'],
       [1.5, 'ERR_ENVELOPE_VERSION'],
       [1e308, 'ERR_ENVELOPE_VERSION'],
@@ -238,10 +240,10 @@ describe('swapped, re-labelled and foreign ciphertext', () => {
     expect(kms.calls.Decrypt ?? 0).toBe(decrypts)
   })
 
-  it('a data key wrapped by another CMK → ERR_ENVELOPE_AUTH (core and runtime)', async () => {
+  it('a data key wrapped by another CMK → ERR_ENVELOPE_COMMITMENT, v2 (core and runtime)', async () => {
     const env = { ...db, kms: { ...otherCmk.kms } }
     for (const out of [await attempt(() => openCore(env)), await attempt(() => runtime().open(env, { file: 'x' }))]) {
-      expect(out.ok ? 'opened' : out.code).toBe('ERR_ENVELOPE_AUTH')
+      expect(out.ok ? 'opened' : out.code).toBe('ERR_ENVELOPE_COMMITMENT')
       judge(out, dbValue, 'data key of another CMK', 'kms.blob')
     }
   })
