@@ -69,7 +69,10 @@ function defineOpening(cli: CAC): void {
   cli
     .command('decrypt <file>', 'Decrypt a sealed file to stdout, in its own format')
     .option('--extract <path>', 'Print only the value at a JSON path: $.db.password, $.hosts[0] or ["db"]["password"]')
-    .option('-o, --output <file>', 'Write the PLAINTEXT to <file> (0600) instead of stdout; prints a warning')
+    .option(
+      '-o, --output <file>',
+      'Write the PLAINTEXT to a new 0600 <file> instead of stdout (never through a link, never over the input)',
+    )
     .action((file: string, o: Flags) =>
       decryptCommand({ ...kmsFlags(o), file, extract: str(o.extract, '--extract'), output: str(o.output, '--output') }),
     )

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
@@ -92,7 +92,7 @@ describe('decrypt', () => {
     ['unknown version', 11, ['decrypt', 'v9.secret.json']],
     ['missing file', 3, ['decrypt', 'missing.secret.json']],
     ['bad extract path', 2, ['decrypt', 'db.secret.json', '--extract', '$.nope']],
-    ['-o onto the sealed file itself', 2, ['decrypt', 'db.secret.json', '-o', './db.secret.json']],
+    ['-o onto the sealed file itself', 5, ['decrypt', 'db.secret.json', '-o', './db.secret.json']],
     ['no file', 2, ['decrypt']],
   ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     const r = await cli(args)
@@ -124,5 +124,50 @@ describe('decrypt', () => {
       cwd: tmp.dir,
     })
     expect(r.code).toBe(40)
+  })
+})
+
+describe('decrypt -o never writes through a link or over an input', () => {
+  let sealedText: string
+  beforeAll(async () => {
+    await sealFixture(tmp.dir, 'link.secret.env', 'token=dec-canary-link-5c\n', { endpoint: kms.endpoint, keyId: keyA })
+    sealedText = readFileSync(path.join(tmp.dir, 'link.secret.env'), 'utf8')
+    symlinkSync('link.secret.env', path.join(tmp.dir, 'out-symlink.env'))
+    linkSync(path.join(tmp.dir, 'link.secret.env'), path.join(tmp.dir, 'out-hardlink.env'))
+    mkdirSync(path.join(tmp.dir, 'sub'))
+    symlinkSync('..', path.join(tmp.dir, 'sub', 'up'))
+    writeFileSync(path.join(tmp.dir, 'other.txt'), 'other\n')
+    symlinkSync('other.txt', path.join(tmp.dir, 'out-other-symlink.env'))
+    symlinkSync('missing.txt', path.join(tmp.dir, 'out-dangling.env'))
+    linkSync(path.join(tmp.dir, 'other.txt'), path.join(tmp.dir, 'out-other-hardlink.env'))
+  })
+
+  it.for<[string, string]>([
+    ['a symlink to the sealed file', 'out-symlink.env'],
+    ['a hard link to the sealed file', 'out-hardlink.env'],
+    ['the sealed file through a directory symlink', 'sub/up/link.secret.env'],
+    ['a symlink to another file', 'out-other-symlink.env'],
+    ['a dangling symlink', 'out-dangling.env'],
+    ['a file with another hard link', 'out-other-hardlink.env'],
+    ['a directory', 'sub'],
+  ])('-o %s → ERR_CLI_UNSAFE (5); the sealed file stays byte-identical', async ([, out]) => {
+    const r = await cli(['decrypt', 'link.secret.env', '-o', out])
+    expect(r.code).toBe(5)
+    expect(r.stderr).toContain('[ERR_CLI_UNSAFE]')
+    expect(r.stderr).not.toContain('dec-canary')
+    expect(readFileSync(path.join(tmp.dir, 'link.secret.env'), 'utf8')).toBe(sealedText)
+    expect(readFileSync(path.join(tmp.dir, 'other.txt'), 'utf8')).toBe('other\n')
+    expect(lstatSync(path.join(tmp.dir, 'out-symlink.env')).isSymbolicLink()).toBe(true)
+  })
+
+  it('-o over an existing 0644 file of its own replaces it with a 0600 file', async () => {
+    const out = path.join(tmp.dir, 'existing.env')
+    writeFileSync(out, 'old\n')
+    chmodSync(out, 0o644)
+    const r = await cli(['decrypt', 'link.secret.env', '-o', 'existing.env'])
+    expect(r.code).toBe(0)
+    expect(readFileSync(out, 'utf8')).toBe('token=dec-canary-link-5c\n')
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+    expect(readFileSync(path.join(tmp.dir, 'link.secret.env'), 'utf8')).toBe(sealedText)
   })
 })

@@ -1,7 +1,6 @@
-import path from 'node:path'
 import { type SecretFormat, serializeSecret } from '@kms-secrets/core'
 import { usageError } from '../util/errors.js'
-import { writePrivate, writeStdout } from '../util/fs.js'
+import { assertSafeOutput, writePrivate, writeStdout } from '../util/fs.js'
 import { extractPath } from '../util/json-path.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { warn } from '../util/report.js'
@@ -30,13 +29,8 @@ function renderExtract(value: unknown, format: SecretFormat): string {
  */
 export async function decryptCommand(opts: DecryptOptions): Promise<number> {
   if (!opts.file) throw usageError('decrypt needs a file.')
-  /* Precondition: -o never replaces the sealed file with its own plaintext. */
-  if (opts.output !== undefined && path.resolve(opts.output) === path.resolve(opts.file)) {
-    throw usageError(
-      `-o ${opts.output} is the sealed file itself; refusing to overwrite it with plaintext.`,
-      'Write the plaintext elsewhere, or use `kms-secrets edit` to change values.',
-    )
-  }
+  /* Precondition: -o never replaces the sealed file with its own plaintext, by name or through a link. */
+  if (opts.output !== undefined) await assertSafeOutput(opts.output, [opts.file])
   const { envelope, value } = await openSecretFile(opts.file, createProviderPool(opts))
   const text =
     opts.extract === undefined

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import process from 'node:process'
+import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { ioError } from './errors.js'
 
 /** Reads a UTF-8 file; fs failures become ERR_CLI_IO naming the path. */
@@ -51,22 +52,57 @@ export async function writeAtomic(file: string, text: string, mode = 0o644): Pro
   }
 }
 
-/** Writes a new file readable by its owner only (0600): for plaintext the user asked to put on disk. */
-export async function writePrivate(file: string, text: string): Promise<void> {
-  let opened = false
+async function lstatOrUndefined(file: string) {
   try {
-    const handle = await fsp.open(file, 'w', 0o600)
-    opened = true
+    return await fsp.lstat(file)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw ioError('inspect', file, e)
+  }
+}
+
+/**
+ * Precondition: a plaintext output path (`-o`) is a new file or a plain regular file of its own: not a symbolic
+ * link, not hard-linked, and not any input under another name (same device + inode, through links or `..`).
+ * Checked before any KMS call. The write itself (writePrivate) renames a fresh file into place, so it never writes
+ * through a link even if the path changes after this check.
+ */
+export async function assertSafeOutput(output: string, inputs: readonly string[]): Promise<void> {
+  const refuse = (why: string) =>
+    new KmsSecretsError('ERR_CLI_UNSAFE', `Refusing to write plaintext to ${output}: it ${why}.`, {
+      hint: 'Write the plaintext to a new path of its own (or remove the existing one first).',
+      file: output,
+    })
+  const own = await lstatOrUndefined(output)
+  if (own === undefined) return
+  const target = own.isSymbolicLink() ? await fsp.stat(output).catch(() => undefined) : own
+  for (const input of inputs) {
+    const st = await fsp.stat(input).catch(() => undefined)
+    if (st && target && st.dev === target.dev && st.ino === target.ino) throw refuse(`is the input file ${input}`)
+  }
+  if (own.isSymbolicLink()) throw refuse('is a symbolic link')
+  if (!own.isFile()) throw refuse('is not a regular file')
+  if (own.nlink > 1) throw refuse(`has ${own.nlink - 1} other hard link(s)`)
+}
+
+/**
+ * Writes plaintext the user asked to put on disk, readable by its owner only (0600): into a fresh sibling file
+ * (O_CREAT|O_EXCL, so never through an existing link), then renamed over `file`. A failure removes the partial file.
+ */
+export async function writePrivate(file: string, text: string): Promise<void> {
+  const target = path.resolve(file)
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    const handle = await fsp.open(tmp, 'wx', 0o600)
     try {
-      // An existing file keeps its mode on open: tighten it before any plaintext is written.
-      await handle.chmod(0o600)
       await handle.writeFile(text, 'utf8')
     } finally {
       await handle.close()
     }
+    await fsp.rename(tmp, target)
   } catch (e) {
-    // A failed write (ENOSPC, EIO) must not leave part of the plaintext behind; 'w' truncated the file anyway.
-    if (opened) await fsp.rm(file, { force: true }).catch(() => undefined)
+    // A failed write (ENOSPC, EIO) must not leave part of the plaintext behind.
+    await fsp.rm(tmp, { force: true }).catch(() => undefined)
     throw ioError('write', file, e)
   }
 }
