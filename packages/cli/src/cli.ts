@@ -80,8 +80,15 @@ function defineOpening(cli: CAC): void {
     .command('edit <file>', 'Decrypt into a private RAM-backed temp file, run $VISUAL/$EDITOR, re-seal if changed')
     .option('--allow-disk', 'Use the OS temp dir when /dev/shm is missing (plaintext may reach the disk)')
     .option('--key-id <KeyId>', 'CMK to re-seal with when the envelope does not record one (wrapped blobs)')
+    .option('--resume <path>', 'Re-open an edit that was kept because it could not be re-sealed (path printed then)')
     .action((file: string, o: Flags) =>
-      editCommand({ ...kmsFlags(o), file, allowDisk: Boolean(o.allowDisk), keyId: str(o.keyId, '--key-id') }),
+      editCommand({
+        ...kmsFlags(o),
+        file,
+        allowDisk: Boolean(o.allowDisk),
+        keyId: str(o.keyId, '--key-id'),
+        resume: str(o.resume, '--resume'),
+      }),
     )
 }
 

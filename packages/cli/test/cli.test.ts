@@ -33,7 +33,7 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
       ['--key-id <KeyId>', '--context <key=value>', '-i, --in-place', '-o, --output <file>', '--id <id>', '--json'],
     ],
     ['decrypt', ['--extract <path>', '-o, --output <file>']],
-    ['edit', ['--allow-disk']],
+    ['edit', ['--allow-disk', '--resume <path>']],
     ['rotate', ['--key-id <KeyId>', '--json']],
     [
       'wrap',

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,6 +12,7 @@ const db = { host: 'db.internal', password: 'edit-canary-pw-31d0' }
 let kms: TestKms
 let tmp: ReturnType<typeof tempDir>
 let original: string
+let bin: string
 const sealed = () => path.join(tmp.dir, 'db.secret.json')
 const log = () => path.join(tmp.dir, 'editor.log')
 
@@ -30,8 +31,8 @@ afterAll(async () => {
   tmp?.cleanup()
 })
 
-function edit(mode: string, opts: { onSpawn?: RunOptions['onSpawn']; file?: string } = {}) {
-  return runCli(['edit', opts.file ?? 'db.secret.json'], {
+function edit(mode: string, opts: { onSpawn?: RunOptions['onSpawn']; file?: string; args?: string[] } = {}) {
+  return runCli(['edit', opts.file ?? 'db.secret.json', ...(opts.args ?? [])], {
     endpoint: kms.endpoint,
     cwd: tmp.dir,
     env: { EDITOR: `node "${editor}" ${mode}`, VISUAL: undefined, EDITOR_LOG: log() },
@@ -39,10 +40,21 @@ function edit(mode: string, opts: { onSpawn?: RunOptions['onSpawn']; file?: stri
   })
 }
 
+interface Seen {
+  file: string
+  fileMode: number
+  dirMode: number
+  options: string[]
+}
+
+/** What the (fake) editor logged when it was last started. */
+function lastSeen(): Seen {
+  return JSON.parse(readFileSync(log(), 'utf8').trim().split('\n').at(-1)!) as Seen
+}
+
 /** The editor saw a 0600 file in a 0700 dir, and neither exists any more; no plaintext left in /dev/shm. */
 function expectNoTempLeft(): void {
-  const lines = readFileSync(log(), 'utf8').trim().split('\n')
-  const seen = JSON.parse(lines.at(-1)!) as { file: string; fileMode: number; dirMode: number }
+  const seen = lastSeen()
   expect(seen.fileMode).toBe(0o600)
   expect(seen.dirMode).toBe(0o700)
   if (existsSync('/dev/shm')) expect(seen.file.startsWith('/dev/shm/')).toBe(true)
@@ -67,13 +79,37 @@ describe('edit', () => {
     expectNoTempLeft()
   })
 
-  it('malformed JSON after editing → ERR_SECRET_PARSE (20) with line/column, nothing kept', async () => {
+  it('malformed JSON → ERR_SECRET_PARSE (20); the edit is kept 0600 on /dev/shm for --resume, which re-seals it', async () => {
     const r = await edit('malformed')
     expect(r.code).toBe(20)
     expect(r.stderr).toMatch(/db\.secret\.json:\d+:\d+/)
     expect(r.stderr).not.toContain('edit-canary')
     expect(readFileSync(sealed(), 'utf8')).toBe(original)
-    expectNoTempLeft()
+    const seen = lastSeen()
+    expect(r.stderr).toContain(`kms-secrets edit db.secret.json --resume ${seen.file}`)
+    expect(r.stderr).toContain(`rm -r ${path.dirname(seen.file)}`)
+    if (existsSync('/dev/shm')) expect(seen.file.startsWith('/dev/shm/kms-secrets-')).toBe(true)
+    expect(statSync(seen.file).mode & 0o777).toBe(0o600)
+    expect(statSync(path.dirname(seen.file)).mode & 0o777).toBe(0o700)
+    expect(readFileSync(seen.file, 'utf8')).toContain('edit-canary-new-9')
+    expect(filesContaining(tmp.dir, ['edit-canary-new-9'])).toEqual([])
+
+    const resumed = await edit('fix', { args: ['--resume', seen.file] })
+    expect(resumed.stderr).toMatch(/re-sealed/)
+    expect(resumed.code).toBe(0)
+    expect(existsSync(path.dirname(seen.file))).toBe(false)
+    const dec = await runCli(['decrypt', 'db.secret.json'], { endpoint: kms.endpoint, as: 'runtime', cwd: tmp.dir })
+    expect(JSON.parse(dec.stdout)).toEqual({ password: 'edit-canary-new-9', host: 'db.fixed' })
+    writeFileSync(sealed(), original) // the later tests start from the original content
+  })
+
+  it.for<[string, string]>([
+    ['a path outside /dev/shm', 'editor.log'],
+    ['a missing path', '/dev/shm/kms-secrets-nope/db.secret.json'],
+  ])('--resume %s → ERR_CLI_USAGE (2), the editor is not started', async ([, kept]) => {
+    const r = await edit('noop', { args: ['--resume', kept] })
+    expect(r.code).toBe(2)
+    expect(readFileSync(sealed(), 'utf8')).toBe(original)
   })
 
   it('SIGTERM while the editor runs → exit 143, temp dir removed, file untouched', async () => {
@@ -122,5 +158,58 @@ describe('edit', () => {
     expect(r.code).toBe(4)
     const p = await edit('noop', { file: 'editor.log' })
     expect(p.code).toBe(10)
+  })
+})
+
+describe('edit starts known editors without swap, backup, undo or history files', () => {
+  beforeAll(() => {
+    // Fake editors first on PATH: each is the scripted editor.mjs, which logs the options it was given.
+    bin = path.join(tmp.dir, 'bin')
+    mkdirSync(bin)
+    for (const name of ['vim', 'nvim', 'vim.basic', 'emacs', 'nano', 'code', 'my-editor']) {
+      const script = path.join(bin, name)
+      writeFileSync(script, `#!/bin/sh\nexec "${process.execPath}" "${editor}" noop "$@"\n`, { flag: 'w' })
+      chmodSync(script, 0o755)
+    }
+    symlinkSync('vim.basic', path.join(bin, 'vi'))
+  })
+
+  function editWith(line: string) {
+    return runCli(['edit', 'db.secret.json'], {
+      endpoint: kms.endpoint,
+      cwd: tmp.dir,
+      env: { EDITOR: line, VISUAL: undefined, EDITOR_LOG: log(), PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+    })
+  }
+
+  const vimOptions = ['-n', '-i', 'NONE', '-c', 'set nobackup nowritebackup noundofile noswapfile']
+  it.for<[string, string[]]>([
+    ['vim', vimOptions],
+    ['nvim', vimOptions],
+    ['vi', vimOptions], // vi → vim.basic: classified by the file it resolves to
+    ['vim -p', ['-p', ...vimOptions]],
+    [
+      'emacs -nw',
+      ['-nw', '--eval', '(setq make-backup-files nil backup-inhibited t auto-save-default nil create-lockfiles nil)'],
+    ],
+    ['nano -B --backupdir /var/bak -w', ['-w', '--ignorercfiles']],
+    ['code', ['--wait']],
+    ['code -w', ['-w']],
+  ])('EDITOR=%s gets %j', async ([line, options]) => {
+    const before = readFileSync(sealed(), 'utf8')
+    const r = await editWith(line)
+    expect(r.code).toBe(0)
+    expect(lastSeen().options).toEqual(options)
+    if (line.startsWith('code')) expect(r.stderr).toMatch(/^warning: .*Local History/m)
+    else expect(r.stderr).not.toMatch(/warning:/)
+    expect(readFileSync(sealed(), 'utf8')).toBe(before)
+    expectNoTempLeft()
+  })
+
+  it('an unknown editor runs unchanged, with a warning that it may write copies elsewhere', async () => {
+    const r = await editWith('my-editor --flag')
+    expect(r.code).toBe(0)
+    expect(lastSeen().options).toEqual(['--flag'])
+    expect(r.stderr).toMatch(/^warning: the editor "my-editor" is not one kms-secrets knows/m)
   })
 })

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { promises as fsp } from 'node:fs'
+import { promises as fsp, rmSync } from 'node:fs'
 import path from 'node:path'
 import process from 'node:process'
 import {
@@ -12,12 +12,12 @@ import {
   serializeSecret,
 } from '@kms-secrets/core'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import { resolveEditor } from '../util/command-line.js'
+import { resolveEditorLaunch } from '../util/editor.js'
 import { usageError } from '../util/errors.js'
 import { readText, writeAtomic } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
-import { createPrivateDir } from '../util/private-dir.js'
-import { note } from '../util/report.js'
+import { assertKeptEdit, createPrivateDir, type PrivateDir } from '../util/private-dir.js'
+import { note, warn } from '../util/report.js'
 import { resealLike } from '../util/reseal.js'
 import { readEnvelope } from '../util/secret.js'
 
@@ -26,11 +26,24 @@ export interface EditOptions extends KmsFlags {
   allowDisk: boolean
   /** Only for direct-mode envelopes wrapped without a KeyId. */
   keyId: string | undefined
+  /** A rejected edit kept by an earlier run: re-open it instead of decrypting. */
+  resume: string | undefined
+}
+
+/** What re-sealing needs: the sealed file as read at the start, its envelope, the KMS provider and the CMK. */
+interface Target {
+  file: string
+  original: string
+  env: Envelope
+  provider: KmsProvider
+  keyId: string
 }
 
 /** Runs the editor on `file`; resolves when it exits 0, otherwise ERR_CLI_EDITOR. Kills it if we are interrupted. */
 function runEditor(file: string): Promise<void> {
-  const [cmd, ...args] = resolveEditor()
+  const { command, warning } = resolveEditorLaunch()
+  const [cmd, ...args] = command
+  if (warning) warn(warning)
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, [...args, file], { stdio: 'inherit' })
     const stop = () => child.kill('SIGTERM')
@@ -66,33 +79,68 @@ async function plaintextOf(env: Envelope, provider: KmsProvider, file: string): 
 }
 
 /** Parses the edited text, re-seals it like `env` and replaces `file` unless it changed on disk meanwhile. */
-async function resealAndReplace(
-  file: string,
-  original: string,
-  env: Envelope,
-  edited: string,
-  provider: KmsProvider,
-  keyId: string,
-) {
-  const parsed = parseSecretFile(edited, env.format, file)
+async function resealAndReplace(t: Target, edited: string) {
+  const parsed = parseSecretFile(edited, t.env.format, t.file)
   try {
-    const next = await resealLike(env, parsed, provider, keyId)
-    if ((await readText(file)) !== original) {
+    const next = await resealLike(t.env, parsed, t.provider, t.keyId)
+    if ((await readText(t.file)) !== t.original) {
       throw new KmsSecretsError(
         'ERR_CLI_IO',
-        `${file} changed on disk while it was being edited; the edit was dropped.`,
-        'Run edit again.',
+        `${t.file} changed on disk while it was being edited; the edit was not applied.`,
+        'Re-apply it with --resume (it then replaces the newer content), or discard it and run edit again.',
       )
     }
-    await writeAtomic(file, encodeEnvelope(next))
+    await writeAtomic(t.file, encodeEnvelope(next))
   } finally {
     parsed.payload.fill(0)
   }
 }
 
+/** A word for a shell command line: bare when it is safe, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
+}
+
 /**
- * `kms-secrets edit`: decrypt into a 0600 file in a private 0700 RAM-backed directory, run $VISUAL/$EDITOR, re-seal if
- * changed (same key, context and id), replace the sealed file atomically. The directory is removed in every case.
+ * Re-seals the edited `tmp`; if that fails for any reason (parse error, validation, KMS, a concurrent change), the
+ * edit is kept for `--resume` when its directory is RAM-backed, else removed: plaintext never stays on a disk.
+ */
+async function resealOrKeep(t: Target, scratch: PrivateDir, tmp: string, edited: string): Promise<void> {
+  try {
+    await resealAndReplace(t, edited)
+  } catch (e) {
+    if (!scratch.ramBacked) {
+      warn(`the rejected edit of ${t.file} was discarded: its temp dir is not RAM-backed (--allow-disk).`)
+      throw e
+    }
+    scratch.keep()
+    warn(`kept the rejected edit of ${t.file} at ${tmp} (0600, in RAM; gone at reboot). ${t.file} is unchanged.`)
+    note(`  fix it and re-seal: kms-secrets edit ${shellWord(t.file)} --resume ${shellWord(tmp)}`)
+    note(`  or discard it:      rm -r ${shellWord(scratch.dir)}`)
+    throw e
+  }
+}
+
+/** `edit --resume`: the kept file is edited again in place and re-sealed; its directory goes once that worked. */
+async function resumeEdit(t: Target, kept: string): Promise<number> {
+  const dir = assertKeptEdit(kept)
+  await runEditor(kept)
+  const scratch: PrivateDir = {
+    dir,
+    ramBacked: true,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+    keep() {},
+  }
+  await resealOrKeep(t, scratch, kept, await fsp.readFile(kept, 'utf8'))
+  scratch.remove()
+  note(`${t.file}: re-sealed with key ${t.keyId}`)
+  return 0
+}
+
+/**
+ * `kms-secrets edit`: decrypt into a 0600 file in a private 0700 RAM-backed directory, run $VISUAL/$EDITOR (known
+ * editors without swap/backup/undo files; see util/editor.ts), re-seal if changed (same key, context and id), replace
+ * the sealed file atomically. The directory is removed, except that a rejected edit stays there for `--resume`.
  */
 export async function editCommand(opts: EditOptions): Promise<number> {
   if (!opts.file) throw usageError('edit needs a file.')
@@ -100,21 +148,21 @@ export async function editCommand(opts: EditOptions): Promise<number> {
   const env = await readEnvelope(opts.file)
   const keyId = opts.keyId ?? env.kms.keyId
   if (!keyId) throw usageError(`${opts.file} does not record its KeyId; pass --key-id <KeyId> to re-seal it.`)
-  const provider = createProviderPool(opts)(env.kms.region)
+  const t: Target = { file: opts.file, original, env, provider: createProviderPool(opts)(env.kms.region), keyId }
+  if (opts.resume !== undefined) return resumeEdit(t, opts.resume)
   /* Precondition: a RAM-backed place for the plaintext exists (or --allow-disk), checked before any KMS call. */
   const scratch = createPrivateDir(`editing ${opts.file}`, opts.allowDisk)
   try {
-    const before = await plaintextOf(env, provider, opts.file)
+    const before = await plaintextOf(env, t.provider, opts.file)
     const tmp = path.join(scratch.dir, path.basename(opts.file))
     await fsp.writeFile(tmp, before, { encoding: 'utf8', mode: 0o600, flag: 'wx' })
     await runEditor(tmp)
     const after = await fsp.readFile(tmp, 'utf8')
-    scratch.remove()
     if (after === before) {
       note(`${opts.file}: no changes`)
       return 0
     }
-    await resealAndReplace(opts.file, original, env, after, provider, keyId)
+    await resealOrKeep(t, scratch, tmp, after)
     note(`${opts.file}: re-sealed with key ${keyId}`)
     return 0
   } finally {

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { accessSync, constants, lstatSync, mkdtempSync, rmSync, type Stats, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import process from 'node:process'
@@ -23,6 +23,8 @@ export interface PrivateDir {
   ramBacked: boolean
   /** Removes the directory and everything in it (idempotent, synchronous so it also runs in signal handlers). */
   remove(): void
+  /** Leaves the directory in place from now on (a rejected edit the user may resume); remove() does nothing then. */
+  keep(): void
 }
 
 /**
@@ -46,16 +48,44 @@ export function createPrivateDir(purpose: string, allowDisk: boolean, exitOnSign
     remove()
     process.exit(signal === 'SIGINT' ? sigintExitCode : signal === 'SIGTERM' ? sigtermExitCode : 129)
   }
-  function remove() {
-    if (removed) return
+  function release() {
     removed = true
-    rmSync(dir, { recursive: true, force: true })
     for (const s of signals) process.off(s, onSignal)
     process.off('exit', remove)
+  }
+  function remove() {
+    if (removed) return
+    release()
+    rmSync(dir, { recursive: true, force: true })
   }
   // `exec` forwards signals to its child and cleans up when the child exits, so it opts out of exiting here.
   const signals = exitOnSignal ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const) : []
   for (const s of signals) process.on(s, onSignal)
   process.on('exit', remove)
-  return { dir, ramBacked, remove }
+  return { dir, ramBacked, remove, keep: release }
+}
+
+/**
+ * Precondition: a `--resume` path is an edit that `edit` kept: a regular 0600 file of this user (not a link) directly
+ * inside a 0700 `kms-secrets-*` directory of this user on /dev/shm. Returns that directory.
+ */
+export function assertKeptEdit(file: string): string {
+  const kept = path.resolve(file)
+  const dir = path.dirname(kept)
+  const own = (st: Stats | undefined, type: 'file' | 'dir', mode: number) =>
+    st !== undefined &&
+    (type === 'file' ? st.isFile() : st.isDirectory()) &&
+    (st.mode & 0o777) === mode &&
+    (process.getuid === undefined || st.uid === process.getuid())
+  const ok =
+    path.dirname(dir) === ramDir &&
+    path.basename(dir).startsWith('kms-secrets-') &&
+    own(lstatSync(dir, { throwIfNoEntry: false }), 'dir', 0o700) &&
+    own(lstatSync(kept, { throwIfNoEntry: false }), 'file', 0o600)
+  if (!ok) {
+    throw new KmsSecretsError('ERR_CLI_USAGE', `--resume ${file} is not an edit kept by kms-secrets edit.`, {
+      hint: `Pass the path printed when the edit was rejected (${ramDir}/kms-secrets-…/<file>), or run edit without --resume.`,
+    })
+  }
+  return dir
 }
