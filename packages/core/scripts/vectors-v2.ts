@@ -7,6 +7,7 @@ import { deriveCommittedKey } from '../src/crypto/commit.js'
 import { encryptionContextFor, envelopeAad } from '../src/envelope/aad.js'
 import { encodeEnvelope } from '../src/envelope/codec.js'
 import type { DirectEnvelope, Envelope, SealedEnvelope } from '../src/envelope/types.js'
+import type { ErrorCode } from '../src/errors.js'
 import { createSealer } from '../src/seal/sealer.js'
 import { wrapBlob } from '../src/seal/wrap.js'
 import { parseSecretFile } from '../src/secret-file/parse.js'
@@ -124,7 +125,7 @@ export async function buildV2Vectors(kms: FakeKms): Promise<V2Vector[]> {
     expect: { plaintext: b.plaintext, value: b.value },
     text: e(env),
   })
-  const bad = (name: string, text: string, error: VectorEntry['expect'] & { error: string }['error']): V2Vector => ({
+  const bad = (name: string, text: string, error: ErrorCode): V2Vector => ({
     name,
     envelope: `${name}.envelope`,
     expect: { error },

@@ -44,7 +44,7 @@ describe('Precondition: a sealed file carries exactly the configured context', (
     const path = sealedFile({ context: { app: 'shop', env: 'staging-secret-value' } })
     const error = await load(path, { context: { app: 'shop', env: 'prod-secret-value' } })
     expect(error).toMatchObject({ code: 'ERR_ENVELOPE_CONTEXT' })
-    const { message } = error as Error
+    const { message } = error as unknown as Error
     expect(message).toContain('sealed.secret.json')
     expect(message).toContain('"env"')
     expect(message).not.toMatch(/staging-secret-value|prod-secret-value/)
