@@ -130,6 +130,12 @@ function defineUsing(cli: CAC): void {
     .option('--file <NAME=file>', 'Serve the decrypted file through a FIFO; $NAME holds its path, repeatable', {
       type: [],
     })
+    .option(
+      '--allow-var <NAME>',
+      'Let a sealed file set NAME although it changes how programs load or run (PATH, NODE_OPTIONS, LD_*…), repeatable',
+      { type: [] },
+    )
+    .option('--keep-credentials', 'Pass your TENCENTCLOUD_*/TKE_* credentials on to the program (removed by default)')
     .example('  $ kms-secrets exec --env db.secret.json --file TLS_KEY=tls.secret.pem -- python app.py')
     .action((command: string[], o: Flags) =>
       execCommand({
@@ -137,6 +143,8 @@ function defineUsing(cli: CAC): void {
         envFiles: toList(o.env),
         files: toList(o.file),
         command: [...command, ...toList(o['--'])],
+        allowVars: toList(o.allowVar),
+        keepCredentials: Boolean(o.keepCredentials),
       }),
     )
   cli

@@ -46,7 +46,7 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
         '-o, --output <file>',
       ],
     ],
-    ['exec', ['--env <file>', '--file <NAME=file>']],
+    ['exec', ['--env <file>', '--file <NAME=file>', '--allow-var <NAME>', '--keep-credentials']],
     ['scan', ['--secrets <file>', '--json']],
     ['types', ['--check', '--json']],
   ])('%s --help shows its options and the global ones', async ([command, options], { expect }) => {

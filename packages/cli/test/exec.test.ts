@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
 import { filesContaining } from './helpers/files.js'
-import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { identities, keyA, startTestKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
 
 const child = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url))
@@ -143,5 +144,97 @@ describe('exec', () => {
     })
     expect(r.code).toBe(32)
     expect(r.stdout).toBe('')
+  })
+})
+
+describe('exec: what a sealed file may set, and which credentials the child gets', () => {
+  // Sealing needs only kms:Encrypt: these files are what a sealer-only attacker could hand the operator.
+  const marker = () => path.join(tmpdir.dir, `ran-${tag}`)
+  beforeAll(async () => {
+    const hook = path.join(cwd.dir, 'hook.cjs')
+    writeFileSync(hook, `require('node:fs').writeFileSync(${JSON.stringify(marker())}, 'x')\n`)
+    const seal = (name: string, text: string) =>
+      sealFixture(cwd.dir, name, text, { endpoint: kms.endpoint, keyId: keyA })
+    await seal('node-options.secret.env', `NODE_OPTIONS=--require ${hook}\ntoken=${token}\n`)
+    await seal('preload.secret.json', JSON.stringify({ LD_PRELOAD: `/tmp/evil-${tag}.so`, PATH: `/tmp/bin-${tag}` }))
+    await seal('creds.secret.json', JSON.stringify({ TENCENTCLOUD_SECRET_ID: `AKID-${tag}` }))
+    await seal('bad-name.secret.json', JSON.stringify({ 'my-key': `v-${tag}` }))
+  })
+
+  const scfCreds = {
+    TENCENTCLOUD_SECRETID: 'scf-id',
+    TENCENTCLOUD_SECRETKEY: 'scf-key',
+    TENCENTCLOUD_SESSIONTOKEN: 'scf-token',
+    TKE_ROLE_ARN: 'qcs::cam::uin/1:roleName/r',
+  }
+  const run = (args: string[]) =>
+    runCli(['exec', ...args], {
+      endpoint: kms.endpoint,
+      as: 'runtime',
+      cwd: cwd.dir,
+      env: { TMPDIR: tmpdir.dir, ...scfCreds },
+    })
+  const report = ['--', 'node', child, 'env']
+
+  it.concurrent.for<[string, string, string[]]>([
+    ['NODE_OPTIONS from an env file', 'node-options.secret.env', ['NODE_OPTIONS']],
+    ['LD_PRELOAD and PATH from a JSON file', 'preload.secret.json', ['LD_PRELOAD', 'PATH']],
+    ['a KMS credential from a sealed file', 'creds.secret.json', ['TENCENTCLOUD_SECRET_ID']],
+  ])(
+    'refuses %s → ERR_CLI_UNSAFE (5): names var and file, never the value; nothing runs',
+    async ([, file, names], { expect }) => {
+      const r = await run(['--env', 'db.secret.json', '--env', file, ...report, 'password'])
+      expect(r.code).toBe(5)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toContain('[ERR_CLI_UNSAFE]')
+      expect(r.stderr).toContain(file)
+      for (const n of names) expect(r.stderr).toContain(`--allow-var ${n}`)
+      expect(r.stderr).not.toContain(tag)
+      expect(existsSync(marker())).toBe(false)
+    },
+  )
+
+  it('--allow-var NODE_OPTIONS lets the file set it (the operator opted in)', async () => {
+    const r = await run(['--env', 'node-options.secret.env', '--allow-var', 'NODE_OPTIONS', ...report, 'token'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual({ token })
+    expect(existsSync(marker())).toBe(true)
+    rmSync(marker())
+  })
+
+  it('refuses a key that is not a valid variable name (it used to be skipped) → 5', async () => {
+    const r = await run(['--env', 'bad-name.secret.json', ...report, 'my-key'])
+    expect(r.code).toBe(5)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('"my-key"')
+    expect(r.stderr).not.toContain(tag)
+  })
+
+  it('applies the same check to --file NAME=, before any KMS call', async () => {
+    const r = await run(['--file', 'LD_PRELOAD=db.secret.json', ...report, 'LD_PRELOAD'])
+    expect(r.code).toBe(5)
+    expect(r.stderr).toContain('--allow-var LD_PRELOAD')
+    const bad = await run(['--env', 'db.secret.json', '--allow-var', 'A B', ...report])
+    expect(bad.code).toBe(2)
+  })
+
+  // TENCENTCLOUD_SESSION_TOKEN is left out: local-kms would reject a made-up token (it is stripped like the others).
+  const allCredNames = ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', ...Object.keys(scfCreds)]
+
+  it("strips the operator's KMS credentials (env, SCF and TKE names) from the child by default", async () => {
+    const r = await run(['--env', 'db.secret.json', ...report, ...allCredNames, 'KMS_SECRETS_ENDPOINT'])
+    expect(r.code).toBe(0)
+    const seen = JSON.parse(r.stdout)
+    for (const n of allCredNames) expect(seen[n], n).toBeNull()
+    expect(seen.KMS_SECRETS_ENDPOINT).toBe(kms.endpoint)
+  })
+
+  it('--keep-credentials passes them on', async () => {
+    const r = await run(['--env', 'db.secret.json', '--keep-credentials', ...report, ...allCredNames])
+    expect(r.code).toBe(0)
+    const seen = JSON.parse(r.stdout)
+    expect(seen.TENCENTCLOUD_SECRET_ID).toBe(identities.runtime.secretId)
+    expect(seen.TENCENTCLOUD_SECRET_KEY).toBe(identities.runtime.secretKey)
+    for (const [k, v] of Object.entries(scfCreds)) expect(seen[k]).toBe(v)
   })
 })
