@@ -17,6 +17,8 @@ const keyId = kms.keyIds.dev
 const canary = 'vitest-canary-password-3f9a'
 const vitestBin = join(createRequire(import.meta.url).resolve('vitest/package.json'), '..', 'vitest.mjs')
 let dir: string
+/** The same app with a custom include: secrets are `src/secrets/*.json`, no `.secret.` in their names. */
+let customDir: string
 
 beforeAll(() => {
   dir = makeTempDir('vitest-ssr')
@@ -39,11 +41,36 @@ export default { plugins: [kmsSecrets({ keyId: ${JSON.stringify(keyId)}, dts: fa
 `,
   )
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+beforeAll(() => {
+  customDir = makeTempDir('vitest-ssr-include')
+  mkdirSync(join(customDir, 'src/secrets'), { recursive: true })
+  writeFileSync(join(customDir, 'src/secrets/db.json'), JSON.stringify({ user: 'vt_user', password: canary }, null, 2))
+  writeFileSync(
+    join(customDir, 'src/app.test.js'),
+    `import { expect, test } from 'vitest'
+import db, { user } from './secrets/db.json'
+test('the secret import is the decrypted value', () => {
+  expect(user).toBe('vt_user')
+  expect(db.password.length).toBe(${canary.length})
+})
+`,
+  )
+  writeFileSync(
+    join(customDir, 'vitest.config.mjs'),
+    `import kmsSecrets from 'unplugin-kms-secrets/vite'
+const include = [/\\/secrets\\/[^/]+\\.json$/]
+export default { plugins: [kmsSecrets({ keyId: ${JSON.stringify(keyId)}, include, dts: false })], test: { include: ['src/**/*.test.js'] } }
+`,
+  )
+})
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+  rmSync(customDir, { recursive: true, force: true })
+})
 
-function runVitest(who: (typeof kms.identities)['build']) {
-  const r = spawnSync(process.execPath, [vitestBin, 'run', '--root', dir], {
-    cwd: dir,
+function runVitest(who: (typeof kms.identities)['build'], root = dir) {
+  const r = spawnSync(process.execPath, [vitestBin, 'run', '--root', root], {
+    cwd: root,
     env: { ...kmsEnv(kms, who), NO_COLOR: '1', CI: 'true' },
     encoding: 'utf8',
     timeout: 90_000,
@@ -66,5 +93,15 @@ describe('vitest with the plugin (vite-node SSR)', () => {
     expect(r.output).toMatch(/KMS Decrypt .*AuthFailure\.UnauthorizedOperation/)
     expect(textHasCanary(r.output, [canary])).toEqual([])
     expect(r.output).not.toMatch(/db\.secret\.json:\d+:\d+/)
+  })
+
+  test('with a custom include (no `.secret.` in the name): a refused Decrypt shows no code frame either', () => {
+    const ok = runVitest(kms.identities.dev, customDir)
+    expect(ok.output).toMatch(/1 passed/)
+    const r = runVitest(kms.identities.build, customDir)
+    expect(r.code).not.toBe(0)
+    expect(r.output).toMatch(/KMS Decrypt .*AuthFailure\.UnauthorizedOperation/)
+    expect(textHasCanary(r.output, [canary])).toEqual([])
+    expect(r.output).not.toMatch(/secrets\/db\.json:\d+:\d+/)
   })
 })

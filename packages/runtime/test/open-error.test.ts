@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { withoutSecretFrames } from '../src/opener/open-error.js'
+import { rememberSecretFile, withoutSecretFrames } from '../src/opener/open-error.js'
 
 describe('withoutSecretFrames', () => {
   it('drops frames naming a secret file (printers would show a code frame read from it) and keeps the message', () => {
@@ -15,6 +15,27 @@ describe('withoutSecretFrames', () => {
     expect(stack).toContain('Could not open config/db.secret.json')
     expect(stack).toContain('src/server.js:2:1')
     expect(stack).not.toMatch(/db\.secret\.json:3|tls\.secret\.pem/)
+  })
+
+  it('drops frames naming a file opened before, whatever its name (custom include), as path or file URL', () => {
+    rememberSecretFile('src/secrets/api.json')
+    rememberSecretFile('../shared/my keys/tls.pem')
+    const e = new Error('Could not open src/secrets/api.json')
+    e.stack = [
+      'KmsSecretsError: Could not open src/secrets/api.json',
+      '    at async file:///app/src/secrets/api.json:3:21',
+      '    at async /app/src/secrets/api.json?import:3:21',
+      '    at Object.<anonymous> (/work/shared/my keys/tls.pem:2:9)',
+      '    at async file:///work/shared/my%20keys/tls.pem:2:9',
+      '    at async file:///app/src/secrets/api.json.ts:1:1',
+      '    at async file:///app/src/server.js:2:1',
+    ].join('\n')
+    const stack = withoutSecretFrames(e).stack ?? ''
+    expect(stack).toContain('Could not open src/secrets/api.json')
+    expect(stack.split('\n').slice(1)).toEqual([
+      '    at async file:///app/src/secrets/api.json.ts:1:1',
+      '    at async file:///app/src/server.js:2:1',
+    ])
   })
 
   it('leaves non-errors alone', () => {

@@ -25,15 +25,36 @@ const secretFrameRE = /\.secret\.(?:json|ya?ml|yml|env|txt|pem|key|crt)\b/
 const frameRE = /^\s+at /
 
 /**
- * Drops stack frames that name a secret file (the generated module awaiting `openSecret`). Error printers — vitest,
- * vite's overlay, source-map-support — show a code frame read from the file of a frame, which for a plaintext secret
- * file on a developer's or CI machine is the plaintext itself. The message (which names the file) stays.
+ * `/<file>` of every secret file opened in this process (`meta.file`, project-relative, leading `../` dropped): the
+ * tail of the absolute path or file URL a stack frame names, whatever `include` made a secret (no name pattern).
+ */
+const openedFiles = new Set<string>()
+
+/** Records a secret file the generated code opens, so frames naming its module are dropped from errors. */
+export function rememberSecretFile(file: unknown): void {
+  if (typeof file !== 'string' || file === '') return
+  const tail = `/${file.replaceAll('\\', '/').replace(/^(?:\.{1,2}\/)+/, '')}`
+  openedFiles.add(tail)
+  openedFiles.add(encodeURI(tail))
+}
+
+function namesSecretFile(line: string): boolean {
+  if (secretFrameRE.test(line)) return true
+  for (const tail of openedFiles) if (line.includes(`${tail}:`) || line.includes(`${tail}?`)) return true
+  return false
+}
+
+/**
+ * Drops stack frames that name a secret file (the generated module awaiting `openSecret`): by the `.secret.` name
+ * pattern and by every file opened so far. Error printers — vitest, vite's overlay, source-map-support — show a code
+ * frame read from the file of a frame, which for a plaintext secret file on a developer's or CI machine is the
+ * plaintext itself. The message (which names the file) stays.
  */
 export function withoutSecretFrames<E>(e: E): E {
   if (e instanceof Error && typeof e.stack === 'string') {
     e.stack = e.stack
       .split('\n')
-      .filter((line) => !(frameRE.test(line) && secretFrameRE.test(line)))
+      .filter((line) => !(frameRE.test(line) && namesSecretFile(line)))
       .join('\n')
   }
   return e

@@ -2,7 +2,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import type { Envelope } from '@kms-secrets/core/open'
 import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
 import { createAsyncOpener, type OpenMeta } from './async-opener.js'
-import { withoutSecretFrames } from './open-error.js'
+import { rememberSecretFile, withoutSecretFrames } from './open-error.js'
 import { resolveOptions, type SecretOpenerOptions } from './options.js'
 
 export interface SecretOpener {
@@ -32,10 +32,12 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
   let sync: SyncOpener | undefined
   const describe = (): string => `[KmsSecretsOpener ${async.size} data key${async.size === 1 ? '' : 's'}]`
   const opener: SecretOpener = {
-    open: (envelope, meta) =>
-      async.open(envelope, meta).catch((e: unknown) => {
+    open(envelope, meta) {
+      rememberSecretFile(meta?.file)
+      return async.open(envelope, meta).catch((e: unknown) => {
         throw withoutSecretFrames(e)
-      }),
+      })
+    },
     close() {
       async.clear()
       sync?.close()
@@ -44,6 +46,7 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
   }
   if (options.provider === undefined) {
     opener.openSync = (envelope, meta) => {
+      rememberSecretFile(meta?.file)
       sync ??= createSyncOpener(resolved)
       try {
         return sync.openSync(envelope, meta)
