@@ -51,6 +51,8 @@ export interface ContextDeps {
 /** All state and work of the plugin, usable without a bundler (unit tests call it directly). */
 export interface SecretsContext {
   readonly options: ResolvedOptions
+  /** The project root: the `root` option, else the bundler's (where secret files are looked for). */
+  readonly root: string
   /** The bundler's project root (unless the `root` option was given). */
   setRoot(root: string): void
   /** `'serve'` (vite dev): no end-of-build leak check, so no plaintext is kept at all. */
@@ -140,6 +142,9 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
 
   return {
     options,
+    get root() {
+      return root
+    },
     setRoot(dir) {
       if (userOptions.root !== undefined) return
       root = resolve(dir)

@@ -13,15 +13,15 @@ import { createRollupHooks, type RollupLikeContext, type RollupState, rollupTarg
 import { checkPublicDir, denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
 import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers/webpack'
 import { createContext, type LoadTarget, type SecretsContext } from './context'
+import { extraDenyGlobs, type GuardedServer, guardDevServer } from './dev-server-guard'
 import { splitId } from './guards'
 import type { Options } from './options'
 import { projectRootOf } from './project-root'
 import { toBundlerError } from './report'
+import { claimOf, kmsDataImportError, loadableRE } from './secret-claims'
+import { createSecretIndex, type SecretIndex } from './secret-index'
 
 type HookThis = UnpluginBuildContext & UnpluginContext
-
-/** Every id a secret file can have: the extensions a secret format exists for, with or without a `?query`. */
-const loadableRE = /\.(?:json|ya?ml|env|txt|pem|key|crt)(?:[?#].*)?$/
 
 /** A stand-in module for a secret in a client build; the build fails at buildEnd, so it is never emitted. */
 const clientStub = 'export default undefined;\n'
@@ -31,6 +31,8 @@ interface BuildState extends RollupState {
   esbuild: EsbuildState
   rolldownPlatform: string | undefined
   serving: boolean
+  /** Secret files under any of their names (hard links, kept symlinks). */
+  secrets: SecretIndex
 }
 
 function targetFor(
@@ -57,7 +59,9 @@ function targetFor(
 /** The load hook: the generated module for a secret id, or a typed build error. */
 function createLoadHandler(ctx: SecretsContext, meta: UnpluginContextMeta, state: BuildState) {
   return async function handler(this: HookThis, id: string, loadOptions?: { ssr?: boolean }) {
-    if (!ctx.matches(id)) return undefined
+    const claim = claimOf(ctx, state.secrets, id)
+    if (claim === undefined) return undefined
+    if (claim === 'kms-data') return fail(this, meta, kmsDataImportError(ctx.relativeId(splitId(id).path)))
     const target = targetFor(ctx, meta, state, this, id, loadOptions)
     try {
       const { code, warnings } = await ctx.load(id, target)
@@ -93,7 +97,12 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
     }),
     vite: cast<UnpluginOptions['vite']>({
       ...shared,
-      config: denySecretFiles,
+      config(config: { root?: string; server?: { fs?: { deny?: string[] } } }) {
+        const { server } = denySecretFiles(config)
+        return { server: { fs: { deny: [...(server?.fs?.deny ?? []), ...extraDenyGlobs(ctx, config.root)] } } }
+      },
+      // Called here, not in a returned post hook: the guard must run before vite's static and transform middlewares.
+      configureServer: (server: GuardedServer) => guardDevServer(ctx, state.secrets, server),
       configResolved(config: { root: string; command: 'build' | 'serve'; publicDir: string | false }) {
         ctx.setRoot(config.root)
         checkPublicDir(ctx, config)
@@ -111,6 +120,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     esbuild: { options: {}, importers: new Map() },
     rolldownPlatform: undefined,
     serving: false,
+    secrets: createSecretIndex(ctx),
     clientDeferred: new Map(),
     outputFormat: undefined,
     built: false,
@@ -128,7 +138,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     },
     // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; webpack/rspack
     // and esbuild use it to pick modules, rolldown/vite additionally skip every other extension natively.
-    loadInclude: (id) => ctx.matches(id),
+    loadInclude: (id) => claimOf(ctx, state.secrets, id) !== undefined,
     load: { filter: { id: { include: [loadableRE], exclude: [/\0/] } }, handler: createLoadHandler(ctx, meta, state) },
     ...rollupFamilyHooks(ctx, state),
     esbuild: {
