@@ -126,7 +126,7 @@ describe('single-bit flips (in-memory KMS, thousands of opens)', () => {
 
   it('every bit of every character of every string field and key: typed error or the original value', async () => {
     // Authenticated (AAD or KMS EncryptionContext) fields must never open; only the routing hint kms.region (and a
-    // blob KMS still unwraps to the same data key) may. v2 authenticates kms.keyId (AAD + the CMK KMS reports).
+    // blob KMS still unwraps to the same data key) may. kms.keyId is authenticated by the CMK KMS reports (FORMAT.md §3.1).
     expect(db.kmsSecrets).toBe(2)
     const accepted = new Set([
       ...(await runAll(stringFieldFlips(db), 'core', 'bit flip of a string field')),

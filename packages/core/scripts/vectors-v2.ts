@@ -1,5 +1,5 @@
 /**
- * The v2 test vectors (key commitment, authenticated kms.keyId): positives and the mutations v2 must refuse,
+ * The v2 test vectors (key commitment; kms.keyId checked against the CMK KMS reports): positives and the mutations v2 must refuse,
  * including the two-key ("invisible salamanders") forgery. Built after every v1 vector on the same fake KMS.
  */
 import { createHmac } from 'node:crypto'

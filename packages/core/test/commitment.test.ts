@@ -12,6 +12,7 @@ import {
   type SealedEnvelope,
   sealSecret,
 } from '../src/index.js'
+import { envelopeEncryptionContext } from '../src/open.js'
 import { toBase64 } from '../src/util/base64.js'
 import { createFakeKms, type FakeKms } from './support/fake-kms.js'
 import { forgeTwoKeyGcm } from './support/two-key-gcm.js'
@@ -146,24 +147,37 @@ describe('kms.keyId is checked against KMS and (v2) authenticated', () => {
     }
   })
 
-  it('v2 binds kms.keyId in the AAD: an edited keyId fails authentication even if the KMS answer agreed', async () => {
+  it('Precondition: a Decrypt answer that does not report the CMK is refused (fail closed), in v1 and v2', async () => {
     const kms = createFakeKms()
-    const v2 = await sealSecret({
+    for (const version of [1, 2] as const) {
+      const sealer = createSealer({ provider: kms, keyId: 'fake-key-1', version })
+      const env = await sealer.seal({ id: 'a.secret.txt', format: 'text', payload: enc('v') })
+      sealer.dispose()
+      await expect(openEnvelope(env, { provider: lying(kms, '') })).rejects.toMatchObject({ code: 'ERR_ENVELOPE_KEY' })
+    }
+  })
+
+  it('v2 keeps kms.keyId out of the AAD so rotate (ReEncrypt to another CMK, no Decrypt) still opens', async () => {
+    // kms.keyId is authenticated by the CMK KMS reports (test above) and the key commitment binds the data key; were
+    // it in the AAD, re-wrapping under another CMK would need Decrypt rights and a full re-seal.
+    const kms = createFakeKms()
+    const env = await sealSecret({
       provider: kms,
       keyId: 'fake-key-1',
       id: 'a.secret.txt',
       format: 'text',
       payload: enc('v'),
     })
-    const edited2 = { ...v2, kms: { ...v2.kms, keyId: 'fake-key-2' } }
-    await expect(openEnvelope(edited2, { provider: lying(kms, 'fake-key-2') })).rejects.toMatchObject({
-      code: 'ERR_ENVELOPE_AUTH',
+    const moved = await kms.reEncrypt({
+      ciphertextBlob: env.kms.blob,
+      destinationKeyId: 'fake-key-2',
+      sourceEncryptionContext: envelopeEncryptionContext(env),
+      destinationEncryptionContext: envelopeEncryptionContext(env),
     })
-    // v1 never authenticated it: the same edit opens.
-    const sealer = createSealer({ provider: kms, keyId: 'fake-key-1', version: 1 })
-    const v1 = await sealer.seal({ id: 'a.secret.txt', format: 'text', payload: enc('v') })
-    sealer.dispose()
-    const edited1 = { ...v1, kms: { ...v1.kms, keyId: 'fake-key-2' } }
-    expect(await openEnvelope(edited1, { provider: lying(kms, 'fake-key-2') })).toEqual(enc('v'))
+    const rotated = { ...env, kms: { ...env.kms, keyId: moved.keyId, blob: moved.ciphertextBlob } }
+    expect(await openEnvelope(rotated, { provider: kms })).toEqual(enc('v'))
+    // The same blob under the old name is refused: the name must follow the blob.
+    const misnamed = { ...rotated, kms: { ...rotated.kms, keyId: 'fake-key-1' } }
+    await expect(openEnvelope(misnamed, { provider: kms })).rejects.toMatchObject({ code: 'ERR_ENVELOPE_KEY' })
   })
 })

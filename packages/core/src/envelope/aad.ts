@@ -10,9 +10,11 @@ export const maxEncryptionContextLength = 1024
 export const contextMarkerKey = 'kms-secrets'
 
 /**
- * AES-GCM associated data of an envelope: UTF-8 of the canonical JSON of {v, alg, mode, id, format, context, shape?}
- * (v1), plus `kms: { provider, keyId }` from v2 on. It binds the ciphertext to its logical file id, format, user
- * context, shape and (v2) CMK (FORMAT.md §3).
+ * AES-GCM associated data of an envelope: UTF-8 of the canonical JSON of {v, alg, mode, id, format, context, shape?}.
+ * It binds the ciphertext to its version, logical file id, format, user context and shape (FORMAT.md §3). The CMK
+ * (`kms.keyId`) is deliberately NOT in it: `rotate` re-wraps the data key under another CMK with ReEncrypt (no
+ * Decrypt right, no plaintext), which changes `kms.keyId` and `kms.blob` only. v2 binds both another way: the key
+ * commitment binds the data key, and every open checks that the KeyId KMS reports for the blob is `kms.keyId`.
  */
 export function envelopeAad(env: Envelope): Uint8Array {
   const aad = {
@@ -23,7 +25,6 @@ export function envelopeAad(env: Envelope): Uint8Array {
     format: env.format,
     context: env.context,
     ...(env.shape === undefined ? {} : { shape: env.shape }),
-    ...(env.kmsSecrets >= 2 ? { kms: { provider: env.kms.provider, keyId: env.kms.keyId } } : {}),
   }
   return utf8Encoder.encode(canonicalJson(aad))
 }
