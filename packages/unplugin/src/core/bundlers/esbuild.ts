@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import process from 'node:process'
 import type { EsbuildPlugin } from 'unplugin'
+import { secretFileCopies } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { splitId } from '../guards'
 import { fileSources, type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
@@ -67,7 +68,9 @@ async function outputsOf(result: BuildResult, cwd: string): Promise<OutputAsset[
 async function checkOutputs(ctx: SecretsContext, state: EsbuildState, result: BuildResult) {
   const cwd = state.options.absWorkingDir ?? process.cwd()
   const inputs = Object.keys(result.metafile?.inputs ?? {}).map((i) => resolve(cwd, i))
-  const hits: LeakHit[] = ctx.scanAssets(await outputsOf(result, cwd), () => fileSources((f) => ctx.matches(f), inputs))
+  const outputs = await outputsOf(result, cwd)
+  const hits: LeakHit[] = ctx.scanAssets(outputs, () => fileSources((f) => ctx.matches(f), inputs))
+  hits.push(...secretFileCopies(ctx, outputs))
   if (hits.length === 0) return undefined
   const written = !result.outputFiles
   if (written) await Promise.all(leakingAssets(hits).map((name) => rm(resolve(cwd, name), { force: true })))

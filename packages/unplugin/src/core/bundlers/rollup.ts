@@ -1,4 +1,5 @@
 import { isEnvelopeText } from '@kms-secrets/core'
+import { assetReferenceCodeRE, checkAssetReferences, secretFileCopies } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
 import { isPublicModule, type LeakHit, leakError, type OutputAsset } from '../leak'
@@ -120,6 +121,19 @@ export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
       if (ctx.asyncFiles.size === 0 || supportsTopLevelAwait(output.format)) return null
       this.error(toBundlerError(outputFormatError(String(output.format), [...ctx.asyncFiles])))
     },
+    // Before vite's asset plugins (enforce: 'pre'): they read `new URL()`/CSS `url()` files without a load hook.
+    transform: {
+      filter: { code: assetReferenceCodeRE },
+      handler(this: RollupLikeContext, code: string, id: string) {
+        if (id.includes('\0')) return null
+        try {
+          checkAssetReferences(ctx, code, id)
+        } catch (error) {
+          this.error(toBundlerError(error))
+        }
+        return null
+      },
+    },
     generateBundle: {
       // Last, so that assets other plugins add in generateBundle (HTML, manifests) are searched too.
       order: 'post' as const,
@@ -128,6 +142,7 @@ export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
         if (copied.length > 0) this.error(toBundlerError(leakError(copied)))
         if (ctx.options.leakCheck) {
           const hits = ctx.scanAssets(assetsOf(bundle), () => moduleSources(ctx, this))
+          hits.push(...secretFileCopies(ctx, assetsOf(bundle)))
           if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
         }
         if (ctx.syncFiles.size > 0 && !(syncWorkerFileName in bundle) && runtimeInlined(this.getModuleIds())) {

@@ -1,8 +1,11 @@
+import { resolve } from 'node:path'
 import type { RspackCompiler, WebpackCompiler } from 'unplugin'
+import { assetReferenceError, secretFileCopies } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, splitId } from '../guards'
-import { fileSources, leakError, leakingAssets, type OutputAsset } from '../leak'
+import { fileSources, type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
 import { errorText, toBundlerError } from '../report'
+import { noPlaintextHashes } from './webpack-cache'
 
 const pluginName = 'unplugin-kms-secrets'
 
@@ -15,6 +18,8 @@ interface CompilerLike {
 
 interface ModuleLike {
   resource?: string
+  /** `asset/resource`, `asset/inline`, `asset/source`, `asset`: the file's bytes become an output file or data URL. */
+  type?: string
   nameForCondition?: () => string | null
 }
 
@@ -92,9 +97,39 @@ function deferClientGuard(
   })
 }
 
+/**
+ * A secret file as an asset module (`new URL('./x.secret.json', import.meta.url)`, a `type: 'asset/…'` rule, CSS
+ * `url()`) is refused once the module graph is complete: webpack would emit or inline it (whatever our loader returned
+ * for it, the file is not meant to be an asset). Rejecting finishModules is fatal: nothing is emitted.
+ */
+function refuseAssetModules(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler) {
+  compiler.hooks.thisCompilation.tap(pluginName, (compilation) => {
+    const c = compilation as unknown as CompilationLike & {
+      hooks: { finishModules: { tapPromise(name: string, fn: (modules: Iterable<ModuleLike>) => Promise<void>): void } }
+    }
+    c.hooks.finishModules.tapPromise(pluginName, async (modules) => {
+      for (const module of modules) {
+        if (!module.type?.startsWith('asset') || module.resource === undefined) continue
+        const path = splitId(module.resource).path
+        if (!ctx.matches(path)) continue
+        const importer = issuerChain(ctx, c.moduleGraph, module)[0] ?? 'an entry'
+        throw toBundlerError(assetReferenceError(ctx.relativeId(path), importer, `a ${module.type} module`))
+      }
+    })
+  })
+}
+
 interface Asset {
   name: string
   source: { source(): string | Buffer | ArrayBuffer }
+  info?: { sourceFilename?: string }
+}
+
+/** Output files copied from a secret file (copy plugins and asset modules record where an asset came from). */
+function copiedSecretAssets(ctx: SecretsContext, assets: readonly Asset[]): LeakHit[] {
+  return assets
+    .filter((a) => a.info?.sourceFilename !== undefined && ctx.matches(resolve(ctx.root, a.info.sourceFilename)))
+    .map((a) => ({ asset: a.name, file: String(a.info?.sourceFilename), path: '$', encoding: 'raw' as const }))
 }
 
 function toAsset(a: Asset): OutputAsset {
@@ -114,6 +149,8 @@ export function applyWebpackHooks(
 ): void {
   ctx.setRoot(compiler.context)
   if (clientDeferred) deferClientGuard(ctx, compiler, clientDeferred)
+  refuseAssetModules(ctx, compiler)
+  noPlaintextHashes(ctx, compiler, 'rspackVersion' in compiler.webpack)
   const wp = compiler.webpack as unknown as {
     Compilation: { PROCESS_ASSETS_STAGE_REPORT: number }
     WebpackError: new (message: string) => Error
@@ -129,11 +166,17 @@ export function applyWebpackHooks(
     c.hooks.processAssets.tapPromise(
       { name: pluginName, stage: wp.Compilation.PROCESS_ASSETS_STAGE_REPORT },
       async () => {
-        if (!ctx.options.leakCheck) return
+        const copied = copiedSecretAssets(ctx, c.getAssets())
+        if (!ctx.options.leakCheck && copied.length === 0) return
         const files = [...c.modules]
           .map((m) => m.resource?.split('?')[0])
           .filter((r): r is string => typeof r === 'string' && r !== '')
-        const hits = ctx.scanAssets(c.getAssets().map(toAsset), () => fileSources((f) => ctx.matches(f), files))
+        const assets = c.getAssets().map(toAsset)
+        const hits = ctx.options.leakCheck
+          ? ctx.scanAssets(assets, () => fileSources((f) => ctx.matches(f), files))
+          : []
+        if (ctx.options.leakCheck) hits.push(...secretFileCopies(ctx, assets))
+        hits.push(...copied)
         ctx.endLeakCheck()
         if (hits.length === 0) return
         for (const name of leakingAssets(hits)) c.deleteAsset(name)
