@@ -75,7 +75,33 @@ export function walkFiles(dir: string): string[] {
   return out
 }
 
-/** Searches every file under each dir (binary-safe) for every canary in every encoding. */
+const dataUrlRE = /data:[^,"'`\s)<>]*,[^"'`\s)<>\\]*/gi
+
+/**
+ * The decoded payload of every `data:` URL in `content` (base64 or percent-encoded, any media type), nested ones
+ * too: an inlined asset hides a value from a search of the raw bytes.
+ */
+export function dataUrlPayloads(content: Buffer, depth = 0): Buffer[] {
+  const text = content.toString('latin1')
+  if (depth > 3 || !/data:/i.test(text)) return []
+  const out: Buffer[] = []
+  for (const [url] of text.matchAll(dataUrlRE)) {
+    const comma = url.indexOf(',')
+    const meta = url.slice(5, comma)
+    const data = url.slice(comma + 1)
+    let payload: Buffer
+    if (/;base64$/i.test(meta)) payload = Buffer.from(data.replace(/%3D/gi, '='), 'base64')
+    else
+      payload = Buffer.from(
+        data.replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+        'latin1',
+      )
+    out.push(payload, ...dataUrlPayloads(payload, depth + 1))
+  }
+  return out
+}
+
+/** Searches every file under each dir (binary-safe), and every data: URL in it decoded, for every canary. */
 export function scanForCanaries(dirs: string[], canaries: string[]): { files: number; bytes: number; hits: LeakHit[] } {
   const needles = canaries.map(needlesFor)
   const hits: LeakHit[] = []
@@ -87,11 +113,14 @@ export function scanForCanaries(dirs: string[], canaries: string[]): { files: nu
       const content = readFileSync(path)
       files++
       bytes += content.length
-      needles.forEach((forms, canary) => {
-        for (const [encoding, needle] of forms) {
-          if (content.includes(needle)) hits.push({ file: relative(dir, path), canary, encoding })
-        }
-      })
+      for (const [i, part] of [content, ...dataUrlPayloads(content)].entries()) {
+        const file = i === 0 ? relative(dir, path) : `${relative(dir, path)} (data: URL)`
+        needles.forEach((forms, canary) => {
+          for (const [encoding, needle] of forms) {
+            if (part.includes(needle)) hits.push({ file, canary, encoding })
+          }
+        })
+      }
     }
   }
   return { files, bytes, hits }

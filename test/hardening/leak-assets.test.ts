@@ -1,0 +1,240 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join } from 'node:path'
+import * as esbuild from 'esbuild'
+import * as rollup from 'rollup'
+import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
+import kmsRollup from 'unplugin-kms-secrets/rollup'
+import kmsVite from 'unplugin-kms-secrets/vite'
+import kmsWebpack from 'unplugin-kms-secrets/webpack'
+import * as vite from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import webpack from 'webpack'
+import { buildFailure, errorCodesIn, errorText } from '../utils/errors.js'
+import { dataUrlPayloads, scanForCanaries, textHasCanary } from '../utils/leak.js'
+import { newCanary } from './support/canary.js'
+import { keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { makeWorkDir } from './support/work.js'
+
+/**
+ * Every way a bundler turns a file into an asset — emitted, inlined as a data: URL, read as a raw string — reads the
+ * file itself, past the plugin's load hook. A secret file on such a path must fail the build with a typed error, and
+ * no written file may carry its plaintext in any encoding (data: URLs decoded).
+ */
+const keyId = keyIdFor('assets')
+const build = newIdentity('Build')
+const work = makeWorkDir('assets')
+const root = join(work.dir, 'app')
+const canary = newCanary('A')
+let kms: TestKms
+
+beforeAll(async () => {
+  kms = await startKms({
+    seed: {
+      identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }],
+      keys: [{ keyId, alias: 'hard-assets' }],
+    },
+  })
+  mkdirSync(join(root, 'config'), { recursive: true })
+  mkdirSync(join(root, 'src'), { recursive: true })
+  // Far below vite's assetsInlineLimit (4 kB) and webpack's asset/inline: inlined as a data: URL.
+  writeFileSync(join(root, 'config', 'x.secret.json'), `${JSON.stringify({ token: canary })}\n`)
+})
+afterAll(async () => {
+  await kms.dispose()
+  work.remove()
+})
+
+const plugin = () => ({ keyId, provider: providerFor(kms.endpoint, build), dts: false })
+
+function entry(name: string, code: string): string {
+  const file = join(root, 'src', name)
+  writeFileSync(file, code)
+  return file
+}
+
+/** The build failed with `code` and left no plaintext in its output dir or error text. */
+async function expectRefused(run: () => Promise<unknown>, outDir: string, code: string): Promise<void> {
+  const error = await buildFailure(run())
+  expect(errorCodesIn(error)).toContain(code)
+  expect(errorText(error)).toMatch(/x\.secret\.json/)
+  expect(textHasCanary(errorText(error), [canary])).toEqual([])
+  expect(scanForCanaries([outDir], [canary]).hits).toEqual([])
+}
+
+function viteBuild(input: string, outDir: string, ssr: boolean, extra: vite.Plugin[] = []) {
+  return vite.build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    cacheDir: join(work.dir, 'vite-cache'),
+    plugins: [kmsVite(plugin()), ...extra],
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: false,
+      ssr: ssr ? input : false,
+      rolldownOptions: ssr ? {} : { input },
+    },
+  })
+}
+
+describe('vite: asset paths of a secret file fail the build (client and SSR)', () => {
+  const cases: [string, string, string][] = [
+    ['new URL(…, import.meta.url)', 'new-url.js', "fetch(new URL('../config/x.secret.json', import.meta.url))\n"],
+    [
+      'import.meta.glob ?raw',
+      'glob-raw.js',
+      "console.log(import.meta.glob('../config/*.secret.json', { query: '?raw', eager: true }))\n",
+    ],
+    [
+      'import.meta.glob ?url',
+      'glob-url.js',
+      "console.log(import.meta.glob('../config/*.secret.json', { query: '?url' }))\n",
+    ],
+    ['?inline', 'inline.js', "import u from '../config/x.secret.json?inline'\nconsole.log(u)\n"],
+    ['?no-inline', 'no-inline.js', "import u from '../config/x.secret.json?no-inline'\nconsole.log(u)\n"],
+    ['?worker&url', 'worker.js', "import u from '../config/x.secret.json?worker&url'\nconsole.log(u)\n"],
+    ['new Worker(new URL(…))', 'new-worker.js', "new Worker(new URL('../config/x.secret.json', import.meta.url))\n"],
+  ]
+  for (const ssr of [false, true]) {
+    for (const [what, name, code] of cases) {
+      it(`${ssr ? 'SSR' : 'client'}: ${what}`, async () => {
+        const input = entry(name, code)
+        const outDir = join(work.dir, `vite-${ssr ? 'ssr' : 'client'}-${name}`)
+        await expectRefused(() => viteBuild(input, outDir, ssr), outDir, 'ERR_PLUGIN_RAW_IMPORT')
+      })
+    }
+  }
+
+  it('client: CSS url() of a secret file', async () => {
+    writeFileSync(join(root, 'src', 'style.css'), 'body { background: url(../config/x.secret.json) }\n')
+    const input = entry('css.js', "import './style.css'\n")
+    const outDir = join(work.dir, 'vite-client-css')
+    await expectRefused(() => viteBuild(input, outDir, false), outDir, 'ERR_PLUGIN_RAW_IMPORT')
+  })
+
+  it('client: a plugin that inlines the file as a data: URL past the source guard is caught by the leak check', async () => {
+    const inliner: vite.Plugin = {
+      name: 'test-inliner',
+      enforce: 'pre',
+      resolveId: (id) => (id === 'virtual:inlined' ? '\0inlined' : null),
+      load(id) {
+        if (id !== '\0inlined') return null
+        const b64 = readFileSync(join(root, 'config', 'x.secret.json')).toString('base64')
+        return `export default ${JSON.stringify(`data:application/json;base64,${b64}`)}`
+      },
+    }
+    const input = entry('inliner.js', "import u from 'virtual:inlined'\nfetch(u)\n")
+    const outDir = join(work.dir, 'vite-client-inliner')
+    await expectRefused(() => viteBuild(input, outDir, false, [inliner]), outDir, 'ERR_PLUGIN_LEAK')
+  })
+})
+
+describe('rollup: an @rollup/plugin-url-like plugin listed before ours inlines the file', () => {
+  it('the leak check decodes the data: URL and fails the build', async () => {
+    const urlPlugin: rollup.Plugin = {
+      name: 'test-url',
+      load(id) {
+        if (!id.endsWith('.secret.json')) return null
+        const b64 = readFileSync(id).toString('base64')
+        return `export default ${JSON.stringify(`data:application/json;base64,${b64}`)}`
+      },
+    }
+    const input = entry('rollup-url.js', "import u from '../config/x.secret.json'\nfetch(u)\n")
+    const outDir = join(work.dir, 'rollup-url')
+    const run = async () => {
+      const bundle = await rollup.rollup({
+        input,
+        external: (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0'),
+        plugins: [urlPlugin, kmsRollup(plugin())],
+      })
+      await bundle.write({ dir: outDir, format: 'es' })
+    }
+    await expectRefused(run, outDir, 'ERR_PLUGIN_LEAK')
+  })
+})
+
+describe("webpack: new URL('./x.secret.json', import.meta.url) as an asset module", () => {
+  for (const type of ['asset/inline', 'asset/resource', 'asset/source']) {
+    it(`${type} fails the build`, async () => {
+      const input = entry(
+        `wp-${type.replace('/', '-')}.js`,
+        "fetch(new URL('../config/x.secret.json', import.meta.url))\n",
+      )
+      const outDir = join(work.dir, `webpack-${type.replace('/', '-')}`)
+      const compiler = webpack({
+        mode: 'production',
+        context: root,
+        entry: input,
+        target: 'node20',
+        output: { path: outDir },
+        module: { rules: [{ test: /\.json$/, dependency: 'url', type }] },
+        infrastructureLogging: { level: 'none' },
+        plugins: [kmsWebpack(plugin())],
+      })
+      const run = () =>
+        new Promise<void>((resolve, reject) =>
+          compiler.run((err, stats) => {
+            compiler.close(() => undefined)
+            if (err) return reject(err)
+            if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })))
+            resolve()
+          }),
+        )
+      await expectRefused(run, outDir, 'ERR_PLUGIN_RAW_IMPORT')
+    })
+  }
+})
+
+describe("esbuild: loader: { '.json': 'dataurl' } and friends", () => {
+  for (const loader of ['dataurl', 'base64', 'binary', 'text', 'file'] as const) {
+    it(`${loader}: the plugin's onLoad claims the secret file, so no plaintext reaches the output`, async () => {
+      const input = entry('esb.js', "import u from '../config/x.secret.json'\nconsole.log(u)\n")
+      const outdir = join(work.dir, `esbuild-${loader}`)
+      await esbuild.build({
+        entryPoints: [input],
+        absWorkingDir: root,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outdir,
+        packages: 'external',
+        loader: { '.json': loader },
+        logLevel: 'silent',
+        plugins: [kmsEsbuild(plugin())],
+      })
+      expect(scanForCanaries([outdir], [canary]).hits).toEqual([])
+    })
+  }
+  it('a plugin before ours that inlines the file as a data: URL is caught by the leak check', async () => {
+    const input = entry('esb-bypass.js', "import u from '../config/x.secret.json'\nconsole.log(u)\n")
+    const outdir = join(work.dir, 'esbuild-bypass')
+    const bypass: esbuild.Plugin = {
+      name: 'test-dataurl',
+      setup(b) {
+        b.onLoad({ filter: /\.secret\.json$/ }, (args) => ({ contents: readFileSync(args.path), loader: 'dataurl' }))
+      },
+    }
+    const run = () =>
+      esbuild.build({
+        entryPoints: [input],
+        absWorkingDir: root,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outdir,
+        packages: 'external',
+        logLevel: 'silent',
+        plugins: [bypass, kmsEsbuild(plugin())],
+      })
+    await expectRefused(run, outdir, 'ERR_PLUGIN_LEAK')
+  })
+})
+
+describe('the test scanner itself', () => {
+  it('finds a value only visible inside a decoded data: URL', () => {
+    const b64 = Buffer.from(`{"x":"data:text/plain;base64,${Buffer.from(canary).toString('base64')}"}`)
+    const text = Buffer.from(`"data:application/json;base64,${b64.toString('base64')}"`)
+    expect(dataUrlPayloads(text).some((p) => p.includes(canary))).toBe(true)
+  })
+})
