@@ -1,5 +1,5 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { build, createServer, type InlineConfig } from 'vite'
 import { describe, expect, it } from 'vitest'
 import { secretDenyGlob } from '../src/core/bundlers/vite'
@@ -74,6 +74,32 @@ describe('vite publicDir', () => {
     const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_LEAK')
     expect(text).toContain('public/db.secret.json')
+  })
+
+  it.each([
+    ['a symlink with another name', (from: string, to: string) => symlinkSync(from, to), 'public/settings.json'],
+    ['a hard link with another name', (from: string, to: string) => linkSync(from, to), 'public/settings.json'],
+    [
+      'a symlinked directory',
+      (from: string, to: string) => symlinkSync(dirname(from), to.replace('settings.json', 'conf')),
+      'public/conf',
+    ],
+  ])('refuses %s to a secret file in publicDir', async (_, link, named) => {
+    const app = createApp()
+    mkdirSync(join(app.root, 'public'))
+    link(join(app.root, 'src/config/db.secret.json'), join(app.root, 'public/settings.json'))
+    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    expect(text).toContain('ERR_PLUGIN_LEAK')
+    expect(text).toContain(named)
+  })
+
+  it('refuses a local-kms data dir in publicDir', async () => {
+    const app = createApp()
+    mkdirSync(join(app.root, 'public/kms'), { recursive: true })
+    writeFileSync(join(app.root, 'public/kms/local-kms.json'), JSON.stringify({ format: 'local-kms/data-dir@1' }))
+    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    expect(text).toContain('ERR_PLUGIN_LEAK')
+    expect(text).toContain('public/kms/local-kms.json')
   })
 })
 

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { createLeakScanner, isEnvelopeText, KmsSecretsError } from '@kms-secrets/core'
 import type { SecretsContext } from './context'
 import { splitId } from './guards'
 import type { LeakHit, OutputAsset } from './leak'
+import { walkProject } from './secret-index'
 
 /**
  * `new URL('./x', import.meta.url)`: vite's client build (vite:asset-import-meta-url), webpack 5 and rollup asset
@@ -48,29 +49,12 @@ export function checkAssetReferences(ctx: SecretsContext, code: string, id: stri
   }
 }
 
-/** A walk of a pathological tree stops here. */
-const maxEntries = 200_000
-
 /** Secret files under the root (dependencies and git objects skipped; symlinked dirs not followed). */
 export function secretFilesUnder(ctx: SecretsContext): string[] {
   const found: string[] = []
-  const dirs = [ctx.root]
-  let seen = 0
-  while (dirs.length > 0 && seen < maxEntries) {
-    const dir = dirs.pop()!
-    let entries: { name: string; isDirectory(): boolean; isFile(): boolean }[]
-    try {
-      entries = readdirSync(dir, { withFileTypes: true })
-    } catch {
-      continue
-    }
-    seen += entries.length
-    for (const e of entries) {
-      const path = join(dir, e.name)
-      if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '.git') dirs.push(path)
-      else if (e.isFile() && ctx.matches(path)) found.push(path)
-    }
-  }
+  walkProject(ctx.root, (path) => {
+    if (ctx.matches(path)) found.push(path)
+  })
   return found
 }
 

@@ -44,15 +44,19 @@ function realpathOf(path: string): string | undefined {
 }
 
 /**
- * Calls `visit` for every file under `root`, dependencies and git objects skipped. Symlinked dirs are not followed:
- * what they point at is checked by real path instead.
+ * Calls `visit` for every file under `root`, dependencies and git objects skipped. Symlinks (to files or dirs) are not
+ * followed: they go to `onSymlink`, if given; elsewhere what they point at is checked by real path instead.
  */
-export function walkProject(root: string, visit: (path: string, name: string) => void): void {
+export function walkProject(
+  root: string,
+  visit: (path: string, name: string) => void,
+  onSymlink?: (path: string) => void,
+): void {
   const dirs = [root]
   let seen = 0
   while (dirs.length > 0 && seen < maxEntries) {
     const dir = dirs.pop()!
-    let entries: { name: string; isDirectory(): boolean; isFile(): boolean }[]
+    let entries: { name: string; isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean }[]
     try {
       entries = readdirSync(dir, { withFileTypes: true })
     } catch {
@@ -63,6 +67,7 @@ export function walkProject(root: string, visit: (path: string, name: string) =>
       const path = join(dir, entry.name)
       if (entry.isDirectory() && !skippedDirs.has(entry.name)) dirs.push(path)
       else if (entry.isFile()) visit(path, entry.name)
+      else if (entry.isSymbolicLink()) onSymlink?.(path)
     }
   }
 }

@@ -105,7 +105,7 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
       configureServer: (server: GuardedServer) => guardDevServer(ctx, state.secrets, server),
       configResolved(config: { root: string; command: 'build' | 'serve'; publicDir: string | false }) {
         ctx.setRoot(config.root)
-        checkPublicDir(ctx, config)
+        checkPublicDir(state.secrets, config)
         ctx.setMode(config.command)
         state.serving = config.command === 'serve'
       },

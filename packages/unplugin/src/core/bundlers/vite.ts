@@ -1,9 +1,11 @@
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { realpathSync, statSync } from 'node:fs'
+import { relative } from 'node:path'
 import { KmsSecretsError } from '@kms-secrets/core'
 import type { LoadTarget, SecretsContext } from '../context'
 import { supportsTopLevelAwait } from '../guards'
+import { localKmsDataDirOf } from '../local-kms-data'
 import { toBundlerError } from '../report'
+import { type SecretIndex, walkProject } from '../secret-index'
 
 /** What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`). */
 export const secretDenyGlob = '**/*.secret.*'
@@ -94,26 +96,52 @@ export function viteTarget(
   }
 }
 
-/** Secret files under a directory (recursive; unreadable dirs count as empty). */
-function secretFilesIn(ctx: SecretsContext, dir: string): string[] {
-  let entries: { name: string; parentPath: string; isFile(): boolean }[]
-  try {
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true })
-  } catch {
-    return []
+/**
+ * Files under a directory that are secrets by any name: a secret file, a symlink or hard link to one (also through a
+ * symlinked directory), or a file of a local-kms data dir. Unreadable dirs count as empty.
+ */
+function secretFilesIn(index: SecretIndex, dir: string): string[] {
+  const found: string[] = []
+  const visit = (path: string) => {
+    if (index.secretFileOf(path) !== undefined || localKmsDataDirOf(path) !== undefined) found.push(path)
   }
-  return entries
-    .filter((e) => e.isFile() && ctx.matches(join(e.parentPath, e.name)))
-    .map((e) => join(e.parentPath, e.name))
+  const walked = new Set<string>()
+  const walk = (root: string) => {
+    const real = realpathOr(root)
+    if (walked.has(real)) return
+    walked.add(real)
+    walkProject(root, visit, (link) => {
+      if (statOr(link)?.isDirectory()) walk(link)
+      else visit(link)
+    })
+  }
+  walk(dir)
+  return found
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync.native(path)
+  } catch {
+    return path
+  }
+}
+
+function statOr(path: string) {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
+  }
 }
 
 /**
  * Vite copies `publicDir` into the output as is and serves it in dev without any plugin seeing it: a secret file
  * there would ship as plaintext, so the config is refused up front.
  */
-export function checkPublicDir(ctx: SecretsContext, config: { root: string; publicDir: string | false }): void {
+export function checkPublicDir(index: SecretIndex, config: { root: string; publicDir: string | false }): void {
   if (!config.publicDir) return
-  const found = secretFilesIn(ctx, config.publicDir)
+  const found = secretFilesIn(index, config.publicDir)
   if (found.length === 0) return
   const files = found.map((f) => relative(config.root, f).replaceAll('\\', '/'))
   throw toBundlerError(
