@@ -15,6 +15,8 @@ export const keyIds = {
   guard: 'e2e00000-0000-4000-8000-000000000013',
   examples: 'e2e00000-0000-4000-8000-000000000014',
   bundleAll: 'e2e00000-0000-4000-8000-000000000015',
+  hosts: 'e2e00000-0000-4000-8000-000000000016',
+  workerd: 'e2e00000-0000-4000-8000-000000000017',
   /** A key the build and runtime identities may not use at all. */
   forbidden: 'e2e00000-0000-4000-8000-000000000099',
 } as const
