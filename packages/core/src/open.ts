@@ -1,6 +1,8 @@
 /**
  * `@kms-secrets/core/open`: only what opening a sealed envelope needs (decode, AAD, encryption context,
- * AES-GCM open, payload decode, the Tencent provider, errors). No parsers, sealing or leak scanner.
+ * AES-GCM open, payload decode, errors, the KmsProvider types). No parsers, sealing, leak scanner or KMS transport:
+ * the runtime signs and sends its one Decrypt itself (no Tencent SDK in a user's bundle); the SDK-based provider is
+ * in the package root (`createTencentProvider`).
  */
 export type { AeadCiphertext } from './crypto/aead.js'
 export { aesGcmOpen, authError, ivLength, keyLength, tagLength, zero } from './crypto/aead.js'
@@ -35,13 +37,9 @@ export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, ENVELOPE_VERSIONS } fr
 export { validateEnvelope } from './envelope/validate.js'
 export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
 export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'
-export { createTencentProvider } from './kms/tencent.js'
-export type { ResolvedEndpoint } from './kms/tencent-endpoint.js'
-export { isLoopbackHost, resolveTencentEndpoint, tencentKmsHost } from './kms/tencent-endpoint.js'
-export { codeForKmsCode, isRetryableKmsError, mapTencentError, scrubJsonSnippets } from './kms/tencent-errors.js'
-export type { TencentCredential, TencentProviderOptions } from './kms/tencent-transport.js'
-export { defaultTencentRegion, defaultTimeoutMs, tencentKmsVersion } from './kms/tencent-transport.js'
+export { scrubJsonSnippets } from './kms/tencent-errors.js'
 export type * from './kms/types.js'
 export type { OpenOptions } from './open/open-envelope.js'
 export { openEnvelope } from './open/open-envelope.js'
 export { decodePayload } from './open/payload.js'
+export { fromBase64Strict } from './util/base64.js'

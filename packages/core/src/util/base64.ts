@@ -1,12 +1,12 @@
-import { Buffer } from 'node:buffer'
-
-// Standard alphabet (RFC 4648 §4) with mandatory padding; Node's decoder silently skips bad characters,
-// so strictness is checked here before decoding.
+// Standard alphabet (RFC 4648 §4) with mandatory padding; atob tolerates bad padding bits and whitespace, so
+// strictness is checked here. atob/btoa (not node:buffer): the open path runs on Node, Bun, Deno and workerd.
 const base64RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 /** Standard padded base64 of `bytes`. */
 export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  let bin = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(bin)
 }
 
 /**
@@ -16,7 +16,9 @@ export function toBase64(bytes: Uint8Array): string {
  */
 export function fromBase64Strict(text: string): Uint8Array | undefined {
   if (!base64RE.test(text)) return undefined
-  const bytes = Buffer.from(text, 'base64')
-  if (bytes.toString('base64') !== text) return undefined
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const bin = atob(text)
+  const bytes = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
+  if (toBase64(bytes) !== text) return undefined
+  return bytes
 }
