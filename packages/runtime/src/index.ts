@@ -1,3 +1,6 @@
+export type { CredentialOption } from './credentials/chain.js'
+export type { TencentCredential } from './credentials/types.js'
+export type { DecryptProvider } from './kms/tencent-decrypt.js'
 export type { OpenMeta } from './opener/async-opener.js'
 export type { RetryOptions, SecretOpenerOptions } from './opener/options.js'
 export { createSecretOpener, openSecret, openSecretSync, type SecretOpener } from './opener/secret-opener.js'

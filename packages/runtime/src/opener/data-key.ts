@@ -1,5 +1,4 @@
-import { Buffer } from 'node:buffer'
-import { webcrypto } from 'node:crypto'
+import type { webcrypto } from 'node:crypto'
 import {
   authError,
   commitInfo,
@@ -13,14 +12,18 @@ import {
   type SealedEnvelope,
   tagLength as tagBytes,
 } from '@kms-secrets/core/open'
+import { fromBase64 } from '../kms/tencent-decrypt.js'
+
+/** WebCrypto's key type (globalThis.crypto on every host; only the type comes from node:crypto). */
+type CryptoKey = webcrypto.CryptoKey
 
 /**
  * One unwrapped data key, as NON-extractable WebCrypto keys only: `aes` opens v1 values (AES-GCM under the data key
  * itself), `hkdf` is the base key of v2's key schedule (FORMAT.md §3.2). `keyId` is the CMK KMS reported for the blob.
  */
 export interface DataKeyHandle {
-  aes: webcrypto.CryptoKey
-  hkdf: webcrypto.CryptoKey
+  aes: CryptoKey
+  hkdf: CryptoKey
   keyId: string
 }
 
@@ -33,8 +36,8 @@ export interface DataKeyHandle {
 export async function importDataKey(raw: Uint8Array, keyId = ''): Promise<DataKeyHandle | null> {
   try {
     if (raw.length !== keyBytes) return null
-    const aes = webcrypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['decrypt'])
-    const hkdf = webcrypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveBits', 'deriveKey'])
+    const aes = crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['decrypt'])
+    const hkdf = crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveBits', 'deriveKey'])
     raw.fill(0)
     return { aes: await aes, hkdf: await hkdf, keyId }
   } finally {
@@ -42,20 +45,21 @@ export async function importDataKey(raw: Uint8Array, keyId = ''): Promise<DataKe
   }
 }
 
+/** Envelope fields were validated as base64 already; anything else opens nothing. */
 function bytes(text: string | undefined): Uint8Array {
-  return new Uint8Array(Buffer.from(text ?? '', 'base64'))
+  return fromBase64(text) ?? new Uint8Array(0)
 }
 
 /**
  * v2: derive the commitment and compare it (constant time) BEFORE deriving the value's AES key, so a blob swapped for
  * another data key is refused whatever the ciphertext (ERR_ENVELOPE_COMMITMENT). The derived key is non-extractable.
  */
-async function committedKey(handle: DataKeyHandle, env: SealedEnvelope, file: string): Promise<webcrypto.CryptoKey> {
+async function committedKey(handle: DataKeyHandle, env: SealedEnvelope, file: string): Promise<CryptoKey> {
   const salt = bytes(env.salt)
   const hkdf = (info: Uint8Array) => ({ name: 'HKDF', hash: 'SHA-256', salt, info })
-  const derived = new Uint8Array(await webcrypto.subtle.deriveBits(hkdf(commitInfo), handle.hkdf, commitLength * 8))
+  const derived = new Uint8Array(await crypto.subtle.deriveBits(hkdf(commitInfo), handle.hkdf, commitLength * 8))
   if (!equalConstantTime(derived, bytes(env.commit))) throw commitmentError(file)
-  return webcrypto.subtle.deriveKey(hkdf(keyInfo), handle.hkdf, { name: 'AES-GCM', length: 256 }, false, ['decrypt'])
+  return crypto.subtle.deriveKey(hkdf(keyInfo), handle.hkdf, { name: 'AES-GCM', length: 256 }, false, ['decrypt'])
 }
 
 /**
@@ -74,7 +78,7 @@ export async function openSealed(handle: DataKeyHandle | null, env: SealedEnvelo
   sealed.set(tag, data.length)
   try {
     const params = { name: 'AES-GCM', iv, additionalData: envelopeAad(env), tagLength: tagBytes * 8 }
-    return new Uint8Array(await webcrypto.subtle.decrypt(params, key, sealed))
+    return new Uint8Array(await crypto.subtle.decrypt(params, key, sealed))
   } catch {
     throw authError(file)
   }

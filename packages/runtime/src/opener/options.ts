@@ -1,5 +1,7 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import type { KmsProvider } from '@kms-secrets/core/open'
+import type { CredentialOption } from '../credentials/chain.js'
+import type { Env } from '../credentials/types.js'
+import type { DecryptProvider } from '../kms/tencent-decrypt.js'
 
 /** Retry policy for KMS Decrypt: bounded attempts, exponential backoff with full jitter. */
 export interface RetryOptions {
@@ -15,10 +17,16 @@ export interface RetryOptions {
 
 export interface SecretOpenerOptions {
   /**
-   * The KMS to call. Default: `createTencentProvider()` from core, one per region, created on first use with the
-   * SDK's default credential chain. A function receives the region an envelope needs.
+   * The KMS to call (anything with core's `KmsProvider.decrypt`). Default: the runtime's own Tencent KMS Decrypt over
+   * `fetch`, one per region, created on first use. A function receives the region an envelope needs.
    */
-  provider?: KmsProvider | ((region: string) => KmsProvider)
+  provider?: DecryptProvider | ((region: string) => DecryptProvider)
+  /**
+   * Tencent Cloud credentials, static or a function (then called for every Decrypt). Default, in this order: env
+   * TENCENTCLOUD_SECRET_ID/_SECRET_KEY/_SESSION_TOKEN, SCF's TENCENTCLOUD_SECRETID/_SECRETKEY/_SESSIONTOKEN, the
+   * profile file ~/.tencentcloud/credentials, the CVM role (metadata service), TKE OIDC.
+   */
+  credential?: CredentialOption
   /** Region for every envelope. Default: env `TENCENTCLOUD_REGION`, else the region recorded in the envelope. */
   region?: string
   /** KMS endpoint URL (http:// only for loopback, e.g. local-kms). Default: env `KMS_SECRETS_ENDPOINT`. */
@@ -30,6 +38,9 @@ export interface SecretOpenerOptions {
 
 export interface ResolvedOptions {
   provider: SecretOpenerOptions['provider']
+  credential: CredentialOption | undefined
+  /** Where the credential chain reads its variables. */
+  env: Env
   region: string | undefined
   endpoint: string | undefined
   maxAttempts: number
@@ -38,8 +49,6 @@ export interface ResolvedOptions {
   timeoutMs: number
   random: () => number
 }
-
-type Env = Record<string, string | undefined>
 
 /**
  * Tencent's default Decrypt quota is 300/s per account. 10 attempts with full-jitter backoff (at most ~21 s of
@@ -70,7 +79,10 @@ function nonEmpty(text: string | undefined): string | undefined {
 }
 
 /** Options first, then the environment, then defaults. Environment values are read once, when an opener is made. */
-export function resolveOptions(options: SecretOpenerOptions = {}, env: Env = process.env): ResolvedOptions {
+export function resolveOptions(
+  options: SecretOpenerOptions = {},
+  env: Env = globalThis.process?.env ?? {},
+): ResolvedOptions {
   const retry = options.retry ?? {}
   const maxAttempts = retry.maxAttempts ?? envNumber(env, 'KMS_SECRETS_MAX_ATTEMPTS', 1, 100) ?? defaults.maxAttempts
   const baseDelayMs =
@@ -85,6 +97,8 @@ export function resolveOptions(options: SecretOpenerOptions = {}, env: Env = pro
   }
   return {
     provider: options.provider,
+    credential: options.credential,
+    env,
     region: nonEmpty(options.region) ?? nonEmpty(env.TENCENTCLOUD_REGION),
     endpoint: nonEmpty(options.endpoint) ?? nonEmpty(env.KMS_SECRETS_ENDPOINT),
     maxAttempts,

@@ -1,24 +1,25 @@
-import { createTencentProvider, type KmsProvider } from '@kms-secrets/core/open'
+import { createCredentialSource } from '../credentials/chain.js'
+import { createTencentDecrypt, type DecryptProvider } from '../kms/tencent-decrypt.js'
 import type { ResolvedOptions } from './options.js'
 
 export interface ProviderSource {
   /** The region an envelope is opened in: the configured one (TENCENTCLOUD_REGION) or the envelope's own. */
   regionFor(envelopeRegion: string): string
   /** One provider per region, created on first use (so importing the runtime makes no client and reads no creds). */
-  providerFor(region: string): KmsProvider
+  providerFor(region: string): DecryptProvider
   /** Number of providers created so far. */
   readonly size: number
 }
 
 export function createProviderSource(o: ResolvedOptions): ProviderSource {
-  const byRegion = new Map<string, KmsProvider>()
-  const make = (region: string): KmsProvider => {
+  const byRegion = new Map<string, DecryptProvider>()
+  // One credential chain for every region: temporary keys are looked up once and refreshed before they expire.
+  const credentials = createCredentialSource(o.credential, o.env)
+  const make = (region: string): DecryptProvider => {
     const p = o.provider
     if (typeof p === 'function') return p(region)
     if (p !== undefined) return p
-    // Credentials: the SDK's default chain (env TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN, profile, CVM role, TKE).
-    // The runtime already read (and trimmed) KMS_SECRETS_ENDPOINT; '' means the cloud endpoint, so core reads no env.
-    return createTencentProvider({ region, endpoint: o.endpoint ?? '', timeoutMs: o.timeoutMs })
+    return createTencentDecrypt({ region, endpoint: o.endpoint, credentials })
   }
   return {
     regionFor: (envelopeRegion) => o.region ?? envelopeRegion,

@@ -1,11 +1,7 @@
 import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
-import {
-  type DecryptRequest,
-  type DecryptResult,
-  isRetryableKmsError,
-  type KmsProvider,
-  scrubJsonSnippets,
-} from '@kms-secrets/core/open'
+import { type DecryptRequest, type DecryptResult, scrubJsonSnippets } from '@kms-secrets/core/open'
+import { isRetryable } from '../kms/kms-error.js'
+import type { DecryptProvider } from '../kms/tencent-decrypt.js'
 import type { ResolvedOptions } from './options.js'
 
 /** What a failed Decrypt concerns, for the error message (never a value). */
@@ -102,12 +98,12 @@ export function decryptError(e: unknown, t: DecryptTarget, attempts: number, exh
 }
 
 /**
- * KMS Decrypt with bounded retries: retryable failures (throttling, 5xx/InternalError, network, timeout — core's
- * `isRetryableKmsError`) back off and try again; anything else fails at once. Rejects with a DecryptFailure, which
+ * KMS Decrypt with bounded retries: retryable failures (throttling, 5xx/InternalError, network, timeout —
+ * `isRetryable`) back off and try again; anything else fails at once. Rejects with a DecryptFailure, which
  * each waiting file turns into its own error (`toOpenError`).
  */
 export async function decryptWithRetry(
-  provider: KmsProvider,
+  provider: DecryptProvider,
   req: DecryptRequest,
   policy: RetryPolicy,
 ): Promise<DecryptResult> {
@@ -118,7 +114,7 @@ export async function decryptWithRetry(
         policy.timeoutMs,
       )
     } catch (e) {
-      const retryable = isRetryableKmsError(e)
+      const retryable = isRetryable(e)
       if (!retryable || attempt >= policy.maxAttempts) throw new DecryptFailure(e, attempt, retryable)
       await sleep(backoffMs(attempt, policy))
     }

@@ -9,8 +9,8 @@ export interface SecretOpener {
   /** Opens a sealed envelope into its value (object for json/yaml/env, string for text). */
   open(envelope: Envelope, meta: OpenMeta): Promise<unknown>
   /**
-   * Blocking variant for CommonJS (no top-level await), run on a worker thread. Absent when a custom `provider`
-   * object was given, since it cannot cross threads.
+   * Blocking variant for CommonJS (no top-level await), run on a worker thread. Absent when a custom `provider` or a
+   * credential function was given, since functions cannot cross threads.
    */
   openSync?: (envelope: Envelope, meta: OpenMeta) => unknown
   /** Drops every cached data key and stops the sync worker, if any. */
@@ -44,7 +44,7 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
       sync = undefined
     },
   }
-  if (options.provider === undefined) {
+  if (options.provider === undefined && typeof options.credential !== 'function') {
     opener.openSync = (envelope, meta) => {
       rememberSecretFile(meta?.file)
       sync ??= createSyncOpener(resolved)
@@ -69,7 +69,7 @@ function getDefault(): SecretOpener {
 /**
  * What generated modules call: `export default await openSecret(<envelope>, { file })`. Resolves to the decrypted
  * value; rejects with a KmsSecretsError naming the file (and KeyId/RequestId for KMS failures).
- * Env: TENCENTCLOUD_SECRET_ID/SECRET_KEY/SESSION_TOKEN (or profile, CVM role, TKE), TENCENTCLOUD_REGION,
+ * Env: TENCENTCLOUD_SECRET_ID/SECRET_KEY/SESSION_TOKEN (or SCF's, profile, CVM role, TKE), TENCENTCLOUD_REGION,
  * KMS_SECRETS_ENDPOINT, KMS_SECRETS_MAX_ATTEMPTS, KMS_SECRETS_TIMEOUT_MS.
  */
 export async function openSecret(envelope: Envelope, meta: OpenMeta): Promise<unknown> {

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads'
 import { type ErrorCode, errorCodes, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
 import type { Envelope } from '@kms-secrets/core/open'
+import type { TencentCredential } from '../credentials/types.js'
 
 /** Options the worker rebuilds its opener from (plain data: functions cannot cross threads). */
 export interface WorkerOptions {
@@ -8,6 +9,8 @@ export interface WorkerOptions {
   endpoint: string | undefined
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number }
   timeoutMs: number
+  /** Static credentials given as an option (a function cannot cross threads: then there is no openSync). */
+  credential?: TencentCredential | undefined
 }
 
 export interface WorkerData {

@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
+import type { MessagePort, Worker } from 'node:worker_threads'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { type Envelope, validateEnvelope } from '@kms-secrets/core/open'
 import type { OpenMeta } from '../opener/async-opener.js'
@@ -22,7 +22,16 @@ export interface SyncOpener {
   close(): void
 }
 
+/**
+ * node:worker_threads, loaded when a sync open first needs it: no `node:` import at module scope, so the runtime loads
+ * on hosts without worker threads (workerd) and bundlers see no builtin import.
+ */
+function workerThreads() {
+  return process.getBuiltinModule('node:worker_threads')
+}
+
 function startHost(options: WorkerOptions, onGone: (w: Worker) => void): Host {
+  const { MessageChannel, Worker } = workerThreads()
   const { port1, port2 } = new MessageChannel()
   const ready = new Int32Array(new SharedArrayBuffer(4))
   const workerData: WorkerData = { port: port2, options, ready }
@@ -36,6 +45,7 @@ function startHost(options: WorkerOptions, onGone: (w: Worker) => void): Host {
 }
 
 function takeReply(port: MessagePort, id: number): OpenReply | undefined {
+  const { receiveMessageOnPort } = workerThreads()
   for (;;) {
     const received = receiveMessageOnPort(port)
     if (received === undefined) return undefined
@@ -84,6 +94,7 @@ export function createSyncOpener(o: ResolvedOptions): SyncOpener {
     endpoint: o.endpoint,
     retry: { maxAttempts: o.maxAttempts, baseDelayMs: o.baseDelayMs, maxDelayMs: o.maxDelayMs },
     timeoutMs: o.timeoutMs,
+    credential: typeof o.credential === 'function' ? undefined : o.credential,
   }
   const budgetMs = worstCaseMs(o) + startupMs
   const onGone = (w: Worker): void => {

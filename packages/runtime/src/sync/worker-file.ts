@@ -1,29 +1,32 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 
+const workerName = 'kms-secrets-worker'
+
+/**
+ * This module's own file URL, without `import.meta` (which a bundler emitting CommonJS warns about and empties):
+ * `__filename` in CommonJS (tsdown's .cjs, a user's CommonJS bundle), else the first file URL of a stack frame (our
+ * ESM dist run as is). With source maps applied to stacks it may name a source file: then the worker is looked up
+ * by package name instead.
+ */
 function hereUrl(): string | undefined {
-  // ESM: the module's URL. CJS: tsdown rewrites import.meta.url to pathToFileURL(__filename). When a user's
-  // bundler inlines the runtime (e.g. esbuild format cjs), it may be empty or point at their bundle instead.
-  const url: unknown = import.meta.url
-  if (typeof url === 'string' && url.startsWith('file:')) return url
-  // esbuild's ESM→CommonJS conversion empties import.meta; the CommonJS wrapper still knows the bundle's file.
-  return typeof __filename === 'string' ? pathToFileURL(__filename).href : undefined
+  const { pathToFileURL } = process.getBuiltinModule('node:url')
+  if (typeof __filename === 'string') return pathToFileURL(__filename).href
+  return /(file:\/\/[^\s)]+?)(?::\d+){1,2}\)?$/m.exec(new Error().stack ?? '')?.[1]
 }
 
 function candidates(): string[] {
+  const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
+  const { createRequire } = process.getBuiltinModule('node:module')
   const here = hereUrl()
   const found: string[] = []
   // dist/<chunk>.mjs|.cjs sits next to dist/kms-secrets-worker.mjs|.cjs: pick the worker of the same module format.
   // When a bundler inlined the runtime, `here` is the user's bundle: the plugin puts a self-contained
   // kms-secrets-worker.cjs next to it (esbuild CommonJS output).
   if (here !== undefined) {
-    const own = here.endsWith('.cjs') ? './kms-secrets-worker.cjs' : './kms-secrets-worker.mjs'
-    found.push(fileURLToPath(new URL(own, here)), fileURLToPath(new URL('./kms-secrets-worker.cjs', here)))
+    const own = here.endsWith('.cjs') ? `./${workerName}.cjs` : `./${workerName}.mjs`
+    found.push(fileURLToPath(new URL(own, here)), fileURLToPath(new URL(`./${workerName}.cjs`, here)))
   }
-  for (const base of [here, pathToFileURL(join(process.cwd(), 'package.json')).href]) {
+  for (const base of [here, pathToFileURL(`${process.cwd()}/package.json`).href]) {
     if (base === undefined) continue
     try {
       found.push(createRequire(base).resolve('@kms-secrets/runtime/worker'))
@@ -36,6 +39,7 @@ function candidates(): string[] {
 
 /** Path of the sync worker entry (dist/worker.*): next to this module, else the installed package's. */
 export function resolveWorkerFile(): string {
+  const { existsSync } = process.getBuiltinModule('node:fs')
   const file = candidates().find((f) => existsSync(f))
   if (file !== undefined) return file
   throw new KmsSecretsError(

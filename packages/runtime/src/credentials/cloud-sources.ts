@@ -1,0 +1,126 @@
+import type { Env, SourceResult } from './types.js'
+
+/**
+ * The sources that need a file or the network — profile file, CVM role, TKE OIDC — written here (no SDK) after the
+ * Tencent SDK's providers (tencentcloud-sdk-nodejs-common `credential.js`, `cvm_role_credential.js`). Reached only when
+ * no earlier source answered; node builtins are loaded lazily so the module stays portable.
+ */
+
+const metadataDefault = 'http://metadata.tencentyun.com/latest/meta-data/'
+const stsDefault = 'https://sts.tencentcloudapi.com/'
+/** The CVM metadata service answers in milliseconds on a CVM; elsewhere this bounds the wasted time. */
+const metadataTimeoutMs = 1000
+
+/** `[default]` of an INI file: secret_id, secret_key, token (the SDK's ProfileCredential reads the same). */
+export function parseProfile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  let inDefault = false
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue
+    if (line.startsWith('[')) {
+      inDefault = line === '[default]'
+      continue
+    }
+    const eq = line.indexOf('=')
+    if (inDefault && eq > 0) out[line.slice(0, eq).trim()] = line.slice(eq + 1).trim()
+  }
+  return out
+}
+
+/** ~/.tencentcloud/credentials, else /etc/tencentcloud/credentials (the SDK's order). */
+export async function fromProfile(env: Env): Promise<SourceResult> {
+  const missing = { missing: 'profile file: no [default] secret_id/secret_key in ~/.tencentcloud/credentials' }
+  try {
+    const { readFile } = await import('node:fs/promises')
+    const home = env.HOME ?? env.USERPROFILE ?? (await import('node:os')).homedir()
+    let text: string
+    try {
+      text = await readFile(`${home}/.tencentcloud/credentials`, 'utf8')
+    } catch {
+      text = await readFile('/etc/tencentcloud/credentials', 'utf8')
+    }
+    const p = parseProfile(text)
+    return p.secret_id && p.secret_key ? { secretId: p.secret_id, secretKey: p.secret_key, token: p.token } : missing
+  } catch {
+    return missing
+  }
+}
+
+interface TmpCredentials {
+  TmpSecretId?: unknown
+  TmpSecretKey?: unknown
+  Token?: unknown
+  ExpiredTime?: unknown
+}
+
+function temporary(c: TmpCredentials | undefined, expiredTime: unknown): SourceResult | undefined {
+  if (typeof c?.TmpSecretId !== 'string' || typeof c.TmpSecretKey !== 'string' || !c.TmpSecretId) return undefined
+  const token = typeof c.Token === 'string' ? c.Token : undefined
+  const expiresAt = typeof expiredTime === 'number' ? expiredTime * 1000 : undefined
+  return { secretId: c.TmpSecretId, secretKey: c.TmpSecretKey, token, expiresAt }
+}
+
+/**
+ * CVM role (https://cloud.tencent.com/document/product/213/47668): the role name, then its temporary keys, from the
+ * metadata service. `KMS_SECRETS_METADATA_URL` overrides its base URL (tests: a loopback server) or `off` skips it.
+ */
+export async function fromCvmRole(env: Env): Promise<SourceResult> {
+  const base = env.KMS_SECRETS_METADATA_URL?.trim() || metadataDefault
+  if (base === 'off') return { missing: 'CVM role: skipped (KMS_SECRETS_METADATA_URL=off)' }
+  const get = async (path: string) => {
+    const res = await fetch(`${base}cam/security-credentials/${path}`, {
+      signal: AbortSignal.timeout(metadataTimeoutMs),
+      redirect: 'error',
+    })
+    if (!res.ok) throw new Error(String(res.status))
+    return res.text()
+  }
+  try {
+    const role = (await get('')).trim().split('\n')[0]?.trim() ?? ''
+    if (role === '') return { missing: 'CVM role: no role bound to this instance' }
+    const c = JSON.parse(await get(encodeURIComponent(role))) as TmpCredentials & { Code?: unknown }
+    return (c.Code === 'Success' && temporary(c, c.ExpiredTime)) || { missing: 'CVM role: no usable credentials' }
+  } catch {
+    return { missing: 'CVM role: metadata service not reachable (not a CVM, or no role bound)' }
+  }
+}
+
+/**
+ * TKE OIDC (https://cloud.tencent.com/document/product/457/81615): exchange the pod's web identity token for temporary
+ * keys with STS AssumeRoleWithWebIdentity, which is not signed (the SDK sends it with `Authorization: SKIP`).
+ */
+export async function fromTkeOidc(env: Env): Promise<SourceResult> {
+  const { TKE_REGION: region, TKE_PROVIDER_ID: providerId, TKE_ROLE_ARN: roleArn } = env
+  const tokenFile = env.TKE_WEB_IDENTITY_TOKEN_FILE
+  if (!region || !providerId || !roleArn || !tokenFile) {
+    return { missing: 'TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_ROLE_ARN, TKE_WEB_IDENTITY_TOKEN_FILE not all set' }
+  }
+  try {
+    const { readFile } = await import('node:fs/promises')
+    const body = JSON.stringify({
+      RoleArn: roleArn,
+      RoleSessionName: `kms-secrets-${Date.now()}`,
+      WebIdentityToken: (await readFile(tokenFile, 'utf8')).trim(),
+      ProviderId: providerId,
+    })
+    const res = await fetch(env.KMS_SECRETS_STS_ENDPOINT?.trim() || stsDefault, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: 'SKIP',
+        'X-TC-Action': 'AssumeRoleWithWebIdentity',
+        'X-TC-Version': '2018-08-13',
+        'X-TC-Region': region,
+        'X-TC-Timestamp': String(Math.floor(Date.now() / 1000)),
+      },
+      body,
+      signal: AbortSignal.timeout(5000),
+      redirect: 'error',
+    })
+    const r = ((await res.json()) as { Response?: { Credentials?: TmpCredentials; ExpiredTime?: unknown } }).Response
+    return temporary(r?.Credentials, r?.ExpiredTime) ?? { missing: 'TKE OIDC: STS refused the web identity token' }
+  } catch {
+    return { missing: 'TKE OIDC: STS AssumeRoleWithWebIdentity failed' }
+  }
+}

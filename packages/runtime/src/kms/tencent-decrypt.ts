@@ -1,0 +1,106 @@
+import { KmsSecretsError } from '@kms-secrets/core/errors'
+import { type CallOptions, type DecryptRequest, type DecryptResult, fromBase64Strict } from '@kms-secrets/core/open'
+import type { CredentialSource } from '../credentials/chain.js'
+import { resolveEndpoint } from './endpoint.js'
+import { post } from './http-post.js'
+import { apiError, transportError } from './kms-error.js'
+import { signTc3 } from './tc3.js'
+
+/** The one KMS call the runtime makes. */
+export interface DecryptProvider {
+  decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult>
+}
+
+export interface TencentDecryptOptions {
+  region: string
+  /** Full URL override (KMS_SECRETS_ENDPOINT); undefined/'' → https://kms.tencentcloudapi.com/. */
+  endpoint: string | undefined
+  credentials: CredentialSource
+}
+
+/** Tencent KMS API version (https://cloud.tencent.com/document/api/573). */
+export const kmsVersion = '2019-01-18'
+const regionRE = /^[a-z][a-z0-9-]{1,40}$/
+const encoder = new TextEncoder()
+
+/** Strict base64 → bytes; undefined when not (canonical) base64. */
+export function fromBase64(text: unknown): Uint8Array | undefined {
+  return typeof text === 'string' ? fromBase64Strict(text) : undefined
+}
+
+async function send(url: URL, headers: Record<string, string>, body: Uint8Array, signal?: AbortSignal) {
+  try {
+    return await post(url, headers, body, signal)
+  } catch {
+    // Transport messages name the cause (ECONNREFUSED, "terminated", AbortError), never the body; ours say less.
+    if (signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)')
+    throw transportError('ERR_KMS_NETWORK', 'the connection failed or closed before the response was complete')
+  }
+}
+
+/** Parses the answer. A body that is not Tencent JSON is withheld: a parse error would quote key or value bytes. */
+function readAnswer(status: number, text: string): DecryptResult {
+  if (status !== 200) {
+    throw transportError(
+      status === 429 ? 'ERR_KMS_THROTTLED' : status >= 500 ? 'ERR_KMS_UNAVAILABLE' : 'ERR_KMS_REQUEST',
+      `HTTP ${status}`,
+    )
+  }
+  let r: Record<string, unknown> | undefined
+  try {
+    r = (JSON.parse(text) as { Response?: Record<string, unknown> }).Response
+  } catch {
+    r = undefined
+  }
+  if (typeof r !== 'object' || r === null) {
+    throw transportError('ERR_KMS_UNAVAILABLE', 'the answer is not a Tencent API response (body withheld)')
+  }
+  const requestId = typeof r.RequestId === 'string' ? r.RequestId : undefined
+  const error = r.Error as { Code?: unknown } | undefined
+  if (error !== undefined) throw apiError(typeof error?.Code === 'string' ? error.Code : 'InternalError', requestId)
+  const plaintext = fromBase64(r.Plaintext)
+  if (plaintext === undefined) {
+    throw new KmsSecretsError('ERR_KMS_REQUEST', 'KMS Decrypt answered without a valid "Plaintext".', {
+      hint: 'Check that the endpoint is Tencent KMS or local-kms (KMS_SECRETS_ENDPOINT).',
+      requestId,
+    })
+  }
+  return { keyId: typeof r.KeyId === 'string' ? r.KeyId : '', plaintext, ...(requestId ? { requestId } : {}) }
+}
+
+/**
+ * KMS Decrypt signed with TC3-HMAC-SHA256 (WebCrypto), sent with node:http(s) on Node and `fetch` elsewhere: the
+ * request the Tencent SDK sends, without it. No proxy: neither transport reads proxy variables on Node (README).
+ */
+export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider {
+  /* Precondition: the region is a Tencent region name. */
+  if (!regionRE.test(o.region)) {
+    throw new KmsSecretsError('ERR_KMS_CONFIG', 'The KMS region is not a Tencent region name.', {
+      hint: 'Use a region such as ap-guangzhou (TENCENTCLOUD_REGION, the region option, or the envelope).',
+    })
+  }
+  const ep = resolveEndpoint(o.endpoint)
+  const url = new URL(ep.url)
+  return {
+    async decrypt(req, opts) {
+      const c = await o.credentials.get()
+      const params = { CiphertextBlob: req.ciphertextBlob, EncryptionContext: req.encryptionContext }
+      const body = encoder.encode(JSON.stringify(params))
+      const timestamp = Math.floor(Date.now() / 1000)
+      const contentType = 'application/json'
+      const auth = await signTc3({ ...c, service: 'kms', host: ep.host, timestamp, body, contentType })
+      const headers: Record<string, string> = {
+        Authorization: auth,
+        'Content-Type': contentType,
+        'X-TC-Action': 'Decrypt',
+        'X-TC-Region': o.region,
+        'X-TC-Timestamp': String(timestamp),
+        'X-TC-Version': kmsVersion,
+        'X-TC-RequestClient': 'kms-secrets',
+        ...(c.token ? { 'X-TC-Token': c.token } : {}),
+      }
+      const res = await send(url, headers, body, opts?.signal)
+      return readAnswer(res.status, res.text)
+    },
+  }
+}
