@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCredentialSource } from '../src/credentials/chain.js'
-import { parseProfile } from '../src/credentials/cloud-sources.js'
+import { loopbackOverride, parseProfile } from '../src/credentials/cloud-sources.js'
 
 // Tests talk to 127.0.0.1 only: the metadata and STS endpoints are always overridden (vitest.config.ts too).
 const home = mkdtempSync(join(tmpdir(), 'kms-secrets-creds-'))
@@ -129,5 +129,36 @@ describe('credential chain', () => {
       .catch((x: Error) => x)
     expect(String((e as Error).message)).toContain('TENCENTCLOUD_SECRET_KEY is not set')
     expect(String((e as Error).message)).not.toContain('AKIDlonely-value')
+  })
+
+  it('the metadata and STS URL overrides are honoured for loopback hosts only (never send the token elsewhere)', async () => {
+    expect(loopbackOverride('http://127.0.0.1:9/')).toBe('http://127.0.0.1:9/')
+    expect(loopbackOverride('http://localhost:8/x/')).toBe('http://localhost:8/x/')
+    expect(loopbackOverride(undefined)).toBeUndefined()
+    for (const bad of ['https://attacker.example/', 'http://169.254.0.23/', 'http://10.0.0.1/', 'not a url']) {
+      expect(loopbackOverride(bad)).toBe(false)
+    }
+    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    try {
+      const tokenFile = join(emptyHome, 'oidc-token')
+      writeFileSync(tokenFile, 'web-identity-token')
+      const env = {
+        HOME: emptyHome,
+        KMS_SECRETS_METADATA_URL: 'https://attacker.example/meta/',
+        KMS_SECRETS_STS_ENDPOINT: 'https://attacker.example/sts',
+        TKE_REGION: 'ap-guangzhou',
+        TKE_PROVIDER_ID: 'p',
+        TKE_ROLE_ARN: 'qcs::cam::uin/1:roleName/r',
+        TKE_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+      }
+      const error = await createCredentialSource(undefined, env)
+        .get()
+        .catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'ERR_KMS_CREDENTIALS' })
+      expect(String((error as Error).message)).toContain('KMS_SECRETS_STS_ENDPOINT ignored')
+      expect(fetchSpy).not.toHaveBeenCalled()
+    } finally {
+      fetchSpy.mockRestore()
+    }
   })
 })

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../kms/endpoint.js'
 import type { Env, SourceResult } from './types.js'
 
 /**
@@ -10,6 +11,20 @@ const metadataDefault = 'http://metadata.tencentyun.com/latest/meta-data/'
 const stsDefault = 'https://sts.tencentcloudapi.com/'
 /** The CVM metadata service answers in milliseconds on a CVM; elsewhere this bounds the wasted time. */
 const metadataTimeoutMs = 1000
+
+/**
+ * The test overrides of the metadata and STS URLs are honoured only for loopback hosts: whoever can set the server's
+ * environment must not be able to send the TKE web identity token, or take credentials, from a host of their own.
+ */
+export function loopbackOverride(value: string | undefined): string | undefined | false {
+  const v = value?.trim()
+  if (!v) return undefined
+  try {
+    return isLoopbackHost(new URL(v).hostname) ? v : false
+  } catch {
+    return false
+  }
+}
 
 /** `[default]` of an INI file: secret_id, secret_key, token (the SDK's ProfileCredential reads the same). */
 export function parseProfile(text: string): Record<string, string> {
@@ -66,8 +81,11 @@ function temporary(c: TmpCredentials | undefined, expiredTime: unknown): SourceR
  * metadata service. `KMS_SECRETS_METADATA_URL` overrides its base URL (tests: a loopback server) or `off` skips it.
  */
 export async function fromCvmRole(env: Env): Promise<SourceResult> {
-  const base = env.KMS_SECRETS_METADATA_URL?.trim() || metadataDefault
-  if (base === 'off') return { missing: 'CVM role: skipped (KMS_SECRETS_METADATA_URL=off)' }
+  if (env.KMS_SECRETS_METADATA_URL?.trim() === 'off')
+    return { missing: 'CVM role: skipped (KMS_SECRETS_METADATA_URL=off)' }
+  const override = loopbackOverride(env.KMS_SECRETS_METADATA_URL)
+  if (override === false) return { missing: 'CVM role: KMS_SECRETS_METADATA_URL ignored (loopback URLs or off only)' }
+  const base = override ?? metadataDefault
   const get = async (path: string) => {
     const res = await fetch(`${base}cam/security-credentials/${path}`, {
       signal: AbortSignal.timeout(metadataTimeoutMs),
@@ -96,6 +114,8 @@ export async function fromTkeOidc(env: Env): Promise<SourceResult> {
   if (!region || !providerId || !roleArn || !tokenFile) {
     return { missing: 'TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_ROLE_ARN, TKE_WEB_IDENTITY_TOKEN_FILE not all set' }
   }
+  const sts = loopbackOverride(env.KMS_SECRETS_STS_ENDPOINT)
+  if (sts === false) return { missing: 'TKE OIDC: KMS_SECRETS_STS_ENDPOINT ignored (loopback URLs only)' }
   try {
     const { readFile } = await import('node:fs/promises')
     const body = JSON.stringify({
@@ -104,7 +124,7 @@ export async function fromTkeOidc(env: Env): Promise<SourceResult> {
       WebIdentityToken: (await readFile(tokenFile, 'utf8')).trim(),
       ProviderId: providerId,
     })
-    const res = await fetch(env.KMS_SECRETS_STS_ENDPOINT?.trim() || stsDefault, {
+    const res = await fetch(sts ?? stsDefault, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
