@@ -19,6 +19,9 @@ export const errorCodes = [
   'ERR_SECRET_FORMAT',
   'ERR_SECRET_TOO_LARGE',
   'ERR_CONTEXT_INVALID',
+  // project key (kms-secrets.json)
+  'ERR_PROJECT_KEY',
+  'ERR_PROJECT_KEY_EXISTS',
   // KMS
   'ERR_KMS_CONFIG',
   'ERR_KMS_CREDENTIALS',

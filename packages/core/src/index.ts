@@ -20,6 +20,21 @@ export { collectLeaves } from './leak/leaves.js'
 export type { LeakHit, LeakScanner } from './leak/scanner.js'
 export { createLeakScanner } from './leak/scanner.js'
 export * from './open.js'
+export type { CreateProjectKeyOptions, RewrapProjectKeyOptions } from './project/create.js'
+export { createProjectKey, projectEnvelopeKms, rewrapProjectKey, unlockProjectKey } from './project/create.js'
+export type { ProjectKey } from './project/file.js'
+export {
+  decodeProjectKey,
+  encodeProjectKey,
+  findProjectKey,
+  projectKeyFingerprint,
+  readProjectKey,
+  validateProjectKey,
+} from './project/file.js'
+export { exportSenderDataKey } from './project/hpke.js'
+export type { ProjectSealOptions } from './project/seal.js'
+export { sealWithProjectKey } from './project/seal.js'
+export { wrapWithPublicKey } from './project/wrap.js'
 export type { Sealer, SealerOptions, SealInput, SealSecretOptions } from './seal/sealer.js'
 export { createSealer, sealSecret } from './seal/sealer.js'
 export type { WrapBlobOptions } from './seal/wrap.js'

@@ -12,6 +12,7 @@ export {
   envelopeAad,
   envelopeEncryptionContext,
   maxEncryptionContextLength,
+  projectEncryptionContext,
 } from './envelope/aad.js'
 export { decodeEnvelope, encodeEnvelope, isEnvelopeText } from './envelope/codec.js'
 export {
@@ -25,16 +26,19 @@ export {
   saltLength,
 } from './envelope/commitment.js'
 export type {
+  AnyEnvelope,
   DirectEnvelope,
   Envelope,
   EnvelopeKms,
   EnvelopeVersion,
+  ProjectEnvelope,
+  ProjectEnvelopeKms,
   SealedEnvelope,
   SecretFormat,
   Shape,
 } from './envelope/types.js'
 export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, ENVELOPE_VERSIONS } from './envelope/types.js'
-export { validateEnvelope } from './envelope/validate.js'
+export { validateAnyEnvelope, validateEnvelope } from './envelope/validate.js'
 export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
 export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'
 export { scrubJsonSnippets } from './kms/tencent-errors.js'
@@ -42,4 +46,23 @@ export type * from './kms/types.js'
 export type { OpenOptions } from './open/open-envelope.js'
 export { openEnvelope } from './open/open-envelope.js'
 export { decodePayload } from './open/payload.js'
+export type { ProjectKeyUsage, ProjectWrap } from './project/constants.js'
+export {
+  fingerprintRE,
+  keyUsageOfWrap,
+  PROJECT_ALG,
+  PROJECT_FILE_MARKER,
+  PROJECT_FILE_VERSION,
+  projectContextKey,
+  projectExporterContext,
+  projectFileName,
+  projectHpkeInfo,
+  projectPrivateKeyLength,
+  projectPublicKeyLength,
+  projectSuite,
+  projectWraps,
+} from './project/constants.js'
+export { createProjectSuite, exportRecipientDataKey } from './project/hpke.js'
+export type { ProjectKeyCache, WrappedProjectKey } from './project/unwrap.js'
+export { createProjectKeyCache, unwrapProjectKey } from './project/unwrap.js'
 export { fromBase64Strict } from './util/base64.js'

@@ -1,6 +1,7 @@
 import { KmsSecretsError } from '../errors.js'
+import { projectContextKey } from '../project/constants.js'
 import { canonicalJson, isPlainObject } from '../util/canonical-json.js'
-import type { Envelope } from './types.js'
+import type { AnyEnvelope } from './types.js'
 
 const utf8Encoder = new TextEncoder()
 
@@ -16,7 +17,7 @@ export const contextMarkerKey = 'kms-secrets'
  * Decrypt right, no plaintext), which changes `kms.keyId` and `kms.blob` only. v2 binds both another way: the key
  * commitment binds the data key, and every open checks that the KeyId KMS reports for the blob is `kms.keyId`.
  */
-export function envelopeAad(env: Envelope): Uint8Array {
+export function envelopeAad(env: AnyEnvelope): Uint8Array {
   const aad = {
     v: env.kmsSecrets,
     alg: env.alg,
@@ -43,7 +44,7 @@ function contextError(problem: string): KmsSecretsError {
 export function encryptionContextFor(context: Record<string, string> = {}): string {
   if (!isPlainObject(context)) throw contextError('is not an object of strings')
   for (const key of Object.keys(context)) {
-    if (key === contextMarkerKey) throw contextError(`uses the reserved key "${contextMarkerKey}"`)
+    if (key === contextMarkerKey || key === projectContextKey) throw contextError(`uses the reserved key "${key}"`)
     if (key === '') throw contextError('has an empty key')
     if (typeof context[key] !== 'string') throw contextError(`value of key "${key.slice(0, 64)}" is not a string`)
   }
@@ -55,12 +56,31 @@ export function encryptionContextFor(context: Record<string, string> = {}): stri
 }
 
 /**
+ * EncryptionContext of a project private key wrapped by a symmetric CMK (FORMAT.md §10.2): canonical JSON of
+ * `{ ...context, "kms-secrets": "1", "kms-secrets-project": fingerprint }`. The project marker keeps a data-key blob
+ * and a project-key blob apart and binds the blob to the public key it belongs to.
+ */
+export function projectEncryptionContext(context: Record<string, string>, fingerprint: string): string {
+  encryptionContextFor(context)
+  const text = canonicalJson({ ...context, [contextMarkerKey]: '1', [projectContextKey]: fingerprint })
+  if (text.length > maxEncryptionContextLength) {
+    throw contextError(`is ${text.length} characters long as JSON with the project marker (limit 1024)`)
+  }
+  return text
+}
+
+/**
  * The EncryptionContext sent to KMS for an envelope. Mode "envelope": `encryptionContextFor(context)`.
+ * Mode "project": `projectEncryptionContext(context, kms.project)` for wrap "KMS", none for RSA/SM2 wraps.
  * Mode "direct": the blob was made outside kms-secrets (console tool, `tccli kms Encrypt`), usually without any
  * context, so the marker key is NOT added: no context → none sent; otherwise canonical JSON of the user context.
  */
-export function envelopeEncryptionContext(env: Envelope): string | undefined {
+export function envelopeEncryptionContext(env: AnyEnvelope): string | undefined {
   if (env.mode === 'envelope') return encryptionContextFor(env.context)
+  if (env.mode === 'project') {
+    const ec = projectEncryptionContext(env.context, env.kms.project)
+    return env.kms.wrap === 'KMS' ? ec : undefined
+  }
   encryptionContextFor(env.context)
   return Object.keys(env.context).length === 0 ? undefined : canonicalJson(env.context)
 }

@@ -1,6 +1,6 @@
 import { KmsSecretsError } from '../errors.js'
-import { ENVELOPE_MARKER, type Envelope } from './types.js'
-import { validateEnvelope } from './validate.js'
+import { type AnyEnvelope, ENVELOPE_MARKER, type ProjectEnvelope } from './types.js'
+import { validateAnyEnvelope } from './validate.js'
 
 // `{` then optional whitespace then `"kmsSecrets"` as the first key: the cheap marker test.
 const markerFirstRE = /^\{\s*"kmsSecrets"\s*:/
@@ -24,10 +24,10 @@ export function isEnvelopeText(text: string): boolean {
 }
 
 /**
- * Parses and strictly validates a sealed envelope. Bad JSON → ERR_ENVELOPE_PARSE; unknown version →
+ * Parses and strictly validates a sealed envelope of any mode (project included). Bad JSON → ERR_ENVELOPE_PARSE; unknown version →
  * ERR_ENVELOPE_VERSION; missing, ill-typed or unknown field → ERR_ENVELOPE_FIELD. Never throws anything else.
  */
-export function decodeEnvelope(text: string, file?: string): Envelope {
+export function decodeEnvelope(text: string, file?: string): AnyEnvelope {
   let obj: unknown
   try {
     if (typeof text !== 'string') throw new TypeError('not a string')
@@ -40,11 +40,34 @@ export function decodeEnvelope(text: string, file?: string): Envelope {
       { hint: 'The file is truncated or damaged; restore it from git or re-seal it with `kms-secrets encrypt`.', file },
     )
   }
-  return orderEnvelope(validateEnvelope(obj, file))
+  return orderEnvelope(validateAnyEnvelope(obj, file))
+}
+
+/** Mode "project" in on-disk order (FORMAT.md §10.3): `kms` gains wrap + project; `enc` comes before salt. */
+function orderProject(env: ProjectEnvelope): ProjectEnvelope {
+  const { provider, region, keyId, blob, wrap, project } = env.kms
+  return {
+    kmsSecrets: env.kmsSecrets,
+    alg: env.alg,
+    mode: 'project',
+    id: env.id,
+    format: env.format,
+    kms: { provider, region, keyId, blob, wrap, project },
+    context: { ...env.context },
+    ...(env.shape === undefined ? {} : { shape: env.shape }),
+    enc: env.enc,
+    salt: env.salt,
+    commit: env.commit,
+    iv: env.iv,
+    data: env.data,
+    tag: env.tag,
+  }
 }
 
 /** A copy with the fields in the on-disk order of FORMAT.md. */
-export function orderEnvelope(env: Envelope): Envelope {
+export function orderEnvelope<T extends AnyEnvelope>(env: T): T
+export function orderEnvelope(env: AnyEnvelope): AnyEnvelope {
+  if (env.mode === 'project') return orderProject(env)
   const head = {
     kmsSecrets: env.kmsSecrets,
     alg: env.alg,
@@ -69,6 +92,6 @@ export function orderEnvelope(env: Envelope): Envelope {
 }
 
 /** Deterministic text of an envelope: pretty JSON (2 spaces), fixed field order, trailing newline. */
-export function encodeEnvelope(env: Envelope): string {
+export function encodeEnvelope(env: AnyEnvelope): string {
   return `${JSON.stringify(orderEnvelope(env), null, 2)}\n`
 }

@@ -1,5 +1,5 @@
 import { KmsSecretsError } from '../errors.js'
-import type { Envelope } from './types.js'
+import type { AnyEnvelope } from './types.js'
 
 /**
  * Key commitment of format v2 (FORMAT.md §3.2), modelled on the AWS Encryption SDK's committing suites: AES-GCM
@@ -16,8 +16,8 @@ export const keyInfo: Uint8Array = new TextEncoder().encode('kms-secrets v2 AES-
 export const commitInfo: Uint8Array = new TextEncoder().encode('kms-secrets v2 key commitment')
 
 /** Whether an envelope version carries a key commitment (v2 and later, mode "envelope"). */
-export function isCommitted(env: Envelope): boolean {
-  return env.mode === 'envelope' && env.kmsSecrets >= 2
+export function isCommitted(env: AnyEnvelope): boolean {
+  return env.mode === 'project' || (env.mode === 'envelope' && env.kmsSecrets >= 2)
 }
 
 /** Constant-time equality: the time taken does not depend on where the bytes differ. */
@@ -46,7 +46,7 @@ export function commitmentError(file?: string): KmsSecretsError {
  * `kms.keyId` (already the resolved KeyId, never an alias). An empty `kms.keyId` (direct mode, CMK unknown when
  * wrapping) is not checked here; the plugin refuses it when CMKs are configured.
  */
-export function checkReportedKeyId(env: Envelope, reported: string, file?: string): void {
+export function checkReportedKeyId(env: AnyEnvelope, reported: string, file?: string): void {
   if (env.kms.keyId === '' || reported === env.kms.keyId) return
   const what = file === undefined ? 'A sealed envelope' : file
   throw new KmsSecretsError(

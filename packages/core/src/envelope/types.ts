@@ -69,4 +69,36 @@ export interface DirectEnvelope extends EnvelopeBase {
   mode: 'direct'
 }
 
+/** `kms` of mode "project": where the project's wrapped private key is and how to unwrap it (FORMAT.md §10). */
+export interface ProjectEnvelopeKms extends EnvelopeKms {
+  /** The project key's wrapped private key: a KMS CiphertextBlob (wrap "KMS") or base64 (RSA / SM2). */
+  blob: string
+  /** How `blob` is unwrapped: KMS Decrypt, AsymmetricRsaDecrypt (RSAES_OAEP_SHA_256) or AsymmetricSm2Decrypt. */
+  wrap: 'KMS' | 'RSAES_OAEP_SHA_256' | 'SM2'
+  /** Project key fingerprint (lowercase hex SHA-256, FORMAT.md §10.2), part of the HPKE info. */
+  project: string
+}
+
+/**
+ * Sealed with a project key's public half, offline: HPKE (P-256) exports the data key, then the v2 key schedule and
+ * AES-256-GCM exactly as mode "envelope". Every envelope of one project key shares `kms` (one unwrap per process).
+ */
+export interface ProjectEnvelope extends Omit<EnvelopeBase, 'kms' | 'alg'> {
+  kmsSecrets: 2
+  alg: 'HPKE-P256-AES-256-GCM'
+  mode: 'project'
+  kms: ProjectEnvelopeKms
+  /** base64, 65 bytes: HPKE `enc` (the sender's ephemeral P-256 public key, uncompressed). */
+  enc: string
+  salt: string
+  commit: string
+  iv: string
+  data: string
+  tag: string
+}
+
+/** The data-key modes every opener reads (`validateEnvelope`). */
 export type Envelope = SealedEnvelope | DirectEnvelope
+
+/** Every mode, including "project" (`validateAnyEnvelope`, `decodeEnvelope`). */
+export type AnyEnvelope = Envelope | ProjectEnvelope

@@ -1,15 +1,28 @@
 import { KmsSecretsError } from '../errors.js'
+import { fingerprintRE, PROJECT_ALG, projectPublicKeyLength, projectWraps } from '../project/constants.js'
 import { fromBase64Strict } from '../util/base64.js'
 import { isPlainObject } from '../util/canonical-json.js'
 import { commitLength, saltLength } from './commitment.js'
 import { isShape } from './shape-check.js'
-import { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSIONS, type Envelope, type EnvelopeKms } from './types.js'
+import {
+  type AnyEnvelope,
+  ENVELOPE_ALG,
+  ENVELOPE_MARKER,
+  ENVELOPE_VERSIONS,
+  type Envelope,
+  type EnvelopeKms,
+} from './types.js'
 
 const sealedFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape', 'iv', 'data', 'tag']
 /** v2 adds the key commitment (FORMAT.md §2): salt and commit, mode "envelope" only. */
 const sealedFieldsV2 = [...sealedFields, 'salt', 'commit']
 const directFields = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape']
 const kmsFields = ['provider', 'region', 'keyId', 'blob']
+/** Mode "project" (v2, FORMAT.md §10): the v2 fields plus HPKE `enc`; `kms` names the wrap and the project key. */
+const projectFields = [...sealedFieldsV2, 'enc']
+const projectKmsFields = [...kmsFields, 'wrap', 'project']
+type Mode = 'envelope' | 'direct' | 'project'
+const algOfMode = { envelope: ENVELOPE_ALG, direct: 'KMS', project: PROJECT_ALG } as const
 const formats: ReadonlySet<unknown> = new Set(['json', 'yaml', 'env', 'text'])
 /** Upper bounds that keep a hostile envelope from costing much before authentication. */
 const maxIdLength = 1024
@@ -63,10 +76,17 @@ function checkString(obj: Record<string, unknown>, field: string, max: number, f
   if (v.length > max) throw fieldError(prefix + field, `is longer than ${max} characters`, file)
 }
 
-function checkKms(value: unknown, direct: boolean, v: number, file: string | undefined): void {
+function checkKms(value: unknown, mode: Mode, v: number, file: string | undefined): void {
+  const direct = mode === 'direct'
   if (value === undefined) throw fieldError('kms', 'is missing', file)
   if (!isPlainObject(value)) throw fieldError('kms', 'is not an object', file)
-  checkAllowed(value, kmsFields, 'kms.', v, file)
+  checkAllowed(value, mode === 'project' ? projectKmsFields : kmsFields, 'kms.', v, file)
+  if (mode === 'project') {
+    if (!(projectWraps as readonly unknown[]).includes(value.wrap))
+      throw fieldError('kms.wrap', `is not one of ${projectWraps.join(', ')}`, file)
+    if (typeof value.project !== 'string' || !fingerprintRE.test(value.project))
+      throw fieldError('kms.project', 'is not a project key fingerprint (64 lowercase hex digits)', file)
+  }
   if (value.provider !== 'tencent') throw fieldError('kms.provider', 'is not "tencent"', file)
   checkString(value, 'region', 64, file, 'kms.')
   checkString(value, 'keyId', 256, file, 'kms.')
@@ -92,31 +112,56 @@ function checkBytes(obj: Record<string, unknown>, field: string, length: number 
   if (length !== undefined && bytes.length !== length) throw fieldError(field, `is not ${length} bytes long`, file)
 }
 
-function checkCommon(obj: Record<string, unknown>, v: number, file: string | undefined): 'envelope' | 'direct' {
+function checkMode(obj: Record<string, unknown>, v: number, file: string | undefined): Mode {
   const mode = obj.mode
   if (mode === undefined) throw fieldError('mode', 'is missing', file)
-  if (mode !== 'envelope' && mode !== 'direct') throw fieldError('mode', 'is neither "envelope" nor "direct"', file)
+  if (mode !== 'envelope' && mode !== 'direct' && mode !== 'project')
+    throw fieldError('mode', 'is not one of "envelope", "direct", "project"', file)
+  if (mode === 'project' && v < 2) throw fieldError('mode', '"project" needs format version 2', file)
   const sealed = v === 1 ? sealedFields : sealedFieldsV2
-  checkAllowed(obj, mode === 'envelope' ? sealed : directFields, '', v, file)
-  const alg = mode === 'envelope' ? ENVELOPE_ALG : 'KMS'
+  const allowed = { envelope: sealed, direct: directFields, project: projectFields }[mode]
+  checkAllowed(obj, allowed, '', v, file)
+  return mode
+}
+
+function checkCommon(obj: Record<string, unknown>, v: number, file: string | undefined): Mode {
+  const mode = checkMode(obj, v, file)
+  const alg = algOfMode[mode]
   if (obj.alg === undefined) throw fieldError('alg', 'is missing', file)
   if (obj.alg !== alg) throw fieldError('alg', `is not "${alg}" (required for mode "${mode}")`, file)
   checkString(obj, 'id', maxIdLength, file)
   if (obj.id === '') throw fieldError('id', 'is empty', file)
   if (obj.format === undefined) throw fieldError('format', 'is missing', file)
   if (!formats.has(obj.format)) throw fieldError('format', 'is not one of json, yaml, env, text', file)
-  checkKms(obj.kms, mode === 'direct', v, file)
+  checkKms(obj.kms, mode, v, file)
   checkContext(obj.context, file)
   if (obj.shape !== undefined && !isShape(obj.shape)) throw fieldError('shape', 'is not a valid shape', file)
   return mode
 }
 
 /**
- * Validates a parsed envelope object (format version 1 or 2, see FORMAT.md) and returns it typed.
+ * Validates a parsed envelope object of the data-key modes "envelope" and "direct" (format version 1 or 2, see
+ * FORMAT.md) and returns it typed. Mode "project" is refused (ERR_ENVELOPE_FIELD) so an opener that cannot unwrap a
+ * project key fails closed with a clear message; use `validateAnyEnvelope` where it is supported.
+ */
+export function validateEnvelope(obj: unknown, file?: string): Envelope {
+  const env = validateAnyEnvelope(obj, file)
+  if (env.mode === 'project') {
+    throw new KmsSecretsError(
+      'ERR_ENVELOPE_FIELD',
+      `Field "mode" of ${where(file)} is "project" (sealed with a project key), which this opener does not read.`,
+      { hint: 'Upgrade @kms-secrets packages to a version that opens project-key envelopes.', file },
+    )
+  }
+  return env
+}
+
+/**
+ * Validates a parsed envelope object of any mode, "project" included (format version 1 or 2, see FORMAT.md).
  * Version is checked first (ERR_ENVELOPE_VERSION), then every field (ERR_ENVELOPE_FIELD); unknown fields are
  * rejected. Messages name the file and field, never a value.
  */
-export function validateEnvelope(obj: unknown, file?: string): Envelope {
+export function validateAnyEnvelope(obj: unknown, file?: string): AnyEnvelope {
   if (!isPlainObject(obj)) {
     throw new KmsSecretsError('ERR_ENVELOPE_PARSE', `${where(file)} is not a JSON object.`, {
       hint: 'A sealed envelope is the JSON object written by `kms-secrets encrypt`.',
@@ -124,7 +169,9 @@ export function validateEnvelope(obj: unknown, file?: string): Envelope {
     })
   }
   const v = checkVersion(obj, file)
-  if (checkCommon(obj, v, file) === 'envelope') {
+  const mode = checkCommon(obj, v, file)
+  if (mode === 'project') checkBytes(obj, 'enc', projectPublicKeyLength, file)
+  if (mode !== 'direct') {
     if (v >= 2) {
       checkBytes(obj, 'salt', saltLength, file)
       checkBytes(obj, 'commit', commitLength, file)
@@ -133,5 +180,5 @@ export function validateEnvelope(obj: unknown, file?: string): Envelope {
     checkBytes(obj, 'data', undefined, file)
     checkBytes(obj, 'tag', 16, file)
   }
-  return obj as unknown as Envelope
+  return obj as unknown as AnyEnvelope
 }

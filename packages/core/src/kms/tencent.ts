@@ -33,6 +33,11 @@ function ctx(encryptionContext: string | undefined): { EncryptionContext?: strin
  */
 export function createTencentProvider(options: TencentProviderOptions = {}): KmsProvider {
   const t = createTencentTransport(options)
+  const decryptResult = (res: Record<string, unknown>, action: string) => ({
+    keyId: typeof res.KeyId === 'string' ? res.KeyId : '',
+    plaintext: base64Field(res, 'Plaintext', action),
+    ...(res.RequestId ? { requestId: res.RequestId as string } : {}),
+  })
   return {
     name: 'tencent',
     region: t.region,
@@ -83,6 +88,32 @@ export function createTencentProvider(options: TencentProviderOptions = {}): Kms
         reEncrypted: res.ReEncrypted === true,
         ...(res.RequestId ? { requestId: res.RequestId } : {}),
       }
+    },
+    async describeKey(keyId, opts) {
+      const res = await t.call('DescribeKey', { KeyId: keyId }, { ...opts, keyId })
+      const m = (res.KeyMetadata ?? {}) as Record<string, unknown>
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
+      const keyUsage = str(m.KeyUsage)
+      const keyState = str(m.KeyState)
+      return { keyId: str(m.KeyId) || keyId, ...(keyUsage ? { keyUsage } : {}), ...(keyState ? { keyState } : {}) }
+    },
+    async getPublicKey(req, opts) {
+      const res = await t.call('GetPublicKey', { KeyId: req.keyId }, { ...opts, keyId: req.keyId })
+      return {
+        keyId: stringField(res, 'KeyId', 'GetPublicKey'),
+        publicKey: base64Field(res, 'PublicKey', 'GetPublicKey'),
+        ...(res.RequestId ? { requestId: res.RequestId } : {}),
+      }
+    },
+    async asymmetricRsaDecrypt(req, opts) {
+      const params = { KeyId: req.keyId, Ciphertext: req.ciphertext, Algorithm: req.algorithm }
+      const res = await t.call('AsymmetricRsaDecrypt', params, { ...opts, keyId: req.keyId })
+      return decryptResult(res, 'AsymmetricRsaDecrypt')
+    },
+    async asymmetricSm2Decrypt(req, opts) {
+      const params = { KeyId: req.keyId, Ciphertext: req.ciphertext }
+      const res = await t.call('AsymmetricSm2Decrypt', params, { ...opts, keyId: req.keyId })
+      return decryptResult(res, 'AsymmetricSm2Decrypt')
     },
   }
 }

@@ -60,6 +60,37 @@ export interface ReEncryptResult {
   requestId?: string
 }
 
+/** GetPublicKey (https://cloud.tencent.com/document/api/573/38297): asymmetric CMKs only. */
+export interface GetPublicKeyResult {
+  keyId: string
+  /** DER SubjectPublicKeyInfo (RSA rsaEncryption, or id-ecPublicKey on curve SM2 1.2.156.10197.1.301). */
+  publicKey: Uint8Array
+  requestId?: string
+}
+
+/** AsymmetricRsaDecrypt (https://cloud.tencent.com/document/api/573/54271). */
+export interface AsymmetricRsaDecryptRequest {
+  keyId: string
+  /** base64 of the RSA ciphertext (256 bytes for RSA_2048). */
+  ciphertext: string
+  algorithm: 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'RSAES_PKCS1_V1_5'
+}
+
+/** AsymmetricSm2Decrypt (https://cloud.tencent.com/document/api/573/54272): C1C3C2, ASN.1 DER. */
+export interface AsymmetricSm2DecryptRequest {
+  keyId: string
+  /** base64 of DER SEQUENCE { x INTEGER, y INTEGER, hash OCTET STRING, ciphertext OCTET STRING }. */
+  ciphertext: string
+}
+
+/** DescribeKey's KeyMetadata, reduced to what kms-secrets reads. */
+export interface KeyDescription {
+  keyId: string
+  /** `ENCRYPT_DECRYPT`, `ASYMMETRIC_DECRYPT_RSA_2048`, `ASYMMETRIC_DECRYPT_SM2`, … */
+  keyUsage?: string
+  keyState?: string
+}
+
 /** Per-call options (abort + timeout); providers map them onto their transport. */
 export interface CallOptions {
   signal?: AbortSignal
@@ -75,6 +106,14 @@ export interface KmsProvider {
   decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult>
   encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult>
   reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult>
+  /** Project keys (FORMAT.md §10): KeyUsage of the CMK `init` wraps under. */
+  describeKey?(keyId: string, opts?: CallOptions): Promise<KeyDescription>
+  /** Project keys on an asymmetric CMK: `init` wraps locally with the CMK's public key. */
+  getPublicKey?(req: { keyId: string }, opts?: CallOptions): Promise<GetPublicKeyResult>
+  /** Unwraps a project private key wrapped with RSAES_OAEP_SHA_256; the result's plaintext is zeroed by the caller. */
+  asymmetricRsaDecrypt?(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult>
+  /** Unwraps a project private key wrapped with SM2 (C1C3C2, ASN.1); the caller zeroes the plaintext. */
+  asymmetricSm2Decrypt?(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult>
 }
 
 export type ProviderName = 'tencent'

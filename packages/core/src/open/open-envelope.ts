@@ -1,10 +1,13 @@
-import { aesGcmOpen, zero } from '../crypto/aead.js'
+import { aesGcmOpen, authError, zero } from '../crypto/aead.js'
 import { deriveCommittedKey } from '../crypto/commit.js'
 import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
 import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } from '../envelope/commitment.js'
-import type { Envelope, SealedEnvelope } from '../envelope/types.js'
+import type { AnyEnvelope, ProjectEnvelope, SealedEnvelope } from '../envelope/types.js'
 import { KmsSecretsError } from '../errors.js'
-import type { CallOptions, KmsProvider } from '../kms/types.js'
+import type { CallOptions, DecryptResult, KmsProvider } from '../kms/types.js'
+import { projectPrivateKeyLength } from '../project/constants.js'
+import { exportRecipientDataKey } from '../project/hpke.js'
+import { type ProjectKeyCache, unwrapProjectKey } from '../project/unwrap.js'
 import { fromBase64Strict } from '../util/base64.js'
 
 export interface OpenOptions {
@@ -14,14 +17,19 @@ export interface OpenOptions {
   /** When given, the envelope's `id` must equal it (ERR_ENVELOPE_MISMATCH otherwise). */
   expectedId?: string
   callOptions?: CallOptions
+  /**
+   * Mode "project": unwrap through this cache (one KMS call per project key for many envelopes; the caller
+   * disposes it). Without it, every open unwraps the private key once and zeroes it.
+   */
+  projectKeys?: ProjectKeyCache
 }
 
 function fieldBytes(
-  env: Envelope,
-  field: 'iv' | 'data' | 'tag' | 'salt' | 'commit',
+  env: AnyEnvelope,
+  field: 'iv' | 'data' | 'tag' | 'salt' | 'commit' | 'enc',
   file: string | undefined,
 ): Uint8Array {
-  const text = env.mode === 'envelope' ? env[field] : undefined
+  const text = env.mode === 'direct' ? undefined : (env as Partial<Record<typeof field, string>>)[field]
   const bytes = typeof text === 'string' ? fromBase64Strict(text) : undefined
   if (bytes === undefined) {
     throw new KmsSecretsError(
@@ -42,7 +50,7 @@ function fieldBytes(
  * AES-256-GCM with `envelopeAad(env)`; the data key is zeroed before returning. Direct mode: Decrypt's plaintext is
  * the payload. Returns the payload bytes (the caller zeroes them when done).
  */
-export async function openEnvelope(env: Envelope, options: OpenOptions): Promise<Uint8Array> {
+export async function openEnvelope(env: AnyEnvelope, options: OpenOptions): Promise<Uint8Array> {
   const { provider, file, expectedId } = options
   if (expectedId !== undefined && env.id !== expectedId) {
     throw new KmsSecretsError(
@@ -51,6 +59,7 @@ export async function openEnvelope(env: Envelope, options: OpenOptions): Promise
       { hint: 'Envelopes cannot be moved between files; re-seal the value for this file.', file },
     )
   }
+  if (env.mode === 'project') return openProject(env, options)
   const encryptionContext = envelopeEncryptionContext(env)
   const sealed =
     env.mode === 'envelope'
@@ -75,10 +84,40 @@ export async function openEnvelope(env: Envelope, options: OpenOptions): Promise
   }
 }
 
+/**
+ * Mode "project" (FORMAT.md §10.4): unwrap the project private key (one KMS call, or the cache's), check the CMK KMS
+ * reports, HPKE SetupBaseR(enc) + Export → data key, then exactly the v2 open (commitment, AES-256-GCM, v2 AAD).
+ */
+async function openProject(env: ProjectEnvelope, options: OpenOptions): Promise<Uint8Array> {
+  const { provider, file, projectKeys } = options
+  const sealed = {
+    iv: fieldBytes(env, 'iv', file),
+    data: fieldBytes(env, 'data', file),
+    tag: fieldBytes(env, 'tag', file),
+  }
+  const enc = fieldBytes(env, 'enc', file)
+  const res: DecryptResult = projectKeys
+    ? await projectKeys.unwrap(env, options.callOptions)
+    : await unwrapProjectKey(env, provider, options.callOptions)
+  let dataKey: Uint8Array | undefined
+  try {
+    checkReportedKeyId(env, res.keyId, file)
+    /* Precondition: the unwrapped key is a P-256 scalar; anything else is not this project's key. */
+    if (res.plaintext.length !== projectPrivateKeyLength) throw commitmentError(file)
+    dataKey = await exportRecipientDataKey(res.plaintext, enc, env.kms.project).catch(() => {
+      throw authError(file)
+    })
+    return openCommitted(dataKey, env, sealed, file)
+  } finally {
+    if (!projectKeys) zero(res.plaintext)
+    zero(dataKey)
+  }
+}
+
 /** v2: derive key + commitment, compare the commitment in constant time, and only then AES-GCM-open. */
 function openCommitted(
   dataKey: Uint8Array,
-  env: SealedEnvelope,
+  env: SealedEnvelope | ProjectEnvelope,
   sealed: { iv: Uint8Array; data: Uint8Array; tag: Uint8Array },
   file: string | undefined,
 ): Uint8Array {

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto'
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  generateKeyPairSync,
+  privateDecrypt,
+} from 'node:crypto'
+import { sm2 } from 'sm-crypto-v2'
 import { KmsSecretsError } from '../../src/errors.js'
 import type { KmsProvider } from '../../src/kms/types.js'
 
@@ -13,10 +21,47 @@ export interface FakeKmsOptions {
   keys?: string[]
   region?: string
   disabled?: string[]
+  /** Asymmetric CMKs (KeyUsage ASYMMETRIC_DECRYPT_RSA_2048 / _SM2): GetPublicKey, AsymmetricRsa/Sm2Decrypt. */
+  asymmetric?: Record<string, 'ASYMMETRIC_DECRYPT_RSA_2048' | 'ASYMMETRIC_DECRYPT_SM2'>
 }
 
-export interface FakeKms extends KmsProvider {
+export interface FakeKms extends Required<KmsProvider> {
   calls: { action: string; keyId?: string; encryptionContext?: string }[]
+}
+
+/** SPKI DER prefix of an SM2 public key (id-ecPublicKey, curve 1.2.156.10197.1.301), then 04||x||y. */
+const sm2SpkiPrefix = '3059301306072a8648ce3d020106082a811ccf5501822d034200'
+
+interface AsymmetricKey {
+  usage: 'ASYMMETRIC_DECRYPT_RSA_2048' | 'ASYMMETRIC_DECRYPT_SM2'
+  spki: Uint8Array
+  decrypt(ciphertext: Uint8Array): Uint8Array
+}
+
+/** RSA keys are random per fake (no seedable RSA keygen in node:crypto); SM2 keys derive from the seed. */
+function asymmetricKey(usage: AsymmetricKey['usage'], secret: Buffer): AsymmetricKey {
+  if (usage === 'ASYMMETRIC_DECRYPT_RSA_2048') {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    return {
+      usage,
+      spki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+      decrypt: (c) =>
+        new Uint8Array(
+          privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, c),
+        ),
+    }
+  }
+  const priv = secret.toString('hex')
+  const pub = sm2.getPublicKeyFromPrivateKey(priv)
+  return {
+    usage,
+    spki: new Uint8Array(Buffer.from(sm2SpkiPrefix + pub, 'hex')),
+    decrypt: (c) => {
+      const out = sm2.doDecrypt(Buffer.from(c).toString('hex'), priv, 1, { output: 'array', asn1: true })
+      if (out.length === 0) throw new Error('sm2')
+      return new Uint8Array(out)
+    },
+  }
 }
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64')
@@ -45,10 +90,27 @@ export function createFakeKms(options: FakeKmsOptions = {}): FakeKms {
   let counter = 0
   const derive = (...parts: string[]) => createHmac('sha256', seed).update(parts.join('\0')).digest()
   const calls: FakeKms['calls'] = []
+  const asym = new Map<string, AsymmetricKey>()
+  for (const [keyId, usage] of Object.entries(options.asymmetric ?? {})) {
+    keys.add(keyId)
+    asym.set(keyId, asymmetricKey(usage, derive('sm2', keyId)))
+  }
 
-  function useKey(keyId: string): void {
+  function useKey(keyId: string, usage = 'ENCRYPT_DECRYPT'): void {
     if (!keys.has(keyId)) throw kmsError('ERR_KMS_KEY_NOT_FOUND', 'ResourceUnavailable.CmkNotFound', keyId)
     if (disabled.has(keyId)) throw kmsError('ERR_KMS_KEY_DISABLED', 'ResourceUnavailable.CmkDisabled', keyId)
+    if ((asym.get(keyId)?.usage ?? 'ENCRYPT_DECRYPT') !== usage)
+      throw kmsError('ERR_KMS_INVALID_PARAMETER', 'InvalidParameterValue.InvalidKeyUsage', keyId)
+  }
+
+  function asymmetricDecrypt(action: string, keyId: string, usage: AsymmetricKey['usage'], ciphertext: string) {
+    calls.push({ action, keyId })
+    useKey(keyId, usage)
+    try {
+      return { keyId, plaintext: asym.get(keyId)!.decrypt(Buffer.from(ciphertext, 'base64')) }
+    } catch {
+      throw kmsError('ERR_KMS_INVALID_CIPHERTEXT', 'FailedOperation.DecryptError', action)
+    }
   }
 
   function wrap(keyId: string, plaintext: Uint8Array, ctx: string | undefined): string {
@@ -112,6 +174,25 @@ export function createFakeKms(options: FakeKmsOptions = {}): FakeKms {
       const ciphertextBlob = wrap(dest, plaintext, req.destinationEncryptionContext)
       plaintext.fill(0)
       return { ciphertextBlob, keyId: dest, sourceKeyId: keyId, reEncrypted: true }
+    },
+    async describeKey(keyId) {
+      calls.push({ action: 'DescribeKey', keyId })
+      if (!keys.has(keyId)) throw kmsError('ERR_KMS_KEY_NOT_FOUND', 'ResourceUnavailable.CmkNotFound', keyId)
+      return { keyId, keyUsage: asym.get(keyId)?.usage ?? 'ENCRYPT_DECRYPT', keyState: 'Enabled' }
+    },
+    async getPublicKey(req) {
+      calls.push({ action: 'GetPublicKey', keyId: req.keyId })
+      const key = asym.get(req.keyId)
+      useKey(req.keyId, key?.usage ?? 'ASYMMETRIC')
+      return { keyId: req.keyId, publicKey: key!.spki }
+    },
+    async asymmetricRsaDecrypt(req) {
+      if (req.algorithm !== 'RSAES_OAEP_SHA_256')
+        throw kmsError('ERR_KMS_INVALID_PARAMETER', 'InvalidParameter', 'Algorithm')
+      return asymmetricDecrypt('AsymmetricRsaDecrypt', req.keyId, 'ASYMMETRIC_DECRYPT_RSA_2048', req.ciphertext)
+    },
+    async asymmetricSm2Decrypt(req) {
+      return asymmetricDecrypt('AsymmetricSm2Decrypt', req.keyId, 'ASYMMETRIC_DECRYPT_SM2', req.ciphertext)
     },
   }
 }
