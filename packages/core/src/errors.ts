@@ -38,6 +38,8 @@ export const errorCodes = [
   'ERR_KMS_DECRYPT',
   'ERR_KMS_ENCRYPT',
   'ERR_KMS_REQUEST',
+  // runtime
+  'ERR_RUNTIME_BUILD_PHASE',
   // build / plugin
   'ERR_PLUGIN_PLAINTEXT_FORBIDDEN',
   'ERR_PLUGIN_RAW_IMPORT',

@@ -2,6 +2,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import type { Envelope } from '@kms-secrets/core/open'
 import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
 import { createAsyncOpener, type OpenMeta } from './async-opener.js'
+import { buildPhasePlaceholder, isBuildPhase } from './build-phase.js'
 import { rememberSecretFile, withoutSecretFrames } from './open-error.js'
 import { resolveOptions, type SecretOpenerOptions } from './options.js'
 
@@ -61,6 +62,9 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
 
 let defaultOpener: SecretOpener | undefined
 
+const fileOf = (meta: OpenMeta): string =>
+  typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
+
 function getDefault(): SecretOpener {
   defaultOpener ??= createSecretOpener()
   return defaultOpener
@@ -71,13 +75,17 @@ function getDefault(): SecretOpener {
  * value; rejects with a KmsSecretsError naming the file (and KeyId/RequestId for KMS failures).
  * Env: TENCENTCLOUD_SECRET_ID/SECRET_KEY/SESSION_TOKEN (or SCF's, profile, CVM role, TKE), TENCENTCLOUD_REGION,
  * KMS_SECRETS_ENDPOINT, KMS_SECRETS_MAX_ATTEMPTS, KMS_SECRETS_TIMEOUT_MS.
+ * In a framework's build phase (`isBuildPhase()`) no KMS call is made: it resolves to a placeholder whose real use
+ * throws ERR_RUNTIME_BUILD_PHASE.
  */
 export async function openSecret(envelope: Envelope, meta: OpenMeta): Promise<unknown> {
+  if (isBuildPhase()) return buildPhasePlaceholder(fileOf(meta))
   return getDefault().open(envelope, meta)
 }
 
 /** Blocking `openSecret` for CommonJS output without top-level await (worker thread + Atomics.wait). */
 export function openSecretSync(envelope: Envelope, meta: OpenMeta): unknown {
+  if (isBuildPhase()) return buildPhasePlaceholder(fileOf(meta))
   const open = getDefault().openSync
   /* Precondition: the default opener has no custom provider, so it always has openSync. */
   if (open === undefined)

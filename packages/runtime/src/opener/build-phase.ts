@@ -1,0 +1,60 @@
+import { KmsSecretsError } from '@kms-secrets/core/errors'
+import { withoutSecretFrames } from './open-error.js'
+
+/**
+ * Whether this process is a framework's build phase, where server modules are evaluated for analysis or prerender
+ * (SvelteKit's post-build analysis, Next's "Collecting page data") and must not call KMS: the build identity may not
+ * Decrypt, and a sealed-file build has no credentials at all. Integrations set `KMS_SECRETS_PHASE=build`; Next sets
+ * `NEXT_PHASE=phase-production-build` in its build workers itself. Read at each call, never cached.
+ */
+export function isBuildPhase(): boolean {
+  const env = globalThis.process?.env
+  return env?.KMS_SECRETS_PHASE === 'build' || env?.NEXT_PHASE === 'phase-production-build'
+}
+
+/** Keys that turn a value into data (coercion, serialisation, React's element check): using the secret. */
+const usingKeys = new Set<PropertyKey>(['valueOf', 'toString', 'toJSON', 'toLocaleString', '$$typeof'])
+
+function buildPhaseError(file: string, path: string): KmsSecretsError {
+  return withoutSecretFrames(
+    new KmsSecretsError(
+      'ERR_RUNTIME_BUILD_PHASE',
+      `${file} (${path}) was read during the framework's build (prerender/analysis); secrets open only when the ` +
+        'server runs, so no value exists yet.',
+      {
+        hint:
+          'Do not prerender the route that reads it, or mark it dynamic: SvelteKit `export const prerender = false`, ' +
+          "Next `export const dynamic = 'force-dynamic'`, Astro `export const prerender = false`.",
+        file,
+      },
+    ),
+  )
+}
+
+/**
+ * What `openSecret`/`openSecretSync` return in the build phase instead of the value: property reads give nested
+ * placeholders (so `export const { host } = db` and `db.pool.max` at module top level evaluate), and any real use —
+ * coercion, JSON, keys, `in`, iteration, calls, writes — throws ERR_RUNTIME_BUILD_PHASE. It holds the file name and
+ * the JSON path read, nothing derived from the ciphertext. Not a thenable, so `await` hands it over as is;
+ * `util.inspect` shows the proxy's empty target function (Node does not run proxy traps when inspecting).
+ */
+export function buildPhasePlaceholder(file: string, path = '$'): unknown {
+  const fail = (): never => {
+    throw buildPhaseError(file, path)
+  }
+  return new Proxy(() => undefined, {
+    get(_, key) {
+      if (key === 'then') return undefined
+      if (typeof key === 'symbol' || usingKeys.has(key)) return fail()
+      return buildPhasePlaceholder(file, `${path}${/^\d+$/.test(key) ? `[${key}]` : `.${key}`}`)
+    },
+    apply: fail,
+    has: fail,
+    ownKeys: fail,
+    getOwnPropertyDescriptor: fail,
+    defineProperty: fail,
+    deleteProperty: fail,
+    set: fail,
+    setPrototypeOf: fail,
+  })
+}
