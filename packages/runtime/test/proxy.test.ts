@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
+import { isNoProxyHost, resolveProxy } from '../src/kms/proxy.js'
 import { createFakeKms, type FakeKms } from './support/fake-kms.js'
 import { sealOne } from './support/seal.js'
 import { startTencentServer, type TencentServer } from './support/tencent-server.js'
@@ -61,4 +62,76 @@ describe('proxy settings', () => {
       createSecretOpener({ retry: { maxAttempts: 1 } }).open(env, { file: 'app.secret.yaml' }),
     ).resolves.toEqual(value)
   })
+})
+
+describe('resolveProxy', () => {
+  const cloud = new URL('https://kms.tencentcloudapi.com/')
+  const proxy = 'http://u:p%40ss@proxy.corp:3128'
+
+  it.each([
+    'https://127.0.0.1:4599/',
+    'https://127.8.9.10/',
+    'https://[::1]:4599/',
+    'https://localhost/',
+    'http://127.0.0.1:4599/',
+  ])('never proxies a loopback endpoint (%s)', (url) => {
+    expect(resolveProxy(new URL(url), { HTTPS_PROXY: proxy, http_proxy: proxy })).toBeUndefined()
+  })
+
+  it('reads https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY in that order; auth from the userinfo', () => {
+    expect(resolveProxy(cloud, {})).toBeUndefined()
+    expect(resolveProxy(cloud, { HTTP_PROXY: 'proxy.corp:8080' })).toEqual({
+      host: 'proxy.corp',
+      port: 8080,
+      auth: undefined,
+      from: 'HTTP_PROXY',
+    })
+    expect(resolveProxy(cloud, { http_proxy: proxy, HTTPS_PROXY: 'http://[fd00::1]' })).toMatchObject({
+      host: 'fd00::1',
+      port: 80,
+      from: 'HTTPS_PROXY',
+    })
+    expect(resolveProxy(cloud, { https_proxy: proxy, HTTPS_PROXY: 'http://other:1' })).toEqual({
+      host: 'proxy.corp',
+      port: 3128,
+      auth: `Basic ${Buffer.from('u:p@ss').toString('base64')}`,
+      from: 'https_proxy',
+    })
+  })
+
+  it.each([
+    ['*', true],
+    ['kms.tencentcloudapi.com', true],
+    ['.tencentcloudapi.com', true],
+    ['*.tencentcloudapi.com', true],
+    ['tencentcloudapi.com', true],
+    ['example.com, tencentcloudapi.com:443', true],
+    ['tencentcloudapi.com:8443', false],
+    ['cloudapi.com.cn', false],
+    ['apitencentcloudapi.com', false],
+    ['', false],
+  ])('NO_PROXY=%j skips the proxy: %s', (noProxy, skipped) => {
+    expect(isNoProxyHost(noProxy, 'kms.tencentcloudapi.com', '443')).toBe(skipped)
+    expect(resolveProxy(cloud, { HTTPS_PROXY: proxy, no_proxy: noProxy }) === undefined).toBe(skipped)
+  })
+
+  it('NO_PROXY matches IPv6 hosts with and without brackets', () => {
+    expect(isNoProxyHost('fd00::5', '[fd00::5]', '443')).toBe(true)
+    expect(isNoProxyHost('[fd00::5]:443', '[fd00::5]', '443')).toBe(true)
+  })
+
+  it.each(['socks5://u:CANARY-secret@proxy:1080', 'https://u:CANARY-secret@proxy:443', 'http://u:CANARY-secret@[bad'])(
+    '/* Precondition: the proxy is an http:// URL */ %s is ERR_KMS_CONFIG naming the variable only',
+    (value) => {
+      let error: unknown
+      try {
+        resolveProxy(cloud, { https_proxy: value })
+      } catch (e) {
+        error = e
+      }
+      expect(error).toMatchObject({ code: 'ERR_KMS_CONFIG' })
+      expect(String((error as Error).message)).toContain('https_proxy')
+      expect(JSON.stringify({ ...(error as object), m: (error as Error).message })).not.toContain('CANARY')
+    },
+  )
 })

@@ -1,9 +1,11 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { type CallOptions, type DecryptRequest, type DecryptResult, fromBase64Strict } from '@kms-secrets/core/open'
 import type { CredentialSource } from '../credentials/chain.js'
+import type { Env } from '../credentials/types.js'
 import { resolveEndpoint } from './endpoint.js'
-import { post } from './http-post.js'
+import { onNode, type PostOptions, post } from './http-post.js'
 import { apiError, transportError } from './kms-error.js'
+import { type ProxyTarget, resolveProxy, TunnelError } from './proxy.js'
 import { signTc3 } from './tc3.js'
 
 /** The one KMS call the runtime makes. */
@@ -16,6 +18,8 @@ export interface TencentDecryptOptions {
   /** Full URL override (KMS_SECRETS_ENDPOINT); undefined/'' → https://kms.tencentcloudapi.com/. */
   endpoint: string | undefined
   credentials: CredentialSource
+  /** Where proxy variables are read (https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY, NO_PROXY). */
+  env: Env
 }
 
 /** Tencent KMS API version (https://cloud.tencent.com/document/api/573). */
@@ -28,13 +32,18 @@ export function fromBase64(text: unknown): Uint8Array | undefined {
   return typeof text === 'string' ? fromBase64Strict(text) : undefined
 }
 
-async function send(url: URL, headers: Record<string, string>, body: Uint8Array, signal?: AbortSignal) {
+async function send(url: URL, headers: Record<string, string>, body: Uint8Array, o: PostOptions) {
   try {
-    return await post(url, headers, body, signal)
-  } catch {
-    // Transport messages name the cause (ECONNREFUSED, "terminated", AbortError), never the body; ours say less.
-    if (signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)')
-    throw transportError('ERR_KMS_NETWORK', 'the connection failed or closed before the response was complete')
+    return await post(url, headers, body, o)
+  } catch (e) {
+    // Transport messages name the cause (ECONNREFUSED, "terminated", AbortError), never the body; ours say less,
+    // and name a proxy by its variable only (its URL may carry a password).
+    if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)')
+    const via = o.proxy ? ` (through the proxy in ${o.proxy.from})` : ''
+    if (e instanceof TunnelError) {
+      throw transportError('ERR_KMS_NETWORK', `the proxy in ${o.proxy?.from} answered CONNECT with HTTP ${e.status}`)
+    }
+    throw transportError('ERR_KMS_NETWORK', `the connection failed or closed before the response was complete${via}`)
   }
 }
 
@@ -70,7 +79,8 @@ function readAnswer(status: number, text: string): DecryptResult {
 
 /**
  * KMS Decrypt signed with TC3-HMAC-SHA256 (WebCrypto), sent with node:http(s) on Node and `fetch` elsewhere: the
- * request the Tencent SDK sends, without it. No proxy: neither transport reads proxy variables on Node (README).
+ * request the Tencent SDK sends, without it. On Node, a proxy from the environment is used for the cloud endpoint
+ * (CONNECT tunnel), never for a loopback one; elsewhere `fetch` applies the host's own proxy settings.
  */
 export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider {
   /* Precondition: the region is a Tencent region name. */
@@ -81,6 +91,7 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   }
   const ep = resolveEndpoint(o.endpoint)
   const url = new URL(ep.url)
+  const proxy: ProxyTarget | undefined = onNode ? resolveProxy(url, o.env) : undefined
   return {
     async decrypt(req, opts) {
       const c = await o.credentials.get()
@@ -99,7 +110,7 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
         'X-TC-RequestClient': 'kms-secrets',
         ...(c.token ? { 'X-TC-Token': c.token } : {}),
       }
-      const res = await send(url, headers, body, opts?.signal)
+      const res = await send(url, headers, body, { signal: opts?.signal, proxy })
       return readAnswer(res.status, res.text)
     },
   }

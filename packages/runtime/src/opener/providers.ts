@@ -19,7 +19,7 @@ export function createProviderSource(o: ResolvedOptions): ProviderSource {
     const p = o.provider
     if (typeof p === 'function') return p(region)
     if (p !== undefined) return p
-    return createTencentDecrypt({ region, endpoint: o.endpoint, credentials })
+    return createTencentDecrypt({ region, endpoint: o.endpoint, credentials, env: o.env })
   }
   return {
     regionFor: (envelopeRegion) => o.region ?? envelopeRegion,

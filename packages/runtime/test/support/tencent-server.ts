@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { isKmsSecretsError } from '@kms-secrets/core/open'
 import type { FakeKms } from './fake-kms.js'
@@ -51,12 +52,12 @@ async function decrypt(kms: FakeKms, body: Record<string, unknown>): Promise<Rec
 /**
  * A tiny server answering KMS Decrypt in Tencent API 3.0 shape (HTTP 200, {"Response": …}), backed by a fake KMS.
  * Signatures are not checked (local-kms does that); it records the Host header and the signing service so tests
- * can see production-identical signing.
+ * can see production-identical signing. With `tls` (a test key and certificate) it speaks HTTPS.
  */
-export async function startTencentServer(kms: FakeKms): Promise<TencentServer> {
+export async function startTencentServer(kms: FakeKms, tls?: { key: string; cert: string }): Promise<TencentServer> {
   const requests: TencentServer['requests'] = []
   const httpFaults: HttpFault[] = []
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const text = await readBody(req)
     const body = JSON.parse(text) as Record<string, unknown>
     const action = String(req.headers['x-tc-action'])
@@ -76,11 +77,12 @@ export async function startTencentServer(kms: FakeKms): Promise<TencentServer> {
       return send(res, 200, JSON.stringify({ Response: echo }))
     }
     send(res, 200, json)
-  })
+  }
+  const server = tls ? createTlsServer(tls, handle) : createServer(handle)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     httpFaults,
     close: () =>
