@@ -17,6 +17,7 @@ export const keyIds = {
   bundleAll: 'e2e00000-0000-4000-8000-000000000015',
   hosts: 'e2e00000-0000-4000-8000-000000000016',
   workerd: 'e2e00000-0000-4000-8000-000000000017',
+  buildPhase: 'e2e00000-0000-4000-8000-000000000030',
   /** A key the build and runtime identities may not use at all. */
   forbidden: 'e2e00000-0000-4000-8000-000000000099',
 } as const
