@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSdkClient, type SdkClient } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
@@ -30,6 +32,22 @@ describe('CreateKey', () => {
     expect(res.CreateTime).toBeGreaterThanOrEqual(before)
   })
 
+  it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'])(
+    'creates an Enabled %s key with its own key pair',
+    async (usage) => {
+      const res = await sdk.call('CreateKey', { Alias: `asym-${usage.length}-${usage.at(-1)}`, KeyUsage: usage })
+      expect(res).toMatchObject({ KeyState: 'Enabled', KeyUsage: usage, Description: '' })
+      expect((await sdk.call('GetPublicKey', { KeyId: res.KeyId })).PublicKey).toEqual(expect.any(String))
+      const file = JSON.parse(await readFile(join(server.dataDir, 'keys', `${res.KeyId}.json`), 'utf8'))
+      expect(file.format).toBe('local-kms/key@1')
+      expect(file.data).toMatchObject({ keyUsage: usage, versions: [], keyPair: { privateKey: expect.any(String) } })
+    },
+  )
+
+  it('treats an empty KeyUsage as ENCRYPT_DECRYPT', async () => {
+    expect((await sdk.call('CreateKey', { Alias: 'empty-usage', KeyUsage: '' })).KeyUsage).toBe('ENCRYPT_DECRYPT')
+  })
+
   it('also works with the plain 127.0.0.1:<port> endpoint (SDK signs service "127")', async () => {
     const plain = createSdkClient(server.port, undefined, { plainEndpoint: true })
     try {
@@ -55,8 +73,13 @@ describe('CreateKey', () => {
     [{ Alias: 'kms-reserved' }, 'InvalidParameterValue.InvalidAlias'],
     [{ Alias: 'ok1', Description: 'x'.repeat(1025) }, 'InvalidParameterValue'],
     [{ Alias: 'ok2', KeyUsage: 'NOPE' }, 'InvalidParameterValue.InvalidKeyUsage'],
+    [{ Alias: 'ok2b', KeyUsage: 'asymmetric_decrypt_sm2' }, 'InvalidParameterValue.InvalidKeyUsage'],
     [
-      { Alias: 'ok3', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' },
+      { Alias: 'ok3', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' },
+      'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion',
+    ],
+    [
+      { Alias: 'ok3b', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' },
       'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion',
     ],
     [{ Alias: 'ok4', Type: 3 }, 'InvalidParameterValue.InvalidType'],

@@ -2,6 +2,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startLocalKms } from '../src/index.js'
+import { encodeCheckedJson } from '../src/storage/checked-json.js'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { createKey, createSdkClient } from './helpers/sdk.js'
 import { adminSeed, makeDataDir } from './helpers/server.js'
 
@@ -38,6 +40,59 @@ describe('data dir integrity', () => {
     const { dataDir, keyFile } = await populated()
     await writeFile(keyFile, damage(await readFile(keyFile, 'utf8')))
     await expect(start(dataDir)).rejects.toMatchObject({ code: 'ERR_LOCAL_KMS_DATA_DIR' })
+  })
+
+  it('reads a key file written before asymmetric keys existed (no keyPair, keyUsage ENCRYPT_DECRYPT)', async () => {
+    const { dataDir } = await populated()
+    const old = {
+      keyId: 'old-format-key',
+      seq: 9,
+      alias: 'old-format',
+      description: '',
+      createTime: 1700000000,
+      keyState: 'Enabled',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      deletionDate: 0,
+      rotation: { enabled: false, rotateDays: 365, nextRotateTime: 0, lastRotateTime: 0 },
+      versions: [{ version: 1, createTime: 1700000000, material: Buffer.alloc(32, 7).toString('base64') }],
+    }
+    await writeFile(join(dataDir, 'keys', 'old-format-key.json'), encodeCheckedJson('local-kms/key@1', old))
+    const kms = await start(dataDir)
+    const sdk = createSdkClient(kms.port)
+    try {
+      const blob = (await sdk.call('Encrypt', { KeyId: 'old-format-key', Plaintext: 'eA==' })).CiphertextBlob
+      expect((await sdk.call('Decrypt', { CiphertextBlob: blob })).Plaintext).toBe('eA==')
+    } finally {
+      sdk.close()
+      await kms.close()
+    }
+  })
+
+  it('refuses an asymmetric key file that is damaged or whose key pair halves do not belong together', async () => {
+    const dataDir = await makeDataDir()
+    dirs.push(dataDir)
+    const kms = await start(dataDir)
+    const sdk = createSdkClient(kms.port)
+    type Key = Awaited<ReturnType<typeof createAsymmetricKey>>
+    const keys: Key[] = []
+    for (const usage of ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const) {
+      keys.push(await createAsymmetricKey(sdk, usage), await createAsymmetricKey(sdk, usage))
+    }
+    sdk.close()
+    await kms.close()
+    for (const [a, b] of [keys.slice(0, 2), keys.slice(2, 4)] as [Key, Key][]) {
+      const file = join(dataDir, 'keys', `${a.keyId}.json`)
+      const text = await readFile(file, 'utf8')
+      const flipped = text.replace(/"privateKey": "(.)/, (_m, c) => `"privateKey": "${c === 'A' ? 'B' : 'A'}`)
+      await writeFile(file, flipped)
+      await expect(start(dataDir)).rejects.toMatchObject({ code: 'ERR_LOCAL_KMS_DATA_DIR' })
+      const { data } = JSON.parse(text)
+      const mismatched = { ...data, keyPair: { ...data.keyPair, publicKey: b.publicKey } }
+      await writeFile(file, encodeCheckedJson('local-kms/key@1', mismatched))
+      await expect(start(dataDir)).rejects.toMatchObject({ code: 'ERR_LOCAL_KMS_DATA_DIR' })
+      await writeFile(file, text)
+    }
+    await (await start(dataDir)).close()
   })
 
   it('refuses a foreign file among the keys and at the top level', async () => {

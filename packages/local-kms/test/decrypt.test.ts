@@ -1,5 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeBlob, encodeBlobHeader } from '../src/keys/blob.js'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { b64, createKey, createSdkClient, type SdkClient, unb64 } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
 
@@ -29,6 +31,13 @@ function mutateSegment(text: string, segment: number, byte: number, bit: number)
 }
 
 describe('Decrypt', () => {
+  it('refuses a blob that names an asymmetric key (InvalidParameterValue.InvalidKeyUsage)', async () => {
+    const asym = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
+    const [, iv, data] = blob.split('-k-').map((s) => Buffer.from(s, 'base64')) as [Buffer, Buffer, Buffer]
+    const forged = encodeBlob(encodeBlobHeader(asym.keyId, 1), iv, data)
+    expect((await sdk.fail('Decrypt', { CiphertextBlob: forged })).code).toBe('InvalidParameterValue.InvalidKeyUsage')
+  })
+
   it('needs no KeyId: the key comes from the blob', async () => {
     const res = await sdk.call('Decrypt', { CiphertextBlob: blob })
     expect(res).toEqual({ KeyId: keyId, Plaintext: b64('top secret'), RequestId: expect.any(String) })

@@ -35,6 +35,12 @@ describe('DescribeKey', () => {
     expect(res.RequestId).toEqual(expect.any(String))
   })
 
+  it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'])('reports KeyUsage %s', async (usage) => {
+    const created = await sdk.call('CreateKey', { Alias: `described-${usage.at(-1)}`, KeyUsage: usage })
+    const { KeyMetadata } = await sdk.call('DescribeKey', { KeyId: created.KeyId })
+    expect(KeyMetadata).toMatchObject({ KeyId: created.KeyId, KeyUsage: usage, KeyState: 'Enabled' })
+  })
+
   it('resolves alias/<name> and bare aliases', async () => {
     const { keyId, alias } = await createKey(sdk, 'desc')
     expect((await sdk.call('DescribeKey', { KeyId: `alias/${alias}` })).KeyMetadata.KeyId).toBe(keyId)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeBlob } from '../src/keys/blob.js'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { rawRequest } from './helpers/raw.js'
 import { b64, createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
@@ -63,6 +64,15 @@ describe('EnableKeyRotation', () => {
   ])('rejects %j with %s', async (params, code) => {
     const { keyId } = await createKey(sdk, 'er-bad')
     expect((await sdk.fail('EnableKeyRotation', { KeyId: keyId, ...params })).code).toBe(code)
+  })
+
+  it('refuses asymmetric keys (UnsupportedOperation.RotateNotSupported)', async () => {
+    for (const usage of ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const) {
+      const asym = await createAsymmetricKey(sdk, usage)
+      const error = await sdk.fail('EnableKeyRotation', { KeyId: asym.keyId })
+      expect(error.code).toBe('UnsupportedOperation.RotateNotSupported')
+      expect((await sdk.call('GetKeyRotationStatus', { KeyId: asym.keyId })).KeyRotationEnabled).toBe(false)
+    }
   })
 
   it('needs an Enabled key', async () => {

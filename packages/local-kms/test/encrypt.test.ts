@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { b64, createKey, createSdkClient, type SdkClient, unb64 } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
 
@@ -96,6 +97,16 @@ describe('Encrypt', () => {
       'ResourceUnavailable.CmkStateNotSupport',
     )
   })
+
+  it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const)(
+    'refuses an %s key (InvalidParameterValue.InvalidKeyUsage)',
+    async (usage) => {
+      const asym = await createAsymmetricKey(sdk, usage)
+      expect((await sdk.fail('Encrypt', { KeyId: asym.keyId, Plaintext: 'eA==' })).code).toBe(
+        'InvalidParameterValue.InvalidKeyUsage',
+      )
+    },
+  )
 
   it('never echoes the plaintext in an error message', async () => {
     const error = await sdk.fail('Encrypt', { KeyId: keyId, Plaintext: 'SECRETVALUE!!' })

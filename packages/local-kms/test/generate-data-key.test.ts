@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
 
@@ -64,6 +65,17 @@ describe('GenerateDataKey', () => {
     if (p.KeyId === 'KEY') p.KeyId = keyId
     expect((await sdk.fail('GenerateDataKey', p)).code).toBe(code)
   })
+
+  it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const)(
+    'refuses an %s key (InvalidParameterValue.InvalidKeyUsage)',
+    async (usage) => {
+      const asym = await createAsymmetricKey(sdk, usage)
+      for (const params of [{ KeySpec: 'AES_256' }, { NumberOfBytes: 32 }]) {
+        const error = await sdk.fail('GenerateDataKey', { KeyId: asym.keyId, ...params })
+        expect(error.code).toBe('InvalidParameterValue.InvalidKeyUsage')
+      }
+    },
+  )
 
   it('refuses a Disabled key', async () => {
     const k = await createKey(sdk, 'gdk-off')

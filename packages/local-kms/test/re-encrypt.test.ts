@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { b64, createKey, createSdkClient, type SdkClient, unb64 } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
 
@@ -71,6 +72,16 @@ describe('ReEncrypt', () => {
     const res = await sdk.call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: '{"x":"1"}' })
     expect(res.ReEncrypted).toBe(true)
     expect(unb64((await sdk.call('Decrypt', { CiphertextBlob: res.CiphertextBlob })).Plaintext)).toBe('ctx')
+  })
+
+  it('refuses an asymmetric destination key (InvalidParameterValue.InvalidKeyUsage)', async () => {
+    const { keyId } = await createKey(sdk, 're-asym')
+    const blob = await encrypted(keyId, 'to-asym')
+    for (const usage of ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const) {
+      const asym = await createAsymmetricKey(sdk, usage)
+      const error = await sdk.fail('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: asym.keyId })
+      expect(error.code).toBe('InvalidParameterValue.InvalidKeyUsage')
+    }
   })
 
   it('rejects bad input and unusable keys', async () => {

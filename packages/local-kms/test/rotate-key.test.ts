@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeBlob } from '../src/keys/blob.js'
+import { createAsymmetricKey } from './helpers/asymmetric.js'
 import { b64, createKey, createSdkClient, type SdkClient, unb64 } from './helpers/sdk.js'
 import { startTestKms, type TestKms } from './helpers/server.js'
 
@@ -39,6 +40,14 @@ describe('RotateKey', () => {
     expect((await sdk.fail('RotateKey', { KeyId: keyId })).code).toBe('ResourceUnavailable.CmkDisabled')
     await sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
     expect((await sdk.fail('RotateKey', { KeyId: keyId })).code).toBe('ResourceUnavailable.CmkStateNotSupport')
+  })
+
+  it('refuses asymmetric keys (UnsupportedOperation.RotateNotSupported); their public key stays', async () => {
+    for (const usage of ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const) {
+      const asym = await createAsymmetricKey(sdk, usage)
+      expect((await sdk.fail('RotateKey', { KeyId: asym.keyId })).code).toBe('UnsupportedOperation.RotateNotSupported')
+      expect((await sdk.call('GetPublicKey', { KeyId: asym.keyId })).PublicKey).toBe(asym.publicKey)
+    }
   })
 
   it.each([

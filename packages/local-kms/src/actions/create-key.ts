@@ -1,23 +1,24 @@
-import { createKeyRecord } from '../keys/key-record.js'
+import { isAsymmetricUsage } from '../keys/key-pair.js'
+import { createKeyRecord, type KeyUsage } from '../keys/key-record.js'
 import { ApiError, assertApi } from '../server/api-error.js'
 import { defineAction, memberAccountField } from './define.js'
 import { checkAlias, checkDescription } from './values.js'
 
-const asymmetricUsages = new Set([
-  'ASYMMETRIC_DECRYPT_RSA_2048',
-  'ASYMMETRIC_DECRYPT_SM2',
+/** Usages Tencent documents for CreateKey that local-kms does not implement (signing keys). */
+const signingUsages = new Set([
   'ASYMMETRIC_SIGN_VERIFY_SM2',
   'ASYMMETRIC_SIGN_VERIFY_ECC',
   'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
   'ASYMMETRIC_SIGN_VERIFY_ECDSA384',
 ])
 
-function checkKeyUsage(usage: string | undefined): void {
-  if (usage === undefined || usage === 'ENCRYPT_DECRYPT') return
-  if (asymmetricUsages.has(usage)) {
+function checkKeyUsage(usage: string | undefined): KeyUsage {
+  if (usage === undefined || usage === '' || usage === 'ENCRYPT_DECRYPT') return 'ENCRYPT_DECRYPT'
+  if (isAsymmetricUsage(usage)) return usage
+  if (signingUsages.has(usage)) {
     throw new ApiError(
       'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion',
-      'local-kms only supports KeyUsage ENCRYPT_DECRYPT.',
+      'local-kms supports KeyUsage ENCRYPT_DECRYPT, ASYMMETRIC_DECRYPT_RSA_2048 and ASYMMETRIC_DECRYPT_SM2 only.',
     )
   }
   throw new ApiError('InvalidParameterValue.InvalidKeyUsage', 'KeyUsage is not a known key usage.')
@@ -29,7 +30,7 @@ function checkType(type: number | undefined): void {
   throw new ApiError('InvalidParameterValue.InvalidType', 'Type must be 1 (KMS-generated) or 2 (EXTERNAL).')
 }
 
-/** CreateKey: a new Enabled AES-256 key with a unique alias. */
+/** CreateKey: a new Enabled key with a unique alias: AES-256 (ENCRYPT_DECRYPT), an RSA-2048 or an SM2 key pair. */
 export const CreateKey = defineAction({
   name: 'CreateKey',
   fields: {
@@ -44,11 +45,12 @@ export const CreateKey = defineAction({
   async handle(p, ctx) {
     const alias = checkAlias(p.Alias)
     const description = checkDescription(p.Description)
-    checkKeyUsage(p.KeyUsage)
+    const keyUsage = checkKeyUsage(p.KeyUsage)
     checkType(p.Type)
+    const record = createKeyRecord({ alias, description, keyUsage, now: ctx.now })
     const key = await ctx.store.exclusive(async () => {
       assertApi(!ctx.store.findByAlias(alias), 'InvalidParameterValue.AliasAlreadyExists', 'The alias is in use.')
-      return ctx.store.save(createKeyRecord({ alias, description, now: ctx.now }))
+      return ctx.store.save(record)
     })
     ctx.noteKey(key.keyId)
     return {

@@ -1,6 +1,6 @@
 import { decodeBlob, decryptWithKey } from '../keys/key-cipher.js'
 import { defineAction } from './define.js'
-import { assertUsable, canonicalContext, refuseUnsupported } from './values.js'
+import { assertSymmetric, assertUsable, canonicalContext, refuseUnsupported } from './values.js'
 
 /** Decrypt: no KeyId — the key (and version) come from the blob; the caller needs permission on that key. */
 export const Decrypt = defineAction({
@@ -16,6 +16,7 @@ export const Decrypt = defineAction({
     const blob = decodeBlob(p.CiphertextBlob)
     const context = canonicalContext(p.EncryptionContext)
     const key = await ctx.useKey(blob.keyId, { byIdOnly: true })
+    assertSymmetric(key)
     assertUsable(key)
     const plaintext = decryptWithKey(key, blob, context)
     try {

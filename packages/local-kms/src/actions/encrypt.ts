@@ -1,6 +1,6 @@
 import { encryptWithKey } from '../keys/key-cipher.js'
 import { defineAction } from './define.js'
-import { assertUsable, canonicalContext, checkKeyRef, decodePlaintext } from './values.js'
+import { assertSymmetric, assertUsable, canonicalContext, checkKeyRef, decodePlaintext } from './values.js'
 
 /** Encrypt: base64 Plaintext (≤ 4096 bytes) under the key's current version, EncryptionContext bound as AAD. */
 export const Encrypt = defineAction({
@@ -16,6 +16,7 @@ export const Encrypt = defineAction({
     const context = canonicalContext(p.EncryptionContext)
     try {
       const key = await ctx.useKey(ref)
+      assertSymmetric(key)
       assertUsable(key)
       return { CiphertextBlob: encryptWithKey(key, plaintext, context), KeyId: key.keyId }
     } finally {

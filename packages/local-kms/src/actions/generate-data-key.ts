@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { encryptWithKey } from '../keys/key-cipher.js'
 import { ApiError } from '../server/api-error.js'
 import { defineAction } from './define.js'
-import { assertUsable, canonicalContext, checkKeyRef, checkRange, refuseUnsupported } from './values.js'
+import {
+  assertSymmetric,
+  assertUsable,
+  canonicalContext,
+  checkKeyRef,
+  checkRange,
+  refuseUnsupported,
+} from './values.js'
 
 const keySpecBytes: Record<string, number> = { AES_128: 16, AES_256: 32 }
 
@@ -39,6 +46,7 @@ export const GenerateDataKey = defineAction({
     refuseUnsupported(p.EncryptionPublicKey, 'EncryptionPublicKey')
     refuseUnsupported(p.IsHostedByKms, 'IsHostedByKms')
     const key = await ctx.useKey(ref)
+    assertSymmetric(key)
     assertUsable(key)
     const dataKey = randomBytes(length)
     try {

@@ -1,3 +1,5 @@
+import { AsymmetricRsaDecrypt } from './asymmetric-rsa-decrypt.js'
+import { AsymmetricSm2Decrypt } from './asymmetric-sm2-decrypt.js'
 import { CancelKeyDeletion } from './cancel-key-deletion.js'
 import { CreateKey } from './create-key.js'
 import { Decrypt } from './decrypt.js'
@@ -11,6 +13,8 @@ import { Encrypt } from './encrypt.js'
 import { GenerateDataKey } from './generate-data-key.js'
 import { GenerateRandom } from './generate-random.js'
 import { GetKeyRotationStatus } from './get-key-rotation-status.js'
+import { GetPublicKey } from './get-public-key.js'
+import { ListKeyDetail } from './list-key-detail.js'
 import { ListKeys } from './list-keys.js'
 import { ReEncrypt } from './re-encrypt.js'
 import { RotateKey } from './rotate-key.js'
@@ -19,6 +23,8 @@ import { UpdateAlias } from './update-alias.js'
 
 /** The explicit action map: Tencent's action name → handler. Anything else is `InvalidAction`. */
 export const actions = {
+  AsymmetricRsaDecrypt,
+  AsymmetricSm2Decrypt,
   CancelKeyDeletion,
   CreateKey,
   Decrypt,
@@ -31,6 +37,8 @@ export const actions = {
   GenerateDataKey,
   GenerateRandom,
   GetKeyRotationStatus,
+  GetPublicKey,
+  ListKeyDetail,
   ListKeys,
   ReEncrypt,
   RotateKey,

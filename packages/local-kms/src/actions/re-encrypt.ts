@@ -1,7 +1,7 @@
 import { decodeBlob, decryptWithKey, encryptWithKey } from '../keys/key-cipher.js'
 import { currentVersion } from '../keys/key-record.js'
 import { defineAction } from './define.js'
-import { assertUsable, canonicalContext, checkKeyRef } from './values.js'
+import { assertSymmetric, assertUsable, canonicalContext, checkKeyRef } from './values.js'
 
 /**
  * ReEncrypt: decrypt with the blob's key, encrypt under DestinationKeyId (default: the same key). When nothing would
@@ -22,10 +22,12 @@ export const ReEncrypt = defineAction({
     const destinationContext = canonicalContext(p.DestinationEncryptionContext, 'DestinationEncryptionContext')
     const destinationRef = p.DestinationKeyId ? checkKeyRef(p.DestinationKeyId, 'DestinationKeyId') : undefined
     const source = await ctx.useKey(blob.keyId, { byIdOnly: true })
+    assertSymmetric(source)
     assertUsable(source)
     const plaintext = decryptWithKey(source, blob, sourceContext)
     try {
       const destination = destinationRef === undefined ? source : await ctx.useKey(destinationRef)
+      assertSymmetric(destination)
       assertUsable(destination)
       const reEncrypted =
         destination.keyId !== source.keyId ||

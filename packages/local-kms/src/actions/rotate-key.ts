@@ -1,6 +1,6 @@
 import { rotateKeyRecord } from '../keys/key-record.js'
 import { defineAction, memberAccountField } from './define.js'
-import { assertUsable, checkKeyRef } from './values.js'
+import { assertRotatable, assertUsable, checkKeyRef } from './values.js'
 
 /**
  * RotateKey: manual rotation — a new current key version; blobs of older versions still decrypt. Tencent limits this
@@ -12,6 +12,7 @@ export const RotateKey = defineAction({
   async handle(p, ctx) {
     const key = await ctx.useKey(checkKeyRef(p.KeyId))
     await ctx.store.update(key.keyId, (current) => {
+      assertRotatable(current)
       assertUsable(current)
       return rotateKeyRecord(current, ctx.now)
     })

@@ -85,3 +85,50 @@ export function refuseUnsupported(value: unknown, field: string): void {
   const present = value !== undefined && value !== '' && value !== 0
   assertApi(!present, 'UnsupportedOperation', `local-kms does not support the parameter ${field}.`)
 }
+
+/**
+ * Encrypt/Decrypt/GenerateDataKey/ReEncrypt need an ENCRYPT_DECRYPT key. Tencent lists
+ * InvalidParameterValue.InvalidKeyUsage for GenerateDataKey (SDK error lists); local-kms uses it for all four.
+ */
+export function assertSymmetric(key: KeyRecord): void {
+  assertApi(
+    key.keyUsage === 'ENCRYPT_DECRYPT',
+    'InvalidParameterValue.InvalidKeyUsage',
+    'The key is asymmetric: use GetPublicKey and the matching Asymmetric*Decrypt action.',
+  )
+}
+
+/** The asymmetric actions need an Enabled key of one usage; any other state is CmkStateNotSupport (their documented code). */
+export function assertAsymmetricUsable(
+  key: KeyRecord,
+  usage: KeyRecord['keyUsage'],
+): NonNullable<KeyRecord['keyPair']> {
+  assertApi(
+    key.keyUsage === usage && key.keyPair,
+    'InvalidParameterValue.InvalidKeyUsage',
+    `The key's KeyUsage is not ${usage}.`,
+  )
+  assertApi(key.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', 'The key is not Enabled.')
+  return key.keyPair
+}
+
+/** An asymmetric Ciphertext: standard base64 of 1 to `maxBytes` bytes, else InvalidParameter. */
+export function decodeCiphertext(value: string, maxBytes: number): Buffer {
+  const ok = base64RE.test(value) && value.length > 0 && value.length <= Math.ceil(maxBytes / 3) * 4
+  const bytes = ok ? Buffer.from(value, 'base64') : Buffer.alloc(0)
+  assertApi(
+    bytes.length > 0 && bytes.length <= maxBytes,
+    'InvalidParameter',
+    `Ciphertext must be standard base64 of 1 to ${maxBytes} bytes.`,
+  )
+  return bytes
+}
+
+/** Asymmetric keys have one key pair and never rotate (RotateKey's documented UnsupportedOperation.RotateNotSupported). */
+export function assertRotatable(key: KeyRecord): void {
+  assertApi(
+    key.keyUsage === 'ENCRYPT_DECRYPT',
+    'UnsupportedOperation.RotateNotSupported',
+    'Asymmetric keys do not rotate: create a new key instead.',
+  )
+}

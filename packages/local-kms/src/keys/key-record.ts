@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { type AsymmetricKeyUsage, createKeyPair, isAsymmetricUsage, type KeyPair } from './key-pair.js'
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDelete'
+
+/** The CreateKey KeyUsage values local-kms implements (reference §7). */
+export type KeyUsage = 'ENCRYPT_DECRYPT' | AsymmetricKeyUsage
 
 /** One generation of key material: 32 random bytes for AES-256-GCM, base64 at rest. */
 export interface KeyVersion {
@@ -26,11 +30,14 @@ export interface KeyRecord {
   description: string
   createTime: number
   keyState: KeyState
-  keyUsage: 'ENCRYPT_DECRYPT'
+  keyUsage: KeyUsage
   /** Unix seconds when a PendingDelete key goes away; 0 otherwise. */
   deletionDate: number
   rotation: KeyRotation
+  /** AES-256 versions of an ENCRYPT_DECRYPT key; empty for an asymmetric key. */
   versions: KeyVersion[]
+  /** Only on asymmetric keys: the one key pair (asymmetric keys do not rotate). */
+  keyPair?: KeyPair
 }
 
 export const defaultRotateDays = 365
@@ -40,7 +47,19 @@ export function newKeyId(): string {
   return randomUUID()
 }
 
-export function createKeyRecord(opts: { keyId?: string; alias: string; description?: string; now: number }): KeyRecord {
+export interface NewKey {
+  keyId?: string
+  alias: string
+  description?: string
+  keyUsage?: KeyUsage
+  now: number
+}
+
+export function createKeyRecord(opts: NewKey): KeyRecord {
+  const usage = opts.keyUsage ?? 'ENCRYPT_DECRYPT'
+  const material = isAsymmetricUsage(usage)
+    ? { versions: [], keyPair: createKeyPair(usage) }
+    : { versions: [newVersion(1, opts.now)] }
   return {
     keyId: opts.keyId ?? newKeyId(),
     seq: 0,
@@ -48,10 +67,10 @@ export function createKeyRecord(opts: { keyId?: string; alias: string; descripti
     description: opts.description ?? '',
     createTime: opts.now,
     keyState: 'Enabled',
-    keyUsage: 'ENCRYPT_DECRYPT',
+    keyUsage: usage,
     deletionDate: 0,
     rotation: { enabled: false, rotateDays: defaultRotateDays, nextRotateTime: 0, lastRotateTime: 0 },
-    versions: [newVersion(1, opts.now)],
+    ...material,
   }
 }
 

@@ -1,6 +1,11 @@
+import { checkKeyPair, isAsymmetricUsage } from '../keys/key-pair.js'
 import type { KeyRecord } from '../keys/key-record.js'
 import { decodeCheckedJson, encodeCheckedJson, isRecord } from './checked-json.js'
 
+/**
+ * One format for every key: an asymmetric key adds `keyPair` and has no `versions`, so files written before
+ * asymmetric keys existed read unchanged (and an older local-kms refuses an asymmetric file by its keyUsage).
+ */
 export const keyFileFormat = 'local-kms/key@1'
 export const keyIdRE = /^[A-Za-z0-9_-]{1,128}$/
 export const aliasRE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/
@@ -35,14 +40,23 @@ function checkKeyFields(key: Record<string, unknown>): string | undefined {
   if (typeof key.alias !== 'string' || !aliasRE.test(key.alias)) return 'has an invalid alias'
   if (typeof key.description !== 'string') return 'has an invalid description'
   if (!keyStates.has(key.keyState as string)) return 'has an invalid keyState'
-  if (key.keyUsage !== 'ENCRYPT_DECRYPT') return 'has an unsupported keyUsage'
   if (!isUnixTime(key.createTime) || !isUnixTime(key.deletionDate)) return 'has invalid times'
   const r = key.rotation
   if (!isRecord(r) || typeof r.enabled !== 'boolean' || !Number.isSafeInteger(r.rotateDays)) {
     return 'has an invalid rotation'
   }
   if (!isUnixTime(r.nextRotateTime) || !isUnixTime(r.lastRotateTime)) return 'has an invalid rotation'
-  return checkVersions(key.versions)
+  return checkMaterial(key)
+}
+
+function checkMaterial(key: Record<string, unknown>): string | undefined {
+  const usage = key.keyUsage
+  if (usage === 'ENCRYPT_DECRYPT')
+    return key.keyPair === undefined ? checkVersions(key.versions) : 'has a stray keyPair'
+  if (typeof usage !== 'string' || !isAsymmetricUsage(usage)) return 'has an unsupported keyUsage'
+  if (!Array.isArray(key.versions) || key.versions.length !== 0) return 'has key versions on an asymmetric key'
+  if ((key.rotation as { enabled: boolean }).enabled) return 'has rotation on an asymmetric key'
+  return isRecord(key.keyPair) ? checkKeyPair(usage, key.keyPair) : 'has no key pair'
 }
 
 function checkVersions(versions: unknown): string | undefined {
