@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startLocalKms } from '../src/index.js'
 import type { Seed } from '../src/seed/seed.js'
+import { rsaEncrypt, sm2Encrypt } from './helpers/asymmetric.js'
 import { createSdkClient } from './helpers/sdk.js'
 import { admin, makeDataDir } from './helpers/server.js'
 
@@ -116,6 +117,8 @@ describe('seed', () => {
     [{ identities: [{ secretId: 'AKID1', secretKey: 'k', keys: ['bad key'] }] }],
     [{ keys: [{ alias: 'bad alias' }] }],
     [{ keys: [{ alias: 'ok', keyId: 'bad/id' }] }],
+    [{ keys: [{ alias: 'ok', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }] }],
+    [{ keys: [{ alias: 'ok', keyUsage: 3 }] }],
     [{ other: [] }],
     ['/nonexistent/seed.json'],
   ])('refuses an invalid seed %j with ERR_LOCAL_KMS_SEED', async (bad) => {
@@ -131,6 +134,72 @@ describe('seed', () => {
     const error = await startLocalKms({ dataDir, port: 0, seed: bad as unknown as Seed, quiet: true }).catch((e) => e)
     expect(error.code).toBe('ERR_LOCAL_KMS_SEED')
     expect(`${error.message} ${error.hint}`).not.toContain('VERY-SECRET-KEY')
+  })
+
+  const asymmetricSeed: Seed = {
+    identities: [
+      { ...admin, allow: ['*'], keys: ['*'] },
+      {
+        secretId: 'AKIDSEEDOPENER000001',
+        secretKey: 'opener-secret-key',
+        allow: ['GetPublicKey', 'AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt', 'ListKeyDetail'],
+        keys: ['alias/project-rsa', 'alias/project-sm2'],
+      },
+    ],
+    keys: [
+      { keyId: 'seed-rsa-1', alias: 'project-rsa', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' },
+      { alias: 'project-sm2', keyUsage: 'ASYMMETRIC_DECRYPT_SM2' },
+      { alias: 'project-sym', keyUsage: 'ENCRYPT_DECRYPT' },
+    ],
+  }
+
+  it('seeds asymmetric keys idempotently: same key pairs after a restart open what was sealed to the first', async () => {
+    const dataDir = await freshDir()
+    const first = await startLocalKms({ dataDir, port: 0, seed: asymmetricSeed, quiet: true })
+    const sdk1 = createSdkClient(first.port)
+    const rsa = (await sdk1.call('GetPublicKey', { KeyId: 'seed-rsa-1' })).PublicKey
+    const sm2 = (await sdk1.call('GetPublicKey', { KeyId: 'alias/project-sm2' })).PublicKey
+    const usages = (await sdk1.call('ListKeyDetail', { KeyUsage: 'ALL', OrderType: 1 })).KeyMetadatas
+    sdk1.close()
+    await first.close()
+    expect(usages.map((m: { Alias: string; KeyUsage: string }) => [m.Alias, m.KeyUsage])).toEqual([
+      ['project-rsa', 'ASYMMETRIC_DECRYPT_RSA_2048'],
+      ['project-sm2', 'ASYMMETRIC_DECRYPT_SM2'],
+      ['project-sym', 'ENCRYPT_DECRYPT'],
+    ])
+    const second = await startLocalKms({ dataDir, port: 0, seed: asymmetricSeed, quiet: true })
+    const opener = createSdkClient(second.port, asymmetricSeed.identities![1]!)
+    try {
+      expect((await opener.call('GetPublicKey', { KeyId: 'alias/project-rsa' })).PublicKey).toBe(rsa)
+      expect((await opener.call('GetPublicKey', { KeyId: 'project-sm2' })).PublicKey).toBe(sm2)
+      const rsaCiphertext = rsaEncrypt(rsa, 'RSAES_OAEP_SHA_256', Buffer.from('r'))
+      const rsaParams = { KeyId: 'seed-rsa-1', Ciphertext: rsaCiphertext, Algorithm: 'RSAES_OAEP_SHA_256' }
+      expect((await opener.call('AsymmetricRsaDecrypt', rsaParams)).Plaintext).toBe('cg==')
+      const sm2Ciphertext = sm2Encrypt(sm2, Buffer.from('s')).toString('base64')
+      const sm2Params = { KeyId: 'project-sm2', Ciphertext: sm2Ciphertext }
+      expect((await opener.call('AsymmetricSm2Decrypt', sm2Params)).Plaintext).toBe('cw==')
+      expect((await opener.fail('AsymmetricRsaDecrypt', { ...rsaParams, KeyId: 'project-sym' })).code).toBe(
+        'AuthFailure.UnauthorizedOperation',
+      )
+    } finally {
+      opener.close()
+      await second.close()
+    }
+    expect(await readdir(join(dataDir, 'keys'))).toHaveLength(3)
+  })
+
+  it('refuses a seed that would change the keyUsage of an existing key', async () => {
+    const dataDir = await freshDir()
+    await (await startLocalKms({ dataDir, port: 0, seed: asymmetricSeed, quiet: true })).close()
+    for (const keys of [
+      [{ keyId: 'seed-rsa-1', alias: 'project-rsa', keyUsage: 'ASYMMETRIC_DECRYPT_SM2' }],
+      [{ keyId: 'seed-rsa-1', alias: 'project-rsa' }],
+      [{ alias: 'project-sym', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' }],
+    ] as Seed['keys'][]) {
+      const changed: Seed = { identities: asymmetricSeed.identities, keys }
+      const error = await startLocalKms({ dataDir, port: 0, seed: changed, quiet: true }).catch((e) => e)
+      expect(error.code).toBe('ERR_LOCAL_KMS_SEED')
+    }
   })
 
   it('refuses a seed whose fixed key would take an alias held by another key', async () => {

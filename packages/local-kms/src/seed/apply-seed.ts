@@ -70,18 +70,27 @@ function aliasConflict(alias: string): LocalKmsError {
   )
 }
 
+function usageConflict(alias: string): LocalKmsError {
+  return new LocalKmsError(
+    'ERR_LOCAL_KMS_SEED',
+    `Seed key ${alias} asks for another keyUsage than the key of that id/alias in the data dir has.`,
+    'A key never changes its usage: give the seed key a new alias (and keyId), or use a fresh data dir.',
+  )
+}
+
 async function applySeedKey(store: KeyStore, seedKey: SeedKey, now: number): Promise<void> {
   const { keyId, alias, description } = seedKey
+  const keyUsage = seedKey.keyUsage ?? 'ENCRYPT_DECRYPT'
   const existing = keyId === undefined ? store.findByAlias(alias) : store.get(keyId)
   const holder = store.findByAlias(alias)
   if (holder && existing && holder.keyId !== existing.keyId) throw aliasConflict(alias)
   if (!existing) {
     if (holder) throw aliasConflict(alias)
-    await store.save(
-      createKeyRecord({ alias, now, ...(keyId ? { keyId } : {}), ...(description ? { description } : {}) }),
-    )
+    const ids = { ...(keyId ? { keyId } : {}), ...(description ? { description } : {}) }
+    await store.save(createKeyRecord({ alias, now, keyUsage, ...ids }))
     return
   }
+  if (existing.keyUsage !== keyUsage) throw usageConflict(alias)
   const next = { ...existing, alias, description: description ?? existing.description }
   if (next.alias !== existing.alias || next.description !== existing.description) await store.save(next)
 }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { actionNames } from '../actions/index.js'
+import { isAsymmetricUsage } from '../keys/key-pair.js'
+import type { KeyUsage } from '../keys/key-record.js'
 import { LocalKmsError } from '../server/local-kms-error.js'
 import { isRecord } from '../storage/checked-json.js'
 import { aliasRE, keyIdRE } from '../storage/key-file.js'
@@ -19,6 +21,8 @@ export interface SeedKey {
   keyId?: string
   alias: string
   description?: string
+  /** Default `ENCRYPT_DECRYPT`; an existing key never changes its usage. */
+  keyUsage?: KeyUsage
 }
 
 /** `{"identities":[…],"keys":[…]}` — applied idempotently on every start. */
@@ -34,7 +38,7 @@ function bad(source: string, what: string): LocalKmsError {
   return new LocalKmsError(
     'ERR_LOCAL_KMS_SEED',
     `Seed ${source}: ${what}.`,
-    'Seed format: {"identities":[{"secretId","secretKey","allow":["*"],"keys":["*"]}],"keys":[{"keyId"?,"alias","description"?}]}',
+    'Seed format: {"identities":[{"secretId","secretKey","allow":["*"],"keys":["*"]}],"keys":[{"keyId"?,"alias","description"?,"keyUsage"?}]}',
   )
 }
 
@@ -66,7 +70,7 @@ function checkIdentity(
 
 function checkKey(value: unknown, at: string, source: string): SeedKey {
   if (!isRecord(value)) throw bad(source, `${at} must be an object`)
-  const { keyId, alias, description } = value
+  const { keyId, alias, description, keyUsage } = value
   if (keyId !== undefined && (typeof keyId !== 'string' || !keyIdRE.test(keyId))) {
     throw bad(source, `${at}.keyId must be 1-128 letters, digits, "-" or "_"`)
   }
@@ -74,7 +78,15 @@ function checkKey(value: unknown, at: string, source: string): SeedKey {
   if (description !== undefined && (typeof description !== 'string' || Buffer.byteLength(description) > 1024)) {
     throw bad(source, `${at}.description must be a string of at most 1024 bytes`)
   }
-  return { alias, ...(keyId === undefined ? {} : { keyId }), ...(description === undefined ? {} : { description }) }
+  if (keyUsage !== undefined && keyUsage !== 'ENCRYPT_DECRYPT' && !isAsymmetricUsage(keyUsage as string)) {
+    throw bad(source, `${at}.keyUsage must be ENCRYPT_DECRYPT, ASYMMETRIC_DECRYPT_RSA_2048 or ASYMMETRIC_DECRYPT_SM2`)
+  }
+  return {
+    alias,
+    ...(keyId === undefined ? {} : { keyId }),
+    ...(description === undefined ? {} : { description }),
+    ...(keyUsage === undefined ? {} : { keyUsage: keyUsage as KeyUsage }),
+  }
 }
 
 /** Validates a seed object; messages name the entry, never a secret. */
