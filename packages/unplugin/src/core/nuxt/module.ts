@@ -1,0 +1,91 @@
+import process from 'node:process'
+import { createFilter } from 'unplugin-utils'
+import { type Options, resolveOptions } from '../options'
+import { kmsSecrets } from '../unplugin'
+import {
+  type NitroConfigLike,
+  type NitroLike,
+  prerenderGuard,
+  prerenderPluginId,
+  secretIdFilter,
+  shieldSecretFiles,
+} from './nitro'
+
+/** The parts of Nuxt's `nuxt` object the module uses (typed here so the package needs no Nuxt types). */
+export interface NuxtLike {
+  options: { rootDir: string; dev: boolean; kmsSecrets?: Options | false }
+  // biome-ignore lint/suspicious/noExplicitAny: Nuxt's hook map is typed by @nuxt/schema, which we do not depend on
+  hook(name: string, fn: (...args: any[]) => unknown): unknown
+}
+
+/** Module metadata Nuxt reads (`configKey`: options come from `kmsSecrets: {…}` in nuxt.config). */
+export interface NuxtModuleMeta {
+  name: string
+  configKey: string
+  compatibility: { nuxt: string }
+}
+
+/** What Nuxt accepts as a module: a function of (inline options, nuxt), with `getMeta` for its config key. */
+export interface KmsSecretsNuxtModule {
+  (inlineOptions: Options | undefined, nuxt: NuxtLike): void
+  getMeta(): Promise<NuxtModuleMeta>
+}
+
+const meta: NuxtModuleMeta = {
+  name: 'unplugin-kms-secrets',
+  configKey: 'kmsSecrets',
+  compatibility: { nuxt: '>=3.0.0' },
+}
+
+function shieldNitro(nitro: NitroLike, isSecret: (id: string) => boolean): void {
+  nitro.hooks.hook('rollup:before', (_: unknown, rollupConfig: { plugins?: unknown }) =>
+    shieldSecretFiles(rollupConfig.plugins, isSecret),
+  )
+}
+
+/**
+ * Nitro prerenders in the build process: secret modules it evaluates must not call KMS (the build identity may not
+ * Decrypt; a sealed-file build has no credentials), so the runtime is told it is the build phase and hands out
+ * placeholders; a route that uses one fails the build (prerenderGuard).
+ */
+function guardPrerender(nitro: NitroLike, isSecret: (id: string) => boolean): void {
+  nitro.hooks.hook('prerender:config', (config: NitroConfigLike) => {
+    config.plugins = [...(config.plugins ?? []), prerenderPluginId]
+  })
+  nitro.hooks.hook('prerender:init', (renderer: NitroLike) => {
+    shieldNitro(renderer, isSecret)
+    prerenderGuard.start()
+    process.env.KMS_SECRETS_PHASE = 'build'
+  })
+  nitro.hooks.hook('prerender:done', () => {
+    delete process.env.KMS_SECRETS_PHASE
+    prerenderGuard.done()
+  })
+}
+
+function setup(inlineOptions: Options | undefined, nuxt: NuxtLike): void {
+  const fromConfig = nuxt.options.kmsSecrets
+  if (fromConfig === false) return
+  const options: Options = { root: nuxt.options.rootDir, ...fromConfig, ...inlineOptions }
+  const resolved = resolveOptions(options)
+  const isSecret = secretIdFilter(createFilter(resolved.include, resolved.exclude, { resolve: resolved.root }))
+
+  // The vue app (client and SSR environments): the client-bundle guard, and the dev-server guard under /_nuxt/.
+  nuxt.hook('vite:extend', ({ config }: { config: { plugins?: unknown[] } }) => {
+    config.plugins = [kmsSecrets.vite(options), ...(config.plugins ?? [])]
+  })
+  // server/: nitro bundles it with its own rollup. Ours goes first, before nitro's raw() and json().
+  nuxt.hook('nitro:config', (config: NitroConfigLike) => {
+    const plugins = config.rollupConfig?.plugins
+    const list = plugins === undefined ? [] : Array.isArray(plugins) ? plugins : [plugins]
+    config.rollupConfig = { ...config.rollupConfig, plugins: [kmsSecrets.rollup(options), ...list] }
+    config.virtual = { ...config.virtual, [prerenderPluginId]: prerenderGuard.runtimePlugin }
+  })
+  nuxt.hook('nitro:init', (nitro: NitroLike) => {
+    shieldNitro(nitro, isSecret)
+    if (!nuxt.options.dev) guardPrerender(nitro, isSecret)
+  })
+}
+
+/** The Nuxt module: `modules: ['unplugin-kms-secrets/nuxt']`, options under `kmsSecrets: {…}`. */
+export const kmsSecretsNuxt: KmsSecretsNuxtModule = Object.assign(setup, { getMeta: async () => meta })
