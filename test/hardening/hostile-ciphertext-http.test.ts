@@ -117,10 +117,13 @@ describe('a sample of the in-memory attacks, through the runtime and local-kms o
     const cases: [string, Record<string, unknown>, string][] = [
       ['envelope moved, id forged', { ...api, id: 'db.secret.json' }, 'ERR_ENVELOPE_AUTH'],
       ['iv+data+tag of another file', { ...db, iv: api.iv, data: api.data, tag: api.tag }, 'ERR_ENVELOPE_AUTH'],
-      ['data key of another CMK', { ...db, kms: dbUnderB.kms }, 'ERR_ENVELOPE_AUTH'],
+      // v2 envelopes carry a key commitment (HKDF of the data key, FORMAT.md): another CMK's data key is refused by
+      // that check before AES-GCM runs, so the code is ERR_ENVELOPE_COMMITMENT (a v1 envelope would fail the tag).
+      ['data key of another CMK', { ...db, kms: dbUnderB.kms }, 'ERR_ENVELOPE_COMMITMENT'],
       ['wrong encryption context', { ...db, context: { app: 'admin' } }, 'ERR_KMS_INVALID_CIPHERTEXT'],
       ['no encryption context', { ...db, context: {} }, 'ERR_KMS_INVALID_CIPHERTEXT'],
-      ['unknown version', { ...db, kmsSecrets: 2 }, 'ERR_ENVELOPE_VERSION'],
+      // Version 2 is what the plugin writes today (so `db` already is v2): 99 is a version no reader knows.
+      ['unknown version', { ...db, kmsSecrets: 99 }, 'ERR_ENVELOPE_VERSION'],
     ]
     for (const [attack, env, code] of cases) {
       const out = await attempt(() => runtime().open(env as never, { file: 'db.secret.json' }))
