@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import process from 'node:process'
 import { createFilter } from 'unplugin-utils'
 import { type Options, resolveOptions } from '../options'
@@ -6,14 +8,14 @@ import {
   type NitroConfigLike,
   type NitroLike,
   prerenderGuard,
-  prerenderPluginId,
+  prerenderPluginFile,
   secretIdFilter,
   shieldSecretFiles,
 } from './nitro'
 
 /** The parts of Nuxt's `nuxt` object the module uses (typed here so the package needs no Nuxt types). */
 export interface NuxtLike {
-  options: { rootDir: string; dev: boolean; kmsSecrets?: Options | false }
+  options: { rootDir: string; buildDir: string; dev: boolean; kmsSecrets?: Options | false }
   // biome-ignore lint/suspicious/noExplicitAny: Nuxt's hook map is typed by @nuxt/schema, which we do not depend on
   hook(name: string, fn: (...args: any[]) => unknown): unknown
 }
@@ -48,9 +50,13 @@ function shieldNitro(nitro: NitroLike, isSecret: (id: string) => boolean): void 
  * Decrypt; a sealed-file build has no credentials), so the runtime is told it is the build phase and hands out
  * placeholders; a route that uses one fails the build (prerenderGuard).
  */
-function guardPrerender(nitro: NitroLike, isSecret: (id: string) => boolean): void {
+function guardPrerender(nitro: NitroLike, isSecret: (id: string) => boolean, buildDir: string): void {
   nitro.hooks.hook('prerender:config', (config: NitroConfigLike) => {
-    config.plugins = [...(config.plugins ?? []), prerenderPluginId]
+    // A file, not a nitro virtual id: nitro resolves plugin paths against server/.
+    const file = join(buildDir, prerenderPluginFile)
+    mkdirSync(buildDir, { recursive: true })
+    writeFileSync(file, prerenderGuard.runtimePlugin)
+    config.plugins = [...(config.plugins ?? []), file]
   })
   nitro.hooks.hook('prerender:init', (renderer: NitroLike) => {
     shieldNitro(renderer, isSecret)
@@ -79,11 +85,10 @@ function setup(inlineOptions: Options | undefined, nuxt: NuxtLike): void {
     const plugins = config.rollupConfig?.plugins
     const list = plugins === undefined ? [] : Array.isArray(plugins) ? plugins : [plugins]
     config.rollupConfig = { ...config.rollupConfig, plugins: [kmsSecrets.rollup(options), ...list] }
-    config.virtual = { ...config.virtual, [prerenderPluginId]: prerenderGuard.runtimePlugin }
   })
   nuxt.hook('nitro:init', (nitro: NitroLike) => {
     shieldNitro(nitro, isSecret)
-    if (!nuxt.options.dev) guardPrerender(nitro, isSecret)
+    if (!nuxt.options.dev) guardPrerender(nitro, isSecret, nuxt.options.buildDir)
   })
 }
 

@@ -5,7 +5,6 @@ import { toBundlerError } from '../report'
 /** The parts of a nitro config the module changes. */
 export interface NitroConfigLike {
   rollupConfig?: { plugins?: unknown }
-  virtual?: Record<string, string>
   plugins?: string[]
 }
 
@@ -81,8 +80,8 @@ export function secretIdFilter(filter: (path: string) => boolean): (id: string) 
   return (id) => !id.includes('\0') && filter(splitId(id).path)
 }
 
-/** The virtual id of the nitro runtime plugin that reports secret reads during prerender. */
-export const prerenderPluginId = '#kms-secrets/prerender'
+/** The nitro runtime plugin (written to Nuxt's buildDir) that reports secret reads during prerender. */
+export const prerenderPluginFile = 'kms-secrets-prerender.mjs'
 const readsKey = 'kms-secrets.prerender-reads'
 
 interface PrerenderRead {
