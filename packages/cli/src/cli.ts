@@ -4,9 +4,12 @@ import { decryptCommand } from './commands/decrypt.js'
 import { editCommand } from './commands/edit.js'
 import { encryptCommand } from './commands/encrypt.js'
 import { execCommand } from './commands/exec.js'
+import { initCommand } from './commands/init.js'
 import { type KeyAction, keyActions, keysCommand } from './commands/keys.js'
 import { localKmsCommand } from './commands/local-kms.js'
+import { rekeyCommand } from './commands/rekey.js'
 import { rotateCommand } from './commands/rotate.js'
+import { rotateProjectCommand } from './commands/rotate-project.js'
 import { scanCommand } from './commands/scan.js'
 import { typesCommand } from './commands/types.js'
 import { wrapCommand } from './commands/wrap.js'
@@ -34,13 +37,36 @@ function globalOptions(cli: CAC): CAC {
     .version(packageVersion())
 }
 
+function defineInit(cli: CAC): void {
+  cli
+    .command('init', 'Create the project key: writes ./kms-secrets.json (public key + private key wrapped by the CMK)')
+    .option('--key-id <KeyId>', 'CMK that wraps the private key: ENCRYPT_DECRYPT, ASYMMETRIC_DECRYPT_RSA_2048 or _SM2')
+    .option('--context <key=value>', 'Encryption context pair of every value sealed with it, repeatable', { type: [] })
+    .option('--force', 'Overwrite an existing kms-secrets.json (files sealed with the old key will not open)')
+    .option('--json', 'Print what was written as JSON on stdout')
+    .example('  $ kms-secrets init --key-id $KEY_ID --context app=api   # then: kms-secrets encrypt db.secret.json -i')
+    .action((o: Flags) =>
+      initCommand({
+        ...kmsFlags(o),
+        keyId: str(o.keyId, '--key-id'),
+        context: parseContext(toList(o.context)),
+        force: Boolean(o.force),
+        json: Boolean(o.json),
+      }),
+    )
+  cli
+    .command('rekey <...paths>', 'Move files sealed with a data key onto the project key in reach (in memory)')
+    .option('--json', 'Print the result as JSON on stdout')
+    .action((paths: string[], o: Flags) => rekeyCommand({ ...kmsFlags(o), paths, json: Boolean(o.json) }))
+}
+
 function defineEncrypt(cli: CAC): void {
   cli
     .command(
       'encrypt <...files>',
-      'Seal plaintext secret files into envelopes (all files of one call share one data key)',
+      'Seal plaintext secret files: offline with the kms-secrets.json in reach, else one data key per call',
     )
-    .option('--key-id <KeyId>', 'CMK that wraps the data key (required)')
+    .option('--key-id <KeyId>', 'CMK that wraps a data key (needed without a kms-secrets.json in reach)')
     .option('--context <key=value>', 'Encryption context pair, repeatable (stored in clear, bound to the ciphertext)', {
       type: [],
     })
@@ -49,6 +75,7 @@ function defineEncrypt(cli: CAC): void {
     .option('--id <id>', "Logical id the value is bound to (default: the output file's base name)")
     .option('--format <format>', 'json|yaml|env|text (default: from the file extension)')
     .option('--json', 'With -i/-o: print what was sealed as JSON on stdout')
+    .example('  $ kms-secrets encrypt db.secret.json api.secret.env -i   # with kms-secrets.json: no credentials')
     .example('  $ kms-secrets encrypt db.secret.json api.secret.env --key-id $KEY_ID --context app=api -i')
     .action((files: string[], o: Flags) =>
       encryptCommand({
@@ -94,11 +121,17 @@ function defineOpening(cli: CAC): void {
 
 function defineRewrapping(cli: CAC): void {
   cli
-    .command('rotate <...files>', 'Re-wrap the data key with KMS ReEncrypt (current key version, or another CMK)')
+    .command('rotate [...files]', 'Re-wrap the data key with KMS ReEncrypt (current key version, or another CMK)')
     .option('--key-id <KeyId>', 'Destination CMK (default: the same CMK, its current version)')
+    .option(
+      '--project-key',
+      'Rotate the project key: a new pair, every file of the project re-sealed (one unwrap); with --key-id: re-wrap it',
+    )
     .option('--json', 'Print the result as JSON on stdout')
     .action((files: string[], o: Flags) =>
-      rotateCommand({ ...kmsFlags(o), files, keyId: str(o.keyId, '--key-id'), json: Boolean(o.json) }),
+      o.projectKey
+        ? rotateProjectCommand({ ...kmsFlags(o), paths: files, keyId: str(o.keyId, '--key-id'), json: Boolean(o.json) })
+        : rotateCommand({ ...kmsFlags(o), files, keyId: str(o.keyId, '--key-id'), json: Boolean(o.json) }),
     )
   cli
     .command('wrap', 'Turn a bare KMS CiphertextBlob (from Encrypt) into an envelope; no KMS call')
@@ -215,7 +248,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (verb === 'keys') return runCli(createKeysCli(), protectArgv([argv[0]!, argv[1]!, ...argv.slice(3)]))
   const cli = globalOptions(cac('kms-secrets'))
-  for (const define of [defineEncrypt, defineOpening, defineRewrapping, defineUsing]) define(cli)
+  for (const define of [defineInit, defineEncrypt, defineOpening, defineRewrapping, defineUsing]) define(cli)
   return runCli(cli, protectArgv(argv))
 }
 

@@ -26,6 +26,9 @@ export const exitCodes = {
   ERR_SECRET_FORMAT: 21,
   ERR_SECRET_TOO_LARGE: 22,
   ERR_CONTEXT_INVALID: 23,
+  // project key (kms-secrets.json)
+  ERR_PROJECT_KEY: 25,
+  ERR_PROJECT_KEY_EXISTS: 26,
   // KMS
   ERR_KMS_CONFIG: 30,
   ERR_KMS_CREDENTIALS: 31,

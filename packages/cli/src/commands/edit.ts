@@ -3,11 +3,12 @@ import { promises as fsp, rmSync } from 'node:fs'
 import path from 'node:path'
 import process from 'node:process'
 import {
+  type AnyEnvelope,
   decodePayload,
-  type Envelope,
   encodeEnvelope,
   type KmsProvider,
   openEnvelope,
+  type ProjectKey,
   parseSecretFile,
   serializeSecret,
 } from '@kms-secrets/core'
@@ -17,6 +18,7 @@ import { usageError } from '../util/errors.js'
 import { readText, writeAtomic } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { assertKeptEdit, createPrivateDir, type PrivateDir } from '../util/private-dir.js'
+import { noProjectKey, projectKeyFor } from '../util/project.js'
 import { note, warn } from '../util/report.js'
 import { resealLike } from '../util/reseal.js'
 import { readEnvelope } from '../util/secret.js'
@@ -34,9 +36,11 @@ export interface EditOptions extends KmsFlags {
 interface Target {
   file: string
   original: string
-  env: Envelope
+  env: AnyEnvelope
   provider: KmsProvider
   keyId: string
+  /** With a kms-secrets.json in reach: re-seal offline with its public key. */
+  projectKey?: ProjectKey
 }
 
 /** Runs the editor on `file`; resolves when it exits 0, otherwise ERR_CLI_EDITOR. Kills it if we are interrupted. */
@@ -69,7 +73,7 @@ function runEditor(file: string): Promise<void> {
 }
 
 /** The plaintext of `env` in its file format (what the user edits); the payload bytes are zeroed. */
-async function plaintextOf(env: Envelope, provider: KmsProvider, file: string): Promise<string> {
+async function plaintextOf(env: AnyEnvelope, provider: KmsProvider, file: string): Promise<string> {
   const bytes = await openEnvelope(env, { provider, file })
   try {
     return serializeSecret(decodePayload(bytes, env.format), env.format)
@@ -82,7 +86,7 @@ async function plaintextOf(env: Envelope, provider: KmsProvider, file: string): 
 async function resealAndReplace(t: Target, edited: string) {
   const parsed = parseSecretFile(edited, t.env.format, t.file)
   try {
-    const next = await resealLike(t.env, parsed, t.provider, t.keyId)
+    const next = await resealLike(t.env, parsed, t.provider, t.keyId, t.projectKey)
     if ((await readText(t.file)) !== t.original) {
       throw new KmsSecretsError(
         'ERR_CLI_IO',
@@ -146,9 +150,12 @@ export async function editCommand(opts: EditOptions): Promise<number> {
   if (!opts.file) throw usageError('edit needs a file.')
   const original = await readText(opts.file)
   const env = await readEnvelope(opts.file)
-  const keyId = opts.keyId ?? env.kms.keyId
+  const project = projectKeyFor(opts.file)
+  if (env.mode === 'project' && !project) throw noProjectKey(opts.file)
+  const keyId = project?.key.keyId ?? opts.keyId ?? env.kms.keyId
   if (!keyId) throw usageError(`${opts.file} does not record its KeyId; pass --key-id <KeyId> to re-seal it.`)
-  const t: Target = { file: opts.file, original, env, provider: createProviderPool(opts)(env.kms.region), keyId }
+  const provider = createProviderPool(opts)(env.kms.region)
+  const t: Target = { file: opts.file, original, env, provider, keyId, ...(project ? { projectKey: project.key } : {}) }
   if (opts.resume !== undefined) return resumeEdit(t, opts.resume)
   /* Precondition: a RAM-backed place for the plaintext exists (or --allow-disk), checked before any KMS call. */
   const scratch = createPrivateDir(`editing ${opts.file}`, opts.allowDisk)
@@ -163,7 +170,7 @@ export async function editCommand(opts: EditOptions): Promise<number> {
       return 0
     }
     await resealOrKeep(t, scratch, tmp, after)
-    note(`${opts.file}: re-sealed with key ${keyId}`)
+    note(`${opts.file}: re-sealed with ${project ? `the project key ${project.path} (offline)` : `key ${keyId}`}`)
     return 0
   } finally {
     scratch.remove()

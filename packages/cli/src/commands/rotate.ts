@@ -1,4 +1,5 @@
 import {
+  type AnyEnvelope,
   type Envelope,
   encodeEnvelope,
   envelopeEncryptionContext,
@@ -47,6 +48,15 @@ function createReWrapper(providerFor: (region?: string) => KmsProvider, keyId: s
   }
 }
 
+/** Plain `rotate` re-wraps data keys; a project envelope's key lives in kms-secrets.json (`rotate --project-key`). */
+function dataKeyEnvelope(env: AnyEnvelope): Envelope {
+  if (env.mode !== 'project') return env
+  throw usageError(
+    `${env.id} is sealed with a project key; its wrapping lives in kms-secrets.json.`,
+    'Use `kms-secrets rotate --project-key` (new key pair) or `kms-secrets rotate --project-key --key-id <CMK>` (re-wrap).',
+  )
+}
+
 /**
  * `kms-secrets rotate`: ReEncrypt each file's wrapped data key to the CMK's current version or to `--key-id`. The
  * values' ciphertext (iv/data/tag) is unchanged; only `kms.keyId` and `kms.blob` are rewritten. Every file is
@@ -54,7 +64,7 @@ function createReWrapper(providerFor: (region?: string) => KmsProvider, keyId: s
  */
 export async function rotateCommand(opts: RotateOptions): Promise<number> {
   if (opts.files.length === 0) throw usageError('rotate needs at least one sealed file.')
-  const envs = await Promise.all(opts.files.map(readEnvelope))
+  const envs = (await Promise.all(opts.files.map(readEnvelope))).map(dataKeyEnvelope)
   const reWrap = createReWrapper(createProviderPool(opts), opts.keyId)
   const wrapped = await Promise.all(envs.map(reWrap))
   const results: RotateResult[] = []

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { declarationPathFor, renderSecretTypes, secretFileRE, secretTypesOf } from '@kms-secrets/core'
-import { ioError } from '../util/errors.js'
+import { declarationPathFor, renderSecretTypes, secretTypesOf } from '@kms-secrets/core'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
+import { findSecretFiles } from '../util/project.js'
 import { note, warn } from '../util/report.js'
 import { resolveFormat } from '../util/secret.js'
 
@@ -11,25 +11,6 @@ export interface TypesOptions {
   /** Write nothing; exit 1 when a declaration is missing or stale (CI). */
   check: boolean
   json: boolean
-}
-
-/** Secret files under `root`; node_modules and dot-directories are skipped, symlinks are not followed. */
-async function* findSecretFiles(root: string): AsyncGenerator<string> {
-  const stat = await fsp.lstat(root).catch((e: unknown) => {
-    throw ioError('read', root, e)
-  })
-  if (stat.isFile()) {
-    if (secretFileRE.test(root)) yield root
-    return
-  }
-  if (!stat.isDirectory()) return
-  const entries = await fsp.readdir(root, { withFileTypes: true })
-  entries.sort((a, b) => (a.name < b.name ? -1 : 1))
-  for (const e of entries) {
-    const full = path.join(root, e.name)
-    if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) yield* findSecretFiles(full)
-    else if (e.isFile() && secretFileRE.test(e.name)) yield full
-  }
 }
 
 /** The declaration of a secret file without any KMS call: shape recorded in the envelope, or parsed plaintext. */

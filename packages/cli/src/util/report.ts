@@ -1,5 +1,5 @@
 import process from 'node:process'
-import { isKmsSecretsError } from '@kms-secrets/core/errors'
+import { isKmsSecretsError, messageWithoutCode } from '@kms-secrets/core/errors'
 import { exitCodeFor, unexpectedExitCode } from '../exit-codes.js'
 
 const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined
@@ -38,7 +38,8 @@ export function reportError(e: unknown, debug: boolean): number {
   const out = (line: string) => process.stderr.write(`${line}\n`)
   if (isKmsSecretsError(e)) {
     const kms = e.kmsCode ? ` (KMS ${e.kmsCode}${e.requestId ? `, RequestId ${e.requestId}` : ''})` : ''
-    out(`${red('error:')} ${e.message}${kms} ${dim(`[${e.code}]`)}`)
+    // The message starts with its code; it is printed once, at the end, as for the other errors.
+    out(`${red('error:')} ${messageWithoutCode(e)}${kms} ${dim(`[${e.code}]`)}`)
     if (e.hint) out(`${yellow('hint:')} ${e.hint}`)
     if (debug && e.stack) out(dim(e.stack))
     return exitCodeFor(e.code)

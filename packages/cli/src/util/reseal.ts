@@ -1,9 +1,11 @@
 import {
-  type Envelope,
+  type AnyEnvelope,
   envelopeEncryptionContext,
   type KmsProvider,
   type ParsedSecret,
+  type ProjectKey,
   sealSecret,
+  sealWithProjectKey,
   wrapBlob,
 } from '@kms-secrets/core'
 import { note } from './report.js'
@@ -13,14 +15,25 @@ const maxDirectPayload = 4096
 
 /**
  * Seals an edited value like `env` was sealed: same CMK, id, format and context; a direct-mode envelope stays direct
- * (KMS Encrypt of the payload) unless the value outgrew 4 KB, then it becomes envelope mode.
+ * (KMS Encrypt of the payload) unless the value outgrew 4 KB, then it becomes envelope mode. With a project key in
+ * reach the value is sealed with it instead: offline, no KMS call (the project key's context applies).
  */
 export async function resealLike(
-  env: Envelope,
+  env: AnyEnvelope,
   parsed: ParsedSecret,
   provider: KmsProvider,
   keyId: string,
-): Promise<Envelope> {
+  projectKey?: ProjectKey,
+): Promise<AnyEnvelope> {
+  if (projectKey) {
+    return sealWithProjectKey(projectKey, {
+      id: env.id,
+      format: env.format,
+      payload: parsed.payload,
+      shape: parsed.shape,
+    })
+  }
+  if (env.mode === 'project') throw new Error('unreachable: a project envelope is re-sealed with its project key')
   const base = { id: env.id, format: env.format, context: env.context, shape: parsed.shape }
   if (env.mode === 'direct' && parsed.payload.length <= maxDirectPayload) {
     const probe = wrapBlob({ ...base, blob: 'x', keyId, region: env.kms.region })

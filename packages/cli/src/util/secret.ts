@@ -1,8 +1,8 @@
 import path from 'node:path'
 import {
+  type AnyEnvelope,
   decodeEnvelope,
   decodePayload,
-  type Envelope,
   formatFromPath,
   isEnvelopeText,
   type KmsProvider,
@@ -14,7 +14,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { readText } from './fs.js'
 
 /** Reads and validates a sealed file; a plaintext file → ERR_ENVELOPE_PARSE with a hint to encrypt it. */
-export async function readEnvelope(file: string): Promise<Envelope> {
+export async function readEnvelope(file: string): Promise<AnyEnvelope> {
   const text = await readText(file)
   if (!isEnvelopeText(text)) {
     throw new KmsSecretsError('ERR_ENVELOPE_PARSE', `${file} is not a sealed kms-secrets envelope.`, {
@@ -29,7 +29,7 @@ export async function readEnvelope(file: string): Promise<Envelope> {
 export async function openSecretFile(
   file: string,
   providerFor: (region?: string) => KmsProvider,
-): Promise<{ envelope: Envelope; value: unknown }> {
+): Promise<{ envelope: AnyEnvelope; value: unknown }> {
   const envelope = await readEnvelope(file)
   const bytes = await openEnvelope(envelope, { provider: providerFor(envelope.kms.region), file })
   try {

@@ -1,0 +1,103 @@
+import path from 'node:path'
+import process from 'node:process'
+import {
+  createProjectKey,
+  createProjectKeyCache,
+  decodeEnvelope,
+  encodeEnvelope,
+  encodeProjectKey,
+  findProjectKey,
+  isEnvelopeText,
+  openEnvelope,
+  type ProjectEnvelope,
+  type ProjectKey,
+  projectEnvelopeKms,
+  projectKeyFingerprint,
+  rewrapProjectKey,
+  sealWithProjectKey,
+} from '@kms-secrets/core'
+import { usageError } from '../util/errors.js'
+import { readText, writeAtomic, writeStdout } from '../util/fs.js'
+import { createProviderPool, type KmsFlags } from '../util/kms.js'
+import { collectSecretFiles } from '../util/project.js'
+import { note } from '../util/report.js'
+
+export interface RotateProjectOptions extends KmsFlags {
+  /** Files or directories; default the directory of kms-secrets.json (the whole project). */
+  paths: string[]
+  /** Re-wrap the same key pair under this CMK instead of making a new pair. */
+  keyId: string | undefined
+  json: boolean
+}
+
+/** The files sealed with this project key (fingerprint), with their envelopes. */
+async function sealedWith(paths: string[], fingerprint: string) {
+  const out: { file: string; env: ProjectEnvelope }[] = []
+  for (const file of await collectSecretFiles(paths)) {
+    const text = await readText(file)
+    if (!isEnvelopeText(text)) continue
+    const env = decodeEnvelope(text, file)
+    if (env.mode === 'project' && env.kms.project === fingerprint) out.push({ file, env })
+  }
+  return out
+}
+
+/**
+ * `kms-secrets rotate --project-key`: a NEW key pair under the same CMK, every file of the old one re-sealed in memory
+ * (one unwrap of the old private key, then offline), kms-secrets.json written last. With `--key-id`: the SAME pair
+ * re-wrapped under another CMK (symmetric → symmetric by ReEncrypt, no private key in this process); values are not
+ * re-sealed, only each file's `kms` is rewritten.
+ */
+export async function rotateProjectCommand(opts: RotateProjectOptions): Promise<number> {
+  const found = findProjectKey(process.cwd())
+  if (!found) throw usageError('rotate --project-key needs a kms-secrets.json in this directory or above.')
+  const old = found.key
+  const fingerprint = projectKeyFingerprint(old)
+  const files = await sealedWith(opts.paths.length ? opts.paths : [path.dirname(found.path)], fingerprint)
+  const pool = createProviderPool(opts)
+  let next: ProjectKey
+  const texts: string[] = []
+  if (opts.keyId) {
+    next = await rewrapProjectKey(old, { provider: pool(old.region), keyId: opts.keyId })
+    for (const { env } of files) texts.push(encodeEnvelope({ ...env, kms: projectEnvelopeKms(next) }))
+  } else {
+    const cache = createProjectKeyCache(pool)
+    try {
+      const payloads = []
+      for (const { file, env } of files)
+        payloads.push(await openEnvelope(env, { provider: pool(env.kms.region), file, projectKeys: cache }))
+      next = await createProjectKey({
+        provider: pool(old.region),
+        keyId: old.keyId,
+        region: old.region,
+        context: old.context,
+      })
+      for (const [i, { env }] of files.entries()) {
+        const input = {
+          id: env.id,
+          format: env.format,
+          payload: payloads[i]!,
+          ...(env.shape ? { shape: env.shape } : {}),
+        }
+        texts.push(encodeEnvelope(await sealWithProjectKey(next, input)))
+        payloads[i]!.fill(0)
+      }
+    } finally {
+      cache.dispose()
+    }
+  }
+  for (const [i, { file }] of files.entries()) await writeAtomic(file, texts[i]!)
+  await writeAtomic(found.path, encodeProjectKey(next))
+  const result = {
+    projectKey: found.path,
+    fingerprint: projectKeyFingerprint(next),
+    keyId: next.keyId,
+    files: files.map((f) => f.file),
+  }
+  if (opts.json) await writeStdout(`${JSON.stringify(result, null, 2)}\n`)
+  else
+    note(
+      `${found.path}: ${opts.keyId ? `re-wrapped under ${next.keyId}` : 'new key pair'}; ${files.length} file(s) updated`,
+    )
+  return 0
+}

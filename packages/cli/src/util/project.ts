@@ -1,0 +1,102 @@
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import {
+  type DecryptResult,
+  findProjectKey,
+  type KmsProvider,
+  type ProjectKey,
+  projectKeyFingerprint,
+  secretFileRE,
+} from '@kms-secrets/core'
+import { KmsSecretsError } from '@kms-secrets/core/errors'
+import { ioError } from './errors.js'
+
+/** Secret files under `root`; node_modules and dot-directories are skipped, symlinks are not followed. */
+export async function* findSecretFiles(root: string): AsyncGenerator<string> {
+  const stat = await fsp.lstat(root).catch((e: unknown) => {
+    throw ioError('read', root, e)
+  })
+  if (stat.isFile()) {
+    if (secretFileRE.test(root)) yield root
+    return
+  }
+  if (!stat.isDirectory()) return
+  const entries = await fsp.readdir(root, { withFileTypes: true })
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1))
+  for (const e of entries) {
+    const full = path.join(root, e.name)
+    if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) yield* findSecretFiles(full)
+    else if (e.isFile() && secretFileRE.test(e.name)) yield full
+  }
+}
+
+/** Every secret file named or found under the named directories, each once, in a stable order. */
+export async function collectSecretFiles(paths: readonly string[]): Promise<string[]> {
+  const out = new Set<string>()
+  for (const p of paths) for await (const f of findSecretFiles(p)) out.add(f)
+  return [...out]
+}
+
+export interface FoundProjectKey {
+  path: string
+  key: ProjectKey
+  fingerprint: string
+}
+
+/** The project key in reach of a file: the nearest kms-secrets.json walking up from its directory (as .sops.yaml). */
+export function projectKeyFor(file: string): FoundProjectKey | undefined {
+  const found = findProjectKey(path.dirname(path.resolve(file)))
+  return found && { ...found, fingerprint: projectKeyFingerprint(found.key) }
+}
+
+/**
+ * A provider whose Decrypt is done once per distinct (blob, EncryptionContext) for a whole command (rekey, rotate):
+ * each caller gets its own copy of the plaintext (openEnvelope zeroes what it gets); `dispose()` zeroes the cache.
+ */
+export function createDecryptOnce(providerFor: (region?: string) => KmsProvider) {
+  const cache = new Map<string, Promise<DecryptResult>>()
+  return {
+    providerFor(region?: string): KmsProvider {
+      const base = providerFor(region)
+      return {
+        ...base,
+        name: base.name,
+        region: base.region,
+        async decrypt(req, opts) {
+          const key = JSON.stringify([base.region, req.ciphertextBlob, req.encryptionContext ?? null])
+          let pending = cache.get(key)
+          if (!pending) {
+            pending = base.decrypt(req, opts)
+            pending.catch(() => cache.delete(key))
+            cache.set(key, pending)
+          }
+          const res = await pending
+          return { ...res, plaintext: res.plaintext.slice() }
+        },
+      }
+    },
+    get calls() {
+      return cache.size
+    },
+    dispose() {
+      for (const p of cache.values())
+        p.then(
+          (r) => r.plaintext.fill(0),
+          () => {},
+        )
+      cache.clear()
+    },
+  }
+}
+
+/** ERR_PROJECT_KEY: a file sealed with a project key, but no kms-secrets.json in reach to re-seal it with. */
+export function noProjectKey(file: string): KmsSecretsError {
+  return new KmsSecretsError(
+    'ERR_PROJECT_KEY',
+    `${file} is sealed with a project key, but no kms-secrets.json is in reach.`,
+    {
+      hint: "Run the command inside the project (kms-secrets.json is looked up from the file's directory upwards).",
+      file,
+    },
+  )
+}

@@ -1,0 +1,173 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, tempDir } from './helpers/cli.js'
+import { keyA, keyB, startTestKms, type TestKms } from './helpers/kms.js'
+
+// Project key (issue 12) against a real local-kms on a symmetric CMK: init once, then sealing needs no credentials.
+const editor = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url))
+let kms: TestKms
+let tmp: ReturnType<typeof tempDir>
+const file = (name: string) => path.join(tmp.dir, name)
+const write = (name: string, text: string) => writeFileSync(file(name), text)
+const read = (name: string) => readFileSync(file(name), 'utf8')
+const envOf = (name: string) => JSON.parse(read(name))
+
+beforeAll(async () => {
+  kms = await startTestKms()
+  tmp = tempDir('project-key')
+  mkdirSync(file('app/config'), { recursive: true })
+})
+afterAll(async () => {
+  await kms?.close()
+  tmp?.cleanup()
+})
+
+const cli = (
+  args: string[],
+  as: 'admin' | 'sealer' | 'runtime' | null = 'sealer',
+  extra: { cwd?: string; env?: Record<string, string | undefined> } = {},
+) => runCli(args, { endpoint: kms.endpoint, as, cwd: extra.cwd ?? tmp.dir, ...(extra.env ? { env: extra.env } : {}) })
+
+function audit(): string[] {
+  const log = readFileSync(path.join(kms.dataDir, 'audit.log'), 'utf8').trim().split('\n').filter(Boolean)
+  return log.map((l) => (JSON.parse(l) as { action: string }).action)
+}
+const since = (n: number) => audit().slice(n)
+
+async function decrypt(name: string): Promise<unknown> {
+  const r = await cli(['decrypt', name], 'runtime')
+  expect(r.stderr).toBe('')
+  return JSON.parse(r.stdout)
+}
+
+describe('kms-secrets init / encrypt / edit / rekey / rotate with a project key', () => {
+  it('init writes kms-secrets.json with DescribeKey + Encrypt, and refuses to overwrite it', async () => {
+    const n = audit().length
+    const r = await cli(['init', '--key-id', keyA, '--context', 'app=api'])
+    expect(r.stderr).toContain('kms-secrets.json')
+    expect(r.code).toBe(0)
+    expect(since(n)).toEqual(['DescribeKey', 'Encrypt'])
+    expect(JSON.parse(read('kms-secrets.json'))).toMatchObject({
+      kmsSecretsProject: 1,
+      keyId: keyA,
+      keyUsage: 'ENCRYPT_DECRYPT',
+      wrappedKey: { alg: 'KMS' },
+      context: { app: 'api' },
+    })
+    const again = await cli(['init', '--key-id', keyA])
+    expect(again.code).toBe(26)
+    expect(since(n)).toHaveLength(2)
+  })
+
+  it('encrypt -i seals offline in a subdirectory: no credentials, no --key-id, no KMS call', async () => {
+    const n = audit().length
+    for (const [name, value] of [
+      ['app/config/db.secret.json', { password: 'pk-canary-db-1' }],
+      ['app/stripe.secret.json', { token: 'pk-canary-stripe-2' }],
+      ['app/config/mail.secret.json', { smtp: 'pk-canary-mail-3' }],
+    ] as const) {
+      write(name, JSON.stringify(value))
+      const r = await cli(['encrypt', name, '-i'], null)
+      expect(r.stderr).toContain('offline')
+      expect(r.code).toBe(0)
+      expect(read(name)).not.toContain('pk-canary')
+    }
+    expect(since(n)).toEqual([])
+    const envs = ['app/config/db.secret.json', 'app/stripe.secret.json', 'app/config/mail.secret.json'].map(envOf)
+    expect(envs[0]).toMatchObject({ kmsSecrets: 2, mode: 'project', context: { app: 'api' }, kms: { keyId: keyA } })
+    expect(new Set(envs.map((e) => e.kms.blob)).size).toBe(1)
+    expect(await decrypt('app/config/db.secret.json')).toEqual({ password: 'pk-canary-db-1' })
+  })
+
+  it('encrypt without --key-id and without kms-secrets.json in reach is a usage error', async () => {
+    const outside = tempDir('no-project')
+    writeFileSync(path.join(outside.dir, 'x.secret.json'), '{"a":"b"}')
+    const r = await runCli(['encrypt', 'x.secret.json', '-i'], { endpoint: kms.endpoint, as: null, cwd: outside.dir })
+    outside.cleanup()
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('kms-secrets init')
+  })
+
+  it('edit decrypts with one KMS call and re-seals offline with the project key', async () => {
+    const n = audit().length
+    const r = await cli(['edit', 'app/config/db.secret.json'], 'runtime', {
+      env: {
+        EDITOR: `node "${editor}" replace pk-canary-db-1 pk-canary-db-edited`,
+        VISUAL: undefined,
+        EDITOR_LOG: file('editor.log'),
+      },
+    })
+    expect(r.stderr).toContain('re-sealed')
+    expect(r.code).toBe(0)
+    expect(since(n)).toEqual(['Decrypt'])
+    expect(envOf('app/config/db.secret.json').mode).toBe('project')
+    expect(await decrypt('app/config/db.secret.json')).toEqual({ password: 'pk-canary-db-edited' })
+  })
+
+  it('rekey moves files sealed in two data-key calls with one Decrypt per distinct blob, no plaintext on disk', async () => {
+    write('app/old1.secret.json', '{"a":"pk-canary-old-1"}')
+    write('app/old2.secret.json', '{"b":"pk-canary-old-2"}')
+    write('app/old3.secret.json', '{"c":"pk-canary-old-3"}')
+    expect(
+      (
+        await cli([
+          'encrypt',
+          'app/old1.secret.json',
+          'app/old2.secret.json',
+          '--key-id',
+          keyB,
+          '--context',
+          'app=api',
+          '-i',
+        ])
+      ).code,
+    ).toBe(0)
+    expect((await cli(['encrypt', 'app/old3.secret.json', '--key-id', keyB, '--context', 'app=api', '-i'])).code).toBe(
+      0,
+    )
+    const n = audit().length
+    const r = await cli(['rekey', 'app', '--json'], 'runtime')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ kmsCalls: 2 })
+    expect(since(n)).toEqual(['Decrypt', 'Decrypt'])
+    expect(envOf('app/old3.secret.json')).toMatchObject({ mode: 'project', kms: { keyId: keyA } })
+    expect(await decrypt('app/old2.secret.json')).toEqual({ b: 'pk-canary-old-2' })
+  })
+
+  it('rotate --project-key: a new pair, every file re-sealed with one unwrap of the old key', async () => {
+    const before = JSON.parse(read('kms-secrets.json'))
+    const n = audit().length
+    const r = await cli(['rotate', '--project-key', '--json'], 'admin')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(since(n).sort()).toEqual(['Decrypt', 'DescribeKey', 'Encrypt'])
+    const after = JSON.parse(read('kms-secrets.json'))
+    expect(after.publicKey).not.toBe(before.publicKey)
+    expect(JSON.parse(r.stdout).files).toHaveLength(6)
+    expect(envOf('app/stripe.secret.json').kms.blob).toBe(after.wrappedKey.blob)
+    expect(await decrypt('app/stripe.secret.json')).toEqual({ token: 'pk-canary-stripe-2' })
+  })
+
+  it('rotate --project-key --key-id re-wraps under another CMK with ReEncrypt only (no Decrypt)', async () => {
+    const before = JSON.parse(read('kms-secrets.json'))
+    const data = envOf('app/stripe.secret.json').data
+    const n = audit().length
+    const r = await cli(['rotate', '--project-key', '--key-id', keyB], 'sealer')
+    expect(r.code).toBe(0)
+    expect(since(n)).toEqual(['DescribeKey', 'ReEncrypt'])
+    const after = JSON.parse(read('kms-secrets.json'))
+    expect(after).toMatchObject({ keyId: keyB, publicKey: before.publicKey })
+    expect(envOf('app/stripe.secret.json')).toMatchObject({ data, kms: { keyId: keyB } })
+    expect(await decrypt('app/stripe.secret.json')).toEqual({ token: 'pk-canary-stripe-2' })
+    expect(await decrypt('app/old1.secret.json')).toEqual({ a: 'pk-canary-old-1' })
+  })
+
+  it('plain rotate refuses a project envelope and points at --project-key', async () => {
+    const r = await cli(['rotate', 'app/stripe.secret.json'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--project-key')
+  })
+})
