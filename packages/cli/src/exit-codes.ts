@@ -52,6 +52,8 @@ export const exitCodes = {
   ERR_PLUGIN_LEAK: 53,
   ERR_PLUGIN_OUTPUT_FORMAT: 54,
   ERR_PLUGIN_OPTIONS: 55,
+  // runtime (not raised by the CLI)
+  ERR_RUNTIME_BUILD_PHASE: 60,
   // broken invariant
   ERR_INTERNAL: 70,
 } as const satisfies Partial<Record<ErrorCode, number>>

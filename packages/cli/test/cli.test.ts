@@ -71,6 +71,8 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/^error: .*\[ERR_CLI_USAGE\]$/m)
+    // The message carries its code too (for framework logs); the CLI prints it once.
+    expect(r.stderr.split('ERR_CLI_USAGE')).toHaveLength(2)
     expect(r.stderr).toMatch(/^hint: /m)
     expect(r.stderr).not.toContain('    at ')
   })

@@ -1,6 +1,7 @@
 /**
  * The one error class of kms-secrets. Every package re-uses it; tests assert on `code`, never on message text.
- * Messages say what failed, which file/key/action it concerns, and `hint` says what to do next.
+ * Messages say what failed, which file/key/action it concerns, and `hint` says what to do next; each message starts
+ * with its code (`[ERR_X] …`).
  * No message, hint or field ever carries a plaintext value, a data key or a credential.
  */
 export const errorCodes = [
@@ -73,6 +74,22 @@ export interface KmsSecretsErrorDetails {
   cause?: unknown
 }
 
+/** `[ERR_…] ` as every message starts; also found inside a message that embeds another error's message. */
+const codeTagRE = /\[ERR_[A-Z_]+\] /g
+
+/**
+ * `[ERR_X] message`: frameworks (SvelteKit, Astro) and bundlers log only `message`/`stack`, so the code must be in
+ * the message itself. Tags already in the text (a re-wrapped error's message) are dropped, so it appears once.
+ */
+function withCode(code: ErrorCode, message: string): string {
+  return `[${code}] ${message.replace(codeTagRE, '')}`
+}
+
+/** The message without its leading `[ERR_X] ` (for printers that show the code elsewhere, like the CLI). */
+export function messageWithoutCode(e: { message: string }): string {
+  return e.message.replace(codeTagRE, '')
+}
+
 export class KmsSecretsError extends Error {
   readonly code: ErrorCode
   readonly hint: string | undefined
@@ -83,7 +100,7 @@ export class KmsSecretsError extends Error {
 
   constructor(code: ErrorCode, message: string, details: KmsSecretsErrorDetails | string = {}) {
     const d: KmsSecretsErrorDetails = typeof details === 'string' ? { hint: details } : details
-    super(message, d.cause === undefined ? undefined : { cause: d.cause })
+    super(withCode(code, message), d.cause === undefined ? undefined : { cause: d.cause })
     this.name = 'KmsSecretsError'
     this.code = code
     this.hint = d.hint

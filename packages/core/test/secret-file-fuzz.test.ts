@@ -103,7 +103,8 @@ describe('property: secret-file parsers', () => {
           const e = parseError(text, format)
           if (e) {
             expect(`${e.message} ${e.hint}`).not.toContain(canary)
-            if (e.code === 'ERR_SECRET_PARSE') expect(e.message).toMatch(/^f\.secret(:\d+:\d+)?: invalid /)
+            if (e.code === 'ERR_SECRET_PARSE')
+              expect(e.message).toMatch(/^\[ERR_SECRET_PARSE\] f\.secret(:\d+:\d+)?: invalid /)
           }
         },
       ),
