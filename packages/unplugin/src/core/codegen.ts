@@ -1,17 +1,17 @@
-import { type Envelope, isExportableKey, secretBinding } from '@kms-secrets/core'
+import { type AnyEnvelope, isExportableKey, secretBinding } from '@kms-secrets/core'
 
 /** Local binding of the decrypted value inside a generated module. */
 const binding = secretBinding
 
 /** Top-level keys of an object-format envelope (from its shape) that become named exports; none for text. */
-export function namedExportsOf(envelope: Envelope): string[] {
+export function namedExportsOf(envelope: AnyEnvelope): string[] {
   const shape = envelope.shape
   if (envelope.format === 'text' || shape === undefined || typeof shape === 'string' || !('object' in shape)) return []
   return Object.keys(shape.object).filter(isExportableKey)
 }
 
 export interface CodegenInput {
-  envelope: Envelope
+  envelope: AnyEnvelope
   /** Project-relative path of the secret file (what runtime errors name). */
   file: string
   /** Specifier of `@kms-secrets/runtime`. */

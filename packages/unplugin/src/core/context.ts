@@ -1,9 +1,15 @@
-import { readFile } from 'node:fs/promises'
-import { basename, isAbsolute, relative, resolve } from 'node:path'
-import { type Envelope, isEnvelopeText, parseSecretFile } from '@kms-secrets/core'
+import { readFileSync } from 'node:fs'
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path'
+import {
+  type AnyEnvelope,
+  findProjectKey,
+  isEnvelopeText,
+  parseSecretFile,
+  sealWithProjectKey,
+} from '@kms-secrets/core'
 import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
-import { dtsPathFor, renderSecretTypes, writeIfChanged } from './dts'
+import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from './dts'
 import { checkImportQuery, clientBundleError, splitId } from './guards'
 import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, type PublicSources } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
@@ -99,13 +105,32 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     return rel === '' || isAbsolute(rel) ? basename(path) : rel
   }
 
-  async function sealPlaintext(text: string, path: string, file: string): Promise<Envelope> {
+  /**
+   * With a kms-secrets.json in reach of the file (nearest, walking up from its directory): sealed with the project
+   * key's public half — no provider, no credentials, no KMS call — and held to the same context/CMK rules as a
+   * sealed file. Otherwise one build-wide data key per CMK (GenerateDataKey).
+   */
+  async function sealOne(path: string, file: string, input: Parameters<typeof sealWithProjectKey>[1]) {
+    const project = findProjectKey(dirname(path))
+    if (project) {
+      const rng = {
+        ...(deps.randomIv ? { randomIv: deps.randomIv } : {}),
+        ...(deps.randomSalt ? { randomSalt: deps.randomSalt } : {}),
+      }
+      const sealed = await sealWithProjectKey(project.key, input, rng)
+      checkEnvelopeBinding(sealed, options, file)
+      return sealed
+    }
+    if (options.keyId === undefined) throw missingKeyIdError(file)
+    return sealers.get(options.keyId).seal(input)
+  }
+
+  async function sealPlaintext(text: string, path: string, file: string): Promise<AnyEnvelope> {
     if (options.plaintext === 'error') throw plaintextForbiddenError(file)
     const format = formatOf(path, file)
-    if (options.keyId === undefined) throw missingKeyIdError(file)
     const parsed = parseSecretFile(text, format, file)
     try {
-      const sealed = await sealers.get(options.keyId).seal({
+      const sealed = await sealOne(path, file, {
         id: basename(path),
         format,
         payload: parsed.payload,
@@ -118,7 +143,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     }
   }
 
-  function openSealed(text: string, path: string, file: string): Envelope {
+  function openSealed(text: string, path: string, file: string): AnyEnvelope {
     const envelope = openSealedFile(text, path, file)
     checkEnvelopeBinding(envelope, options, file)
     return envelope
@@ -127,12 +152,12 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   // Declarations this process wrote or found current: a rebuild or HMR update re-reads none of them.
   const typesWritten = new Map<string, string>()
 
-  async function writeTypes(path: string, envelope: Envelope, warnings: string[]): Promise<void> {
+  function writeTypes(path: string, envelope: AnyEnvelope, warnings: string[]): void {
     const dts = dtsPathFor(path)
     const content = renderSecretTypes({ file: path, format: envelope.format, shape: envelope.shape })
     if (typesWritten.get(dts) === content) return
     try {
-      await writeIfChanged(dts, content)
+      writeIfChangedSync(dts, content)
       typesWritten.set(dts, content)
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? 'write failed'
@@ -160,10 +185,11 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       const file = relativeId(path)
       checkImportQuery(id, file, target.importers)
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
-      const text = await readFile(path, 'utf8')
+      // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
+      const text = readFileSync(path, 'utf8')
       const envelope = isEnvelopeText(text) ? openSealed(text, path, file) : await sealPlaintext(text, path, file)
       const warnings: string[] = []
-      if (options.dts) await writeTypes(path, envelope, warnings)
+      if (options.dts) writeTypes(path, envelope, warnings)
       ;(target.sync ? syncFiles : asyncFiles).add(file)
       const spec = options.runtime ?? runtimeSpec(target.runtimeEntry ?? 'import')
       const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })

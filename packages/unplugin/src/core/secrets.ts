@@ -1,9 +1,9 @@
 import { basename } from 'node:path'
 import {
+  type AnyEnvelope,
   createSealer,
   createTencentProvider,
   decodeEnvelope,
-  type Envelope,
   formatFromPath,
   type KmsProvider,
   KmsSecretsError,
@@ -16,7 +16,7 @@ import type { ResolvedOptions } from './options'
  * A sealed file as found on disk: validated and checked against its own name (the envelope's id is bound to the
  * ciphertext by the AAD, so a file copied or renamed would only fail later, at server start).
  */
-export function openSealedFile(text: string, path: string, file: string): Envelope {
+export function openSealedFile(text: string, path: string, file: string): AnyEnvelope {
   const envelope = decodeEnvelope(text, file)
   const name = basename(path)
   /* Precondition: the envelope belongs to this file name. */
@@ -47,7 +47,7 @@ export function openSealedFile(text: string, path: string, file: string): Envelo
  * (`keyId`/`KMS_SECRETS_KEY_ID`/`keyIds`), `kms.keyId` must be one of them (ERR_ENVELOPE_KEY). The runtime then
  * checks that KMS really unwraps the blob with `kms.keyId`, and v2 authenticates it, so the name cannot lie.
  */
-export function checkEnvelopeBinding(envelope: Envelope, options: ResolvedOptions, file: string): void {
+export function checkEnvelopeBinding(envelope: AnyEnvelope, options: ResolvedOptions, file: string): void {
   if (options.contextConfigured) {
     const want = options.context
     const keys = [...new Set([...Object.keys(want), ...Object.keys(envelope.context)])].sort()
@@ -114,7 +114,7 @@ export function missingKeyIdError(file: string): KmsSecretsError {
     `${file} is plaintext and must be sealed during the build, but no CMK is configured.`,
     {
       hint:
-        'Set the plugin option `keyId` or the env KMS_SECRETS_KEY_ID, or seal the file beforehand with ' +
+        'Create a project key once (`kms-secrets init --key-id <CMK>`: then builds seal with no credentials), set the plugin option `keyId` or the env KMS_SECRETS_KEY_ID, or seal the file beforehand with ' +
         `\`kms-secrets encrypt ${file} --key-id <KeyId> -i\`.`,
       file,
     },
