@@ -4,6 +4,7 @@ import {
   formatFromPath,
   inferShape,
   parseSecretFile,
+  renderSecretTypes,
   renderShapeType,
   secretFileRE,
   serializeSecret,
@@ -40,6 +41,14 @@ describe('parseSecretFile: values', () => {
     ],
     ['env', 'M="line1\nline2"\nN=2\r\n', { M: 'line1\nline2', N: '2' }],
     ['json', '\ufeff{"bom":"ok"}', { bom: 'ok' }],
+    // Any JSON value at the top level, as a bundler's JSON import.
+    ['json', '[{"h":"a"},{"h":"b"}]', [{ h: 'a' }, { h: 'b' }]],
+    ['json', '"a token"', 'a token'],
+    ['json', '42', 42],
+    ['json', 'true', true],
+    ['json', 'null', null],
+    ['yaml', '- a\n- b\n', ['a', 'b']],
+    ['yaml', 'just a string\n', 'just a string'],
   ])('%s %j', (format, text, value) => {
     const parsed = parseSecretFile(text, format, `f.secret.${format}`)
     expect(parsed.value).toEqual(value)
@@ -58,11 +67,8 @@ describe('parseSecretFile: errors name file:line:column and never quote content'
     ['json', '{"a": "SECRETVALUE"', 1, 20],
     ['json', '{"a": "SECRETVALUE",}', 1, 21],
     ['json', '{"a": "SECRET\u0001"}', 1, 14],
-    ['json', '["SECRETVALUE"]', 1, 1],
-    ['json', '"SECRETVALUE"', 1, 1],
     ['yaml', 'a: SECRETVALUE\n b: [SECRETVALUE\n', 1, 4],
     ['yaml', 'a: SECRETVALUE\na: SECRETVALUE\n', 2, 1],
-    ['yaml', '- SECRETVALUE\n', 1, 1],
     ['env', 'A=1\nSECRETVALUE\n', 2, 1],
     ['env', 'A=1\nB="SECRETVALUE\n', 2, 3],
     ['env', "A='SECRETVALUE' SECRETVALUE\n", 1, 16],
@@ -117,9 +123,27 @@ describe('shape', () => {
   })
 })
 
+describe('renderSecretTypes: any top-level JSON value', () => {
+  it.each<[string, string, string]>([
+    ['[{"host":"a","port":1}]', 'declare const secret: Array<{', 'readonly host: string'],
+    ['["a","b"]', 'declare const secret: string[]', 'export default secret'],
+    ['"token"', 'declare const secret: string', 'export default secret'],
+    ['3', 'declare const secret: number', 'export default secret'],
+    ['null', 'declare const secret: null', 'export default secret'],
+  ])('%s → typed default export, no named exports', (json, declared, also) => {
+    const { shape } = parseSecretFile(json, 'json', 'l.secret.json')
+    const text = renderSecretTypes({ file: 'l.secret.json', format: 'json', shape })
+    expect(text).toContain(declared)
+    expect(text).toContain(also)
+    expect(text).not.toContain('export declare const')
+  })
+})
+
 describe('serializeSecret', () => {
   it.each<[SecretFormat, unknown]>([
     ['json', { a: 'x', n: 1 }],
+    ['json', [1, 'two', { three: 3 }]],
+    ['yaml', ['a', { b: 1 }]],
     ['yaml', { a: 'x', nested: { b: [1, 2] } }],
     ['env', { A: 'plain', B: 'has space', C: 'quote"d', D: "single'q", E: 'multi\nline' }],
     ['text', 'hello\n'],

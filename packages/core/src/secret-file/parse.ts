@@ -12,9 +12,9 @@ import { inferShape } from './shape.js'
 export const maxSecretFileLength = 1024 * 1024
 
 export interface ParsedSecret {
-  /** The value an import yields: an object (json/yaml/env) or a string (text). */
+  /** The value an import yields: any JSON value (json/yaml), an object (env) or a string (text). */
   value: unknown
-  /** What gets sealed: canonical JSON (UTF-8) of the object, or the UTF-8 text as is. */
+  /** What gets sealed: JSON (UTF-8) of the value, or the UTF-8 text as is. */
   payload: Uint8Array
   shape: Shape
 }
@@ -31,7 +31,7 @@ function parseObject(text: string, format: Exclude<SecretFormat, 'text'>, file: 
 
 /**
  * Parses a plaintext secret file. Malformed → ERR_SECRET_PARSE with file:line:column and a fixed description
- * (never quoting content); json/yaml/env must hold an object at the top level; non-JSON data → ERR_SECRET_FORMAT.
+ * (never quoting content); json/yaml hold any JSON value, env an object of keys; non-JSON data → ERR_SECRET_FORMAT.
  */
 export function parseSecretFile(text: string, format: SecretFormat, file: string): ParsedSecret {
   if (typeof text !== 'string') throw parseError(file, formatNames[format] ?? 'secret', undefined, 'not text')
@@ -46,7 +46,9 @@ export function parseSecretFile(text: string, format: SecretFormat, file: string
     throw new KmsSecretsError('ERR_SECRET_FORMAT', `${file}: unknown secret format.`, { file })
   }
   const value = parseObject(text, format, file)
-  if (!isPlainObject(value)) {
+  // JSON and YAML hold any value at the top level, as a bundler's JSON import does (arrays, strings, numbers…);
+  // dotenv is always an object of keys.
+  if (format === 'env' && !isPlainObject(value)) {
     throw parseError(file, formatNames[format], { line: 1, column: 1 }, 'the top level must be an object of keys')
   }
   checkJsonValue(value, file)
