@@ -10,7 +10,7 @@ import {
 } from 'unplugin'
 import { configureEsbuild, type EsbuildState, esbuildLoadFilter, esbuildTarget, setupEsbuild } from './bundlers/esbuild'
 import { createRollupHooks, type RollupLikeContext, type RollupState, rollupTarget } from './bundlers/rollup'
-import { checkPublicDir, denySecretFiles, type ViteLoadContext, viteTarget } from './bundlers/vite'
+import { checkPublicDir, denySecretFiles, markBuildPhase, type ViteLoadContext, viteTarget } from './bundlers/vite'
 import { applyWebpackHooks, type WebpackNative, webpackTarget } from './bundlers/webpack'
 import { createContext, type LoadTarget, type SecretsContext } from './context'
 import { extraDenyGlobs, type GuardedServer, guardDevServer } from './dev-server-guard'
@@ -97,7 +97,8 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
     }),
     vite: cast<UnpluginOptions['vite']>({
       ...shared,
-      config(config: { root?: string; server?: { fs?: { deny?: string[] } } }) {
+      config(config: { root?: string; server?: { fs?: { deny?: string[] } } }, env?: { command?: string }) {
+        markBuildPhase(env?.command)
         const { server } = denySecretFiles(config)
         return { server: { fs: { deny: [...(server?.fs?.deny ?? []), ...extraDenyGlobs(ctx, config.root)] } } }
       },

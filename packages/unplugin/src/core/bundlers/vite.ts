@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from 'node:fs'
 import { relative } from 'node:path'
+import process from 'node:process'
 import { KmsSecretsError } from '@kms-secrets/core'
 import type { LoadTarget, SecretsContext } from '../context'
 import { supportsTopLevelAwait } from '../guards'
@@ -32,6 +33,15 @@ interface ViteUserConfig {
 export function denySecretFiles(config: ViteUserConfig): ViteUserConfig {
   const userDeny = config.server?.fs?.deny
   return { server: { fs: { deny: userDeny ? [secretDenyGlob] : [...viteDefaultDeny, secretDenyGlob] } } }
+}
+
+/**
+ * `vite build` is the build phase (`KMS_SECRETS_PHASE=build`): frameworks evaluate the built server modules in this
+ * process or in workers they start later, which inherit the env (SvelteKit's analysis and prerender, Astro's
+ * prerender). There the runtime makes no KMS call and hands out placeholders that throw ERR_RUNTIME_BUILD_PHASE on use.
+ */
+export function markBuildPhase(command: string | undefined): void {
+  if (command === 'build') process.env.KMS_SECRETS_PHASE = 'build'
 }
 
 /** The parts of vite's plugin context and environment these hooks read. */
