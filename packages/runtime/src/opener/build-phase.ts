@@ -20,7 +20,9 @@ function buildPhaseError(file: string, path: string): KmsSecretsError {
     new KmsSecretsError(
       'ERR_RUNTIME_BUILD_PHASE',
       `${file} (${path}) was read during the framework's build (prerender/analysis); secrets open only when the ` +
-        'server runs, so no value exists yet.',
+        // Frameworks print only the stack (not `hint`), so the fix is in the message too.
+        'server runs, so no value exists yet. Do not prerender the route that reads it: SvelteKit/Astro ' +
+        "`export const prerender = false`, Next `export const dynamic = 'force-dynamic'`.",
       {
         hint:
           'Do not prerender the route that reads it, or mark it dynamic: SvelteKit `export const prerender = false`, ' +
