@@ -18,6 +18,8 @@ export const keyIds = {
   hosts: 'e2e00000-0000-4000-8000-000000000016',
   workerd: 'e2e00000-0000-4000-8000-000000000017',
   buildPhase: 'e2e00000-0000-4000-8000-000000000030',
+  sveltekit: 'e2e00000-0000-4000-8000-000000000050',
+  astro: 'e2e00000-0000-4000-8000-000000000051',
   /** A key the build and runtime identities may not use at all. */
   forbidden: 'e2e00000-0000-4000-8000-000000000099',
 } as const
@@ -68,7 +70,7 @@ export function createSeed(ids: Identities): Seed {
       { ...ids.admin, allow: ['*'], keys: ['*'] },
       { ...ids.build, allow: [...policyActions.sealing], keys: appKeys },
       { ...ids.runtime, allow: [...policyActions.runtime], keys: appKeys },
-      { ...ids.dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyIds.dev] },
+      { ...ids.dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyIds.dev, keyIds.sveltekit, keyIds.astro] },
     ],
     keys: Object.entries(keyIds).map(([name, keyId]) => ({ keyId, alias: `e2e-${name}`, description: `e2e ${name}` })),
   }

@@ -1,0 +1,2 @@
+/// <reference types="unplugin-kms-secrets/types" />
+export {}
