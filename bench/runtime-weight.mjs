@@ -1,17 +1,23 @@
 /**
- * Benchmark 5a/b — runtime weight: bytes the runtime adds to a minified node bundle (esbuild, one secret import) and
- * the cold-start time it adds, split into loading the runtime + SDK and opening the secret (one Decrypt + AES-GCM).
+ * Benchmark 5a/b — runtime weight: bytes the runtime adds to a minified node server bundle with everything inlined
+ * (esbuild, one secret import vs one plain JSON import), as ESM and as CommonJS (+ the worker file the plugin writes
+ * next to a CommonJS bundle), beside the physical floor (the generated module and its envelope, runtime external);
+ * and the cold-start time it adds, split into loading the runtime and opening the secret (one Decrypt + AES-GCM).
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { buildWithEsbuild, writeEntry, writeSecretFiles } from './lib/app.mjs'
+import * as esbuild from 'esbuild'
+import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
+import { writeEntry, writeSecretFiles } from './lib/app.mjs'
 import { runNode } from './lib/child.mjs'
-import { bucketOf } from './lib/cpuprofile.mjs'
 import { keyIds, kmsEnv, spawnLocalKms } from './lib/kms.mjs'
 import { fmt, fmtBytes, fmtSigned, median, table } from './lib/stats.mjs'
 
 const runtimeEntry = new URL(import.meta.resolve('@kms-secrets/runtime')).pathname
+const packagesDir = new URL('../packages/', import.meta.url).pathname
+const workerName = 'kms-secrets-worker.cjs'
+const budget = 30 * 1024
 
 /** The plain app plus an import of the runtime that is kept (so it loads) but never called. */
 function writeRuntimeOnlyEntry(dir, files) {
@@ -21,30 +27,52 @@ function writeRuntimeOnlyEntry(dir, files) {
   return 'runtime-only.mjs'
 }
 
+/** One minified node20 bundle; no banner (nothing inlined needs `require` any more). */
+async function bundle(dir, entry, outfile, { format = 'esm', plugin, external = [], conditions } = {}) {
+  const result = await esbuild.build({
+    entryPoints: [join(dir, entry)],
+    absWorkingDir: dir,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format,
+    outfile,
+    external,
+    ...(conditions ? { conditions } : {}),
+    metafile: true,
+    logLevel: 'silent',
+    plugins: plugin ? [kmsEsbuild({ dts: false, ...plugin })] : [],
+  })
+  return { metafile: result.metafile, warnings: result.warnings }
+}
+
 async function buildAll(ctx, kms) {
   const dir = join(ctx.work, 'weight')
   const files = writeSecretFiles(dir, 1)
   const entry = writeEntry(dir, files)
   const runtimeOnly = writeRuntimeOnlyEntry(dir, files)
-  const out = (name) => join(dir, 'out', `${name}.min.mjs`)
+  const out = (name) => join(dir, 'out', name, name.endsWith('cjs') ? 'server.cjs' : 'server.mjs')
   const plugin = { keyId: keyIds.weight, endpoint: kms.endpoint }
-  await buildWithEsbuild(dir, entry, out('plain'), { minify: true })
-  await buildWithEsbuild(dir, runtimeOnly, out('runtime-only'), { minify: true })
-  const meta = await buildWithEsbuild(dir, entry, out('sealed'), { minify: true, plugin })
-  // The shipped runtime dist bundles the SDK into one chunk; built from our packages' sources (the `source` export
-  // condition) the SDK and its dependencies stay separate inputs: attributable, and removable to weigh the runtime.
-  const srcMeta = await buildWithEsbuild(dir, entry, out('sealed-src'), {
-    minify: true,
-    plugin,
-    conditions: ['source'],
-  })
-  await buildWithEsbuild(dir, entry, out('sealed-no-sdk'), {
-    minify: true,
-    plugin,
-    conditions: ['source'],
-    external: ['tencentcloud-sdk-nodejs-common'],
-  })
-  return { dir, out, meta, srcMeta }
+  const warnings = []
+  const add = (r) => {
+    warnings.push(...r.warnings.map((w) => w.text))
+  }
+  add(await bundle(dir, entry, out('plain'), {}))
+  add(await bundle(dir, entry, out('plain-cjs'), { format: 'cjs' }))
+  add(await bundle(dir, runtimeOnly, out('runtime-only'), {}))
+  add(await bundle(dir, entry, out('floor'), { plugin, external: ['@kms-secrets/runtime'] }))
+  add(await bundle(dir, entry, out('sealed'), { plugin }))
+  add(await bundle(dir, entry, out('sealed-cjs'), { format: 'cjs', plugin }))
+  // From our packages' sources (the `source` export condition): the same code, attributable file by file.
+  let srcMeta
+  try {
+    srcMeta = (await bundle(dir, entry, join(dir, 'out', 'src', 'server.mjs'), { plugin, conditions: ['source'] }))
+      .metafile
+  } catch (error) {
+    ctx.log(`bench: runtime-weight: source build failed (${error.message.split('\n')[0]}); no breakdown`)
+  }
+  return { dir, out, srcMeta, warnings }
 }
 
 function sizes(file) {
@@ -52,24 +80,38 @@ function sizes(file) {
   return { bytes, gzip: gzipSync(readFileSync(file), { level: 9 }).length }
 }
 
-/** Bytes of the sealed bundle by code origin, from esbuild's metafile: the 7 largest, then the rest summed. */
-function breakdown(meta) {
+/** A CommonJS bundle's weight includes the worker file the plugin writes next to it. */
+function sizesWithWorker(file) {
+  const s = sizes(file)
+  const worker = join(file, '..', workerName)
+  if (!existsSync(worker)) return { ...s, worker: undefined }
+  const w = sizes(worker)
+  return { bytes: s.bytes + w.bytes, gzip: s.gzip + w.gzip, worker: w }
+}
+
+/** Bytes of the sealed bundle by source file of runtime and core (others by package), esbuild metafile. */
+function breakdown(meta, dir, top = 12) {
   const output = Object.values(meta.outputs).find((o) => o.entryPoint)
   const by = new Map()
   for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const bucket = bucketOf(path.replace(/^(\.\.\/)+/, '/'), '')
-    by.set(bucket, (by.get(bucket) ?? 0) + bytesInOutput)
+    const abs = join(dir, path)
+    const inPackages = relative(packagesDir, abs)
+    const key = /^(runtime|core)\//.test(inPackages)
+      ? inPackages
+      : (/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(abs)?.[1] ?? '(app: entry + generated module)')
+    by.set(key, (by.get(key) ?? 0) + bytesInOutput)
   }
-  const sorted = [...by.entries()].sort((a, b) => b[1] - a[1])
-  const rest = sorted.slice(7)
+  const sorted = [...by.entries()].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1])
+  const rest = sorted.slice(top)
   const restBytes = rest.reduce((a, [, b]) => a + b, 0)
-  return [...sorted.slice(0, 7), ...(rest.length ? [[`${rest.length} other packages`, restBytes]] : [])]
+  return [...sorted.slice(0, top), ...(rest.length ? [[`${rest.length} other files`, restBytes]] : [])]
 }
 
 async function coldStarts(ctx, b, env) {
-  const t = { plain: [], 'runtime-only': [], sealed: [] }
+  const kinds = ['plain', 'runtime-only', 'sealed', 'plain-cjs', 'sealed-cjs']
+  const t = Object.fromEntries(kinds.map((k) => [k, []]))
   for (let r = 0; r < ctx.runs; r++) {
-    for (const k of Object.keys(t)) {
+    for (const k of kinds) {
       const { json } = await runNode(b.out(k), { env })
       if (!json?.ok) throw new Error(`${k} bundle printed no well-formed value`)
       t[k].push(json.t)
@@ -77,25 +119,36 @@ async function coldStarts(ctx, b, env) {
   }
   const diff = (a, z) => median(t[a].map((v, i) => v - t[z][i]))
   return {
-    plain: median(t.plain),
-    runtimeOnly: median(t['runtime-only']),
-    sealed: median(t.sealed),
+    ...Object.fromEntries(kinds.map((k) => [k, median(t[k])])),
     load: diff('runtime-only', 'plain'),
     open: diff('sealed', 'runtime-only'),
     total: diff('sealed', 'plain'),
+    totalCjs: diff('sealed-cjs', 'plain-cjs'),
   }
 }
 
 function sizeTable(s) {
-  const added = (k) => `+${fmtBytes(s[k].bytes - s.plain.bytes)} (+${fmtBytes(s[k].gzip - s.plain.gzip)} gzip)`
-  const row = (label, k) => [label, fmtBytes(s[k].bytes), fmtBytes(s[k].gzip), k === 'plain' ? '—' : added(k)]
+  const added = (k, base) => `+${fmtBytes(s[k].bytes - s[base].bytes)} (+${fmtBytes(s[k].gzip - s[base].gzip)} gzip)`
+  const row = (label, k, base) => [
+    label,
+    fmtBytes(s[k].bytes),
+    fmtBytes(s[k].gzip),
+    base ? added(k, base) : '—',
+    base && k !== 'floor' ? `+${fmtBytes(s[k].bytes - s[base === 'plain' ? 'floor' : 'floor-cjs'].bytes)}` : '—',
+  ]
+  const worker = s['sealed-cjs'].worker
   return table(
-    ['bundle', 'bytes', 'gzip -9', 'added vs plain JSON'],
+    ['bundle', 'bytes', 'gzip -9', `added vs plain JSON (target ≤ ${fmtBytes(budget)})`, 'runtime share (vs floor)'],
     [
-      row('plain JSON, plugin off', 'plain'),
-      row('sealed, runtime as shipped (its dist bundles the SDK transport)', 'sealed'),
-      row('sealed, built from our sources (same code, SDK as its own packages)', 'sealed-src'),
-      row('same, SDK left external: the runtime itself (not runnable alone)', 'sealed-no-sdk'),
+      row('ESM: plain JSON, plugin off', 'plain'),
+      row('ESM: physical floor — generated module + envelope, runtime left external', 'floor', 'plain'),
+      row('ESM: sealed, runtime inlined (dist as shipped)', 'sealed', 'plain'),
+      row('CJS: plain JSON, plugin off', 'plain-cjs'),
+      row(
+        `CJS: sealed, runtime inlined, + ${workerName}${worker ? ` (${fmtBytes(worker.bytes)})` : ' (none written)'}`,
+        'sealed-cjs',
+        'plain-cjs',
+      ),
     ],
   )
 }
@@ -107,16 +160,22 @@ function coldTable(ctx, cold) {
     table(
       ['app', 'ms', 'added (paired median)'],
       [
-        ['plain JSON', fmt(cold.plain), '—'],
+        ['ESM: plain JSON', fmt(cold.plain), '—'],
         [
-          'plain JSON + runtime module loaded, not called',
-          fmt(cold.runtimeOnly),
-          `${fmtSigned(cold.load)} ms (loading runtime + SDK)`,
+          'ESM: plain JSON + runtime module loaded, not called',
+          fmt(cold['runtime-only']),
+          `${fmtSigned(cold.load)} ms (loading the runtime)`,
         ],
         [
-          'sealed secret',
+          'ESM: sealed secret',
           fmt(cold.sealed),
           `${fmtSigned(cold.open)} ms (Decrypt + AES-GCM) → ${fmtSigned(cold.total)} ms total`,
+        ],
+        ['CJS: plain JSON', fmt(cold['plain-cjs']), '—'],
+        [
+          'CJS: sealed secret (openSecretSync: worker thread)',
+          fmt(cold['sealed-cjs']),
+          `${fmtSigned(cold.totalCjs)} ms total`,
         ],
       ],
     ),
@@ -127,38 +186,48 @@ export async function run(ctx) {
   const kms = await spawnLocalKms(ctx.dataDir)
   try {
     const b = await buildAll(ctx, kms)
-    const kinds = ['plain', 'runtime-only', 'sealed', 'sealed-src', 'sealed-no-sdk']
-    const s = Object.fromEntries(kinds.map((k) => [k, sizes(b.out(k))]))
+    const s = Object.fromEntries(
+      ['plain', 'runtime-only', 'floor', 'sealed', 'plain-cjs'].map((k) => [k, sizes(b.out(k))]),
+    )
+    s['sealed-cjs'] = sizesWithWorker(b.out('sealed-cjs'))
+    // The floor is the same generated module in either format; its CommonJS twin differs only by esbuild's wrapper.
+    s['floor-cjs'] = { bytes: s.floor.bytes - s.plain.bytes + s['plain-cjs'].bytes }
     const cold = await coldStarts(ctx, b, kmsEnv(kms.endpoint, ctx.ids.runtime))
-    const origins = breakdown(b.srcMeta)
-    const sdkBytes = s['sealed-src'].bytes - s['sealed-no-sdk'].bytes
+    const origins = b.srcMeta ? breakdown(b.srcMeta, b.dir) : []
+    const addedEsm = s.sealed.bytes - s.plain.bytes
+    const addedCjs = s['sealed-cjs'].bytes - s['plain-cjs'].bytes
     const body = [
-      'One secret import, esbuild `--minify`, ESM, node20, everything bundled into one file.',
+      'One secret import vs one plain JSON import, esbuild `--minify`, node20, everything bundled into one file (the',
+      `runtime has no dependency left: it signs and sends its Decrypt itself). A CommonJS bundle decrypts through`,
+      `openSecretSync on a worker thread: the plugin writes ${workerName} next to it, counted here.`,
       '',
       sizeTable(s),
       '',
-      "No lean transport exists: the runtime's only KMS client is core's Tencent provider on `tencentcloud-sdk-nodejs-common`",
-      '(CommonClient). The last row is what the runtime itself weighs, i.e. what a lean transport would add to.',
+      `esbuild warnings in these builds: ${b.warnings.length === 0 ? 'none' : b.warnings.join(' · ')}.`,
       '',
-      'Sealed bundle (built from sources) by code origin, esbuild metafile, bytes in output:',
-      '',
-      table(
-        ['code origin', 'bytes'],
-        origins.map(([k, v]) => [k, fmtBytes(v)]),
-      ),
-      '',
+      ...(origins.length
+        ? [
+            'Sealed ESM bundle built from our sources (same code as the dist, attributable), by file, bytes in output:',
+            '',
+            table(
+              ['code origin', 'bytes'],
+              origins.map(([k, v]) => [k, fmtBytes(v)]),
+            ),
+            '',
+          ]
+        : []),
       coldTable(ctx, cold),
     ].join('\n')
     return {
       title: '5a/b. Runtime weight and cold start',
       body,
-      data: { sizes: s, cold, origins, sdkBytes },
+      data: { sizes: s, cold, origins, addedEsm, addedCjs },
       targets: [
         {
-          name: 'runtime weight (informational)',
-          target: 'bytes and cold start added',
-          figure: `+${fmtBytes(s.sealed.bytes - s.plain.bytes)} minified, of which SDK transport ${fmtBytes(sdkBytes)}; cold start ${fmtSigned(cold.total)} ms (load ${fmt(cold.load)} + open ${fmt(cold.open)})`,
-          met: undefined,
+          name: 'runtime weight, one secret import vs one JSON import, minified, all inlined',
+          target: `≤ ${fmtBytes(budget)} (ESM; CJS incl. worker file)`,
+          figure: `ESM +${fmtBytes(addedEsm)}, CJS +${fmtBytes(addedCjs)}; cold start ${fmtSigned(cold.total)} ms (load ${fmt(cold.load)} + open ${fmt(cold.open)})`,
+          met: addedEsm <= budget && addedCjs <= budget,
         },
       ],
     }

@@ -6,8 +6,16 @@ import http from 'node:http'
  * throughput benchmark as the "raw signed requests" transport, to tell the server's limit from the SDK client's.
  * Signs exactly as production (service `kms`, host `kms.tencentcloudapi.com`), dials 127.0.0.1:<port>.
  */
-export function createRawClient({ port, secretId, secretKey, region = 'ap-guangzhou', maxSockets = 256 }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets })
+export function createRawClient({
+  port,
+  secretId,
+  secretKey,
+  region = 'ap-guangzhou',
+  maxSockets = 256,
+  keepAlive = true,
+}) {
+  // keepAlive false: a new TCP connection per request, as the runtime makes its one Decrypt.
+  const agent = new http.Agent({ keepAlive, maxSockets })
   const host = 'kms.tencentcloudapi.com'
   const sha256 = (s) => createHash('sha256').update(s).digest('hex')
   const hmac = (k, s) => createHmac('sha256', k).update(s).digest()
