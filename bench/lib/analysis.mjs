@@ -24,21 +24,16 @@ function topOrigins(summary, n = 4) {
 function startOverhead({ 'first-value': fv, 'runtime-weight': w }) {
   if (!missed(fv, 'start overhead') || !w) return undefined
   const d = fv.data
-  const { sdkBytes } = w.data
-  const [top1, top2] = w.data.origins
+  const big = d.restCount + 1
+  const first = d.res[`marginal@${d.latencies[0]}`].first
   return [
-    '**Start overhead vs plain JSON (one round trip + < 2 ms).** The round-trip part holds: a start makes one KMS',
-    `Decrypt (section 1) and ${d.latencies.at(-1) - d.latencies[0]} ms more latency moved the start by ${fmt(d.trips, 2)} round trips (section 2; ±0.4 between runs`,
-    'here, and part of the fixed cost below overlaps the wait). What misses is a fixed cost paid once per process, whatever the number of',
-    `secrets: the runtime's KMS transport. \`tencentcloud-sdk-nodejs-common\` and its dependencies are ${fmtBytes(sdkBytes)}`,
-    `of the ${fmtBytes(w.data.sizes.sealed.bytes)} sealed bundle (largest: ${top1[0]} ${fmtBytes(top1[1])}, ${top2[0]} ${fmtBytes(top2[1])}; section 5a)`,
-    `and load node's http/https/zlib/stream modules: loading the runtime costs ${fmtSigned(w.data.cold.load)} ms before any call, and the`,
-    `first Decrypt of a cold process ${fmtSigned(w.data.cold.open)} ms more (SDK client, credential chain, first-call compilation of the`,
-    `request path), while a warm in-process first open takes ${fmt(d.res[`marginal@${d.latencies[0]}`].first)} ms. CPU of one start by code`,
-    `origin (profile in section 2): ${topOrigins(d.profiles.start)} — module compilation and node's own module loader`,
-    "rather than the runtime's code. Bound: the SDK transport. Meeting the target needs a lean transport in the runtime",
-    `(TC3 signing + one node:http POST; bench/lib/tc3-client.mjs does it in ~70 lines), which would also remove`,
-    `${fmtBytes(sdkBytes)} from every server bundle.`,
+    '**Start overhead vs plain JSON (one round trip + ≤ 10 ms).** A start makes one KMS Decrypt (section 1), whose',
+    `round trip, measured in the same rounds, is ${d.rtt.map((x) => `${fmt(x)} ms`).join(' / ')} at ${d.latencies.join(' / ')} ms latency. Beyond it a start with ${big}`,
+    `imports costs ${d.literal.map((x) => `${fmt(x)} ms`).join(' / ')} more than the plain app. Where it goes: loading the runtime (${fmtBytes(w.data.addedEsm)}`,
+    `minified, section 5a) ${fmtSigned(w.data.cold.load)} ms before any call; its first open in a cold process ${fmtSigned(w.data.cold.open)} ms (one secret,`,
+    `section 5b: credentials, WebCrypto key import, TC3 signing, node:http, AES-GCM — ${fmt(first)} ms in a warm process,`,
+    `round trip included); then the ${d.restCount} other values, ${fmt(d.rest[0])} ms in-process (next paragraph). CPU of one start by code`,
+    `origin (profile in section 2): ${topOrigins(d.profiles.start)}.`,
   ].join('\n')
 }
 
