@@ -13,6 +13,7 @@ import { canonicalJson } from '../src/util/canonical-json.js'
 import { createFakeKms } from '../test/support/fake-kms.js'
 import type { VectorEntry, VectorManifest } from '../test/support/vectors.js'
 import { type Built, mutations } from './vector-mutations.js'
+import { buildProjectVectors } from './vectors-project.js'
 import { buildV2Vectors } from './vectors-v2.js'
 
 export const vectorKmsConfig = {
@@ -170,6 +171,14 @@ export async function buildVectors(): Promise<{ files: Map<string, string>; mani
     const { text: _t, ...entry } = v
     vectors.push(entry)
   }
+  // Mode "project" last (marked `mode: "project"` so openers without project support can skip them).
+  const project = await buildProjectVectors(kms)
+  for (const v of project.vectors) {
+    files.set(v.envelope, v.text)
+    const { text: _t, ...entry } = v
+    vectors.push(entry)
+  }
+  files.set('p2-kms-secrets.json', project.keyFile)
   const manifest: VectorManifest = {
     description:
       'kms-secrets sealed-envelope v1 and v2 test vectors. See packages/core/FORMAT.md. Generated once by scripts/gen-vectors.ts; never edit.',

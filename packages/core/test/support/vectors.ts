@@ -13,6 +13,8 @@ export interface VectorEntry {
   envelope: string
   /** Open with this expected id (ERR_ENVELOPE_MISMATCH vectors). */
   expectedId?: string
+  /** "project": mode project (FORMAT.md §10); openers without project support skip these. */
+  mode?: 'project'
   expect: { plaintext: string; value: unknown } | { error: ErrorCode }
 }
 
