@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path'
 import {
   type AnyEnvelope,
@@ -9,7 +9,8 @@ import {
 } from '@kms-secrets/core'
 import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
-import { dtsPathFor, renderSecretTypes, writeIfChanged } from './dts'
+import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from './dts'
+import { envelopePublicStrings } from './envelope-public'
 import { checkImportQuery, clientBundleError, splitId } from './guards'
 import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, type PublicSources } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
@@ -136,7 +137,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
         payload: parsed.payload,
         shape: parsed.shape,
       })
-      if (mode === 'build' && options.leakCheck) leaks.record(file, parsed.value)
+      if (mode === 'build' && options.leakCheck) leaks.record(file, parsed.value, envelopePublicStrings(sealed))
       return sealed
     } finally {
       parsed.payload.fill(0)
@@ -152,12 +153,12 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   // Declarations this process wrote or found current: a rebuild or HMR update re-reads none of them.
   const typesWritten = new Map<string, string>()
 
-  async function writeTypes(path: string, envelope: AnyEnvelope, warnings: string[]): Promise<void> {
+  function writeTypes(path: string, envelope: AnyEnvelope, warnings: string[]): void {
     const dts = dtsPathFor(path)
     const content = renderSecretTypes({ file: path, format: envelope.format, shape: envelope.shape })
     if (typesWritten.get(dts) === content) return
     try {
-      await writeIfChanged(dts, content)
+      writeIfChangedSync(dts, content)
       typesWritten.set(dts, content)
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? 'write failed'
@@ -185,10 +186,11 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       const file = relativeId(path)
       checkImportQuery(id, file, target.importers)
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
-      const text = await readFile(path, 'utf8')
+      // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
+      const text = readFileSync(path, 'utf8')
       const envelope = isEnvelopeText(text) ? openSealed(text, path, file) : await sealPlaintext(text, path, file)
       const warnings: string[] = []
-      if (options.dts) await writeTypes(path, envelope, warnings)
+      if (options.dts) writeTypes(path, envelope, warnings)
       ;(target.sync ? syncFiles : asyncFiles).add(file)
       const spec = options.runtime ?? runtimeSpec(target.runtimeEntry ?? 'import')
       const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })

@@ -100,7 +100,9 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
       config(config: { root?: string; server?: { fs?: { deny?: string[] } } }, env?: { command?: string }) {
         markBuildPhase(env?.command)
         const { server } = denySecretFiles(config)
-        return { server: { fs: { deny: [...(server?.fs?.deny ?? []), ...extraDenyGlobs(ctx, config.root)] } } }
+        // Only a dev server reads the deny list: a build skips the walk for local-kms data dirs it needs.
+        const extra = env?.command === 'build' ? [] : extraDenyGlobs(ctx, config.root)
+        return { server: { fs: { deny: [...(server?.fs?.deny ?? []), ...extra] } } }
       },
       // Called here, not in a returned post hook: the guard must run before vite's static and transform middlewares.
       configureServer: (server: GuardedServer) => guardDevServer(ctx, state.secrets, server),
