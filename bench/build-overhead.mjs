@@ -51,16 +51,25 @@ async function prepare(ctx, kms) {
 function summarize(bundler, variants) {
   const plain = variants.plain.ms
   const calls = (name) => Math.max(...variants[name].calls.map((c) => Object.values(c).reduce((a, b) => a + b, 0)))
-  const out = { bundler, ms: {}, ratio: {}, plainMs: median(plain) }
+  const floor = variants['gen-hook'].ms
+  const out = { bundler, ms: {}, ratio: {}, overFloor: {}, plainMs: median(plain) }
   for (const [name] of columns) {
     out.ms[name] = median(variants[name].ms)
     out.ratio[name] = median(variants[name].ms.map((ms, i) => ms / plain[i]))
+    // Issue 11's target: the plugin's own cost, as per-round ratios to the generated-module floor of the same round.
+    out.overFloor[name] = median(variants[name].ms.map((ms, i) => ms / floor[i]))
   }
   return { ...out, sealedCalls: calls('sealed'), atBuildCalls: calls('seal-at-build') }
 }
 
+/** Variants whose ratio to the generated-module floor is shown and held to the target. */
+const floorColumns = ['sealed', 'sealed-no-dts', 'seal-at-build']
+
 const ok = (s) =>
-  s.ratio.sealed <= maxRatio && s.ratio['seal-at-build'] <= maxRatio && s.sealedCalls === 0 && s.atBuildCalls <= 1
+  s.overFloor.sealed <= maxRatio &&
+  s.overFloor['seal-at-build'] <= maxRatio &&
+  s.sealedCalls === 0 &&
+  s.atBuildCalls <= 1
 
 async function measure(ctx, kms, app) {
   const base = { runs: ctx.runs, warmup: ctx.config.buildWarmup, auditLog: kms.auditLog, entry: app.entry }
@@ -71,7 +80,7 @@ async function measure(ctx, kms, app) {
     const json = await runWorker({ bundler, variants: app.variants })
     const s = summarize(bundler, json.variants)
     summaries.push(s)
-    ctx.log(`  ${bundler}: ${fmtRatio(s.ratio.sealed)} / ${fmtRatio(s.ratio['seal-at-build'])}`)
+    ctx.log(`  ${bundler}: ${fmtRatio(s.overFloor.sealed)} / ${fmtRatio(s.overFloor['seal-at-build'])} of the floor`)
   }
   const profiles = []
   for (const s of ctx.profile ? summaries.filter((x) => !ok(x)) : []) {
@@ -90,10 +99,17 @@ function render(ctx, summaries, profiles) {
     s.bundler,
     fmt(s.plainMs, 0),
     ...columns.map(([name]) => cell(s, name)),
+    ...floorColumns.map((name) => fmtRatio(s.overFloor[name])),
     `${s.sealedCalls} / ${s.atBuildCalls}`,
     verdict(ok(s)),
   ])
-  const header = ['bundler', 'plain JSON', ...columns.map(([, label]) => label), 'KMS calls (disk / build)']
+  const header = [
+    'bundler',
+    'plain JSON',
+    ...columns.map(([, label]) => label),
+    ...floorColumns.map((name) => `${columns.find(([n]) => n === name)[1]} ÷ floor`),
+    'KMS calls (disk / build)',
+  ]
   return [
     `${ctx.config.buildFiles} secret files (~170 B each) imported by one entry; ESM server build, no minify, no source`,
     `maps, bare imports external. Wall time per build in ms (medians of ${ctx.runs} interleaved builds in a warm process)`,
@@ -102,8 +118,9 @@ function render(ctx, summaries, profiles) {
     'on). The two floors do no plugin work: "JS hook" = a bare JS load hook (webpack/rspack: loader) returning each',
     'JSON file as JS (the bundler\'s plugin bridge); "generated-module" = the same over the sealed files returning the',
     "module shape the plugin generates (envelope literal, top-level await, named exports): the bundler's cost of it.",
+    `"÷ floor" = medians of per-round ratios to the generated-module floor: the plugin's own cost (target ≤ ${maxRatio}×).`,
     '',
-    table([...header, `≤ ${maxRatio}× and ≤ 1 call`], rows),
+    table([...header, `≤ ${maxRatio}× floor and ≤ 1 call`], rows),
     '',
     `![build time ratio per bundler](${ctx.chartPrefix}chart.svg)`,
     ...profiles.flatMap((p) => ['', p]),
@@ -128,7 +145,7 @@ export async function run(ctx) {
     })
     const missed = summaries.filter((s) => !ok(s)).map((s) => s.bundler)
     const ratios = summaries.map(
-      (s) => `${s.bundler} ${fmtRatio(s.ratio.sealed)}/${fmtRatio(s.ratio['seal-at-build'])}`,
+      (s) => `${s.bundler} ${fmtRatio(s.overFloor.sealed)}/${fmtRatio(s.overFloor['seal-at-build'])}`,
     )
     return {
       title: '3. Build overhead per bundler',
@@ -137,8 +154,8 @@ export async function run(ctx) {
       charts: [{ file: 'chart.svg', svg }],
       targets: [
         {
-          name: `build time, ${n} secrets, per bundler (sealed on disk / at build)`,
-          target: `≤ ${maxRatio}× plain JSON, ≤ 1 KMS call per build`,
+          name: `plugin build cost, ${n} secrets, per bundler (sealed on disk / at build)`,
+          target: `≤ ${maxRatio}× the generated-module floor, ≤ 1 KMS call per build`,
           figure: `${ratios.join(', ')}; KMS calls per build ≤ ${Math.max(...summaries.map((s) => s.atBuildCalls))}`,
           met: missed.length === 0,
           note: missed.length ? `missed by ${missed.join(', ')}` : undefined,

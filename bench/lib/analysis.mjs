@@ -62,12 +62,12 @@ function perSecret({ 'first-value': fv }) {
 }
 
 function buildOverhead({ 'build-overhead': b }) {
-  if (!missed(b, 'build time')) return undefined
+  if (!missed(b, 'plugin build cost')) return undefined
   const rows = b.data.summaries
   const list = (f) => rows.map((s) => `${s.bundler} ${f(s)}`).join(', ')
   const over = (a, z) => (s) => fmtRatio(s.ms[a] / s.ms[z])
   return [
-    '**Build overhead (≤ 1.15×).** The plain builds of 200 small JSON files are fast',
+    '**Plugin build cost (≤ 1.15× the generated-module floor).** The plain builds of 200 small JSON files are fast',
     `(${list((s) => `${fmt(s.plainMs, 0)} ms`)}), so per-file work shows at once. Three layers, from the two floors`,
     'in the table, which do no plugin work:',
     `1. the bundler's JS plugin bridge — a bare JS load hook alone: ${list((s) => fmtRatio(s.ratio['js-hook']))}`,
@@ -75,8 +75,8 @@ function buildOverhead({ 'build-overhead': b }) {
     `2. the module shape the plugin generates, for the bundler to parse and link (envelope literal of ~1 KB instead of`,
     `   ~170 B of JSON, a top-level await per module, named exports): generated-module floor ÷ JS hook floor =`,
     `   ${list(over('gen-hook', 'js-hook'))};`,
-    `3. the plugin's own work on top — sealed on disk ÷ generated-module floor: ${list(over('sealed', 'gen-hook'))}`,
-    `   (with \`dts: false\`: ${list(over('sealed-no-dts', 'gen-hook'))}); sealed at build ÷ sealed on disk:`,
+    `3. the plugin's own work on top (the target) — sealed on disk ÷ generated-module floor, per round:`,
+    `   ${list((s) => fmtRatio(s.overFloor.sealed))} (with \`dts: false\`: ${list((s) => fmtRatio(s.overFloor['sealed-no-dts']))}); sealed at build ÷ sealed on disk:`,
     `   ${list(over('seal-at-build', 'sealed'))} (parsing, AES-GCM and the leak check, whose needle set`,
     '   (createLeakScanner/encodeNeedles) and scan are its largest frames).',
     ...(rows.some((s) => s.pluginMs)
