@@ -1,6 +1,11 @@
 import { Buffer } from 'node:buffer'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { createContext } from '../src/core/context'
 import { createLeakTracker, leakError } from '../src/core/leak'
+import { createFakeKms } from './helpers/fake-kms'
+import { envelopeOf, tempProject } from './helpers/project'
 
 // Chosen so that its base64 has '+' (base64url differs) and it needs JSON, URL and unicode escaping.
 const password = 'canary?>>pass~~~wörd?>1"'
@@ -77,5 +82,46 @@ describe('leakError', () => {
     expect(e.message).not.toContain(password)
     expect(e.message).not.toContain(Buffer.from(password).toString('hex'))
     expect(`${e.hint}`).toContain('leakCheck.ignore')
+  })
+})
+
+describe('envelope metadata is public (it is in the generated module as is)', () => {
+  const region = 'ap-guangzhou'
+  const secret = 'realsecret-7c1f-yaml'
+
+  it('a value equal to the region, KeyId or a context value is no leak; the file’s other values still are', () => {
+    const t = createLeakTracker()
+    t.record('app.secret.yaml', { region, key: 'key-0001-abcd', app: 'shop-frontend', password: secret }, [
+      'app.secret.yaml',
+      'yaml',
+      region,
+      'key-0001-abcd',
+      'shop-frontend',
+    ])
+    const code = `openSecret({"kms":{"region":"${region}","keyId":"key-0001-abcd"},"context":{"app":"shop-frontend"}})`
+    expect(t.scan([{ name: 'server.js', content: code }])).toEqual([])
+    expect(t.scan([{ name: 'server.js', content: `${code}; const p = "${secret}"` }]).map((h) => h.path)).toEqual([
+      '$.password',
+    ])
+  })
+
+  it('only exact values: a leaf that merely contains the region is still a leak', () => {
+    const t = createLeakTracker()
+    t.record('a.secret.json', { dsn: `mysql://${region}.db/x` }, [region])
+    expect(t.scan([{ name: 'a.js', content: `"mysql://${region}.db/x"` }]).map((h) => h.path)).toEqual(['$.dsn'])
+  })
+
+  it('a plaintext secret sealed by the build: its region value passes, its password does not', async () => {
+    const root = tempProject()
+    writeFileSync(join(root, 'app.secret.yaml'), `region: ap-test\npassword: ${secret}\n`)
+    const ctx = createContext(
+      { root, keyId: 'key-a', provider: createFakeKms(), dts: false, runtime: '@kms-secrets/runtime' },
+      { env: {} },
+    )
+    const { code } = await ctx.load(join(root, 'app.secret.yaml'), { sync: false })
+    expect((envelopeOf(code).kms as { region: string }).region).toBe('ap-test')
+    expect(ctx.scanAssets([{ name: 'server.js', content: code }])).toEqual([])
+    const leaked = ctx.scanAssets([{ name: 'server.js', content: `${code}\nconsole.log("${secret}")` }])
+    expect(leaked.map((h) => h.path)).toEqual(['$.password'])
   })
 })

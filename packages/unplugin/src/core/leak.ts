@@ -16,7 +16,11 @@ export interface OutputAsset {
  * are never seen by the build and so never held here.
  */
 export interface LeakTracker {
-  record(file: string, value: unknown): void
+  /**
+   * `publicStrings`: the file's envelope metadata the generated module carries in clear (`envelopePublicStrings`); a
+   * leaf exactly equal to one of them is no leak.
+   */
+  record(file: string, value: unknown, publicStrings?: readonly string[]): void
   /** Number of secret files recorded. */
   readonly size: number
   /**
@@ -55,6 +59,19 @@ export function* fileSources(
 
 const hitKey = (file: string, path: string) => `${file}\0${path}`
 
+/** Hits whose leaf value is exactly one of its file's envelope metadata strings (public by design). */
+function envelopeHits(hits: readonly LeakHit[], secrets: Map<string, unknown>, metadata: Map<string, Set<string>>) {
+  const found = new Set<string>()
+  for (const file of new Set(hits.map((h) => h.file))) {
+    const strings = metadata.get(file)
+    if (strings === undefined || strings.size === 0) continue
+    for (const leaf of collectLeaves(secrets.get(file))) {
+      if (strings.has(leaf.value)) found.add(hitKey(file, leaf.path))
+    }
+  }
+  return found
+}
+
 /** Hits whose value occurs verbatim in some public source. Reads sources only until every hit is settled. */
 function publicHits(hits: readonly LeakHit[], secrets: Map<string, unknown>, sources: PublicSources): Set<string> {
   const pending = new Map<string, string>()
@@ -81,11 +98,13 @@ function publicHits(hits: readonly LeakHit[], secrets: Map<string, unknown>, sou
 /** `ignore` entries: a JSON path for every file (`$.host`) or `<file>#<path>` (`config/db.secret.json#$.host`). */
 export function createLeakTracker(ignore: readonly string[] = []): LeakTracker {
   let secrets = new Map<string, unknown>()
+  let metadata = new Map<string, Set<string>>()
   let scanner: LeakScanner | undefined
   const ignored = (hit: LeakHit) => ignore.includes(hit.path) || ignore.includes(`${hit.file}#${hit.path}`)
   return {
-    record(file, value) {
+    record(file, value, publicStrings = []) {
       secrets.set(file, value)
+      metadata.set(file, new Set(publicStrings))
       scanner = undefined
     },
     get size() {
@@ -94,14 +113,19 @@ export function createLeakTracker(ignore: readonly string[] = []): LeakTracker {
     scan(assets, publicSources) {
       if (secrets.size === 0) return []
       scanner ??= createLeakScanner([...secrets].map(([file, value]) => ({ file, value })))
-      const hits: LeakHit[] = []
+      let hits: LeakHit[] = []
       for (const asset of assets) hits.push(...scanner.scan(asset.content, asset.name).filter((h) => !ignored(h)))
+      if (hits.length > 0) {
+        const inEnvelope = envelopeHits(hits, secrets, metadata)
+        hits = hits.filter((h) => !inEnvelope.has(hitKey(h.file, h.path)))
+      }
       if (hits.length === 0 || publicSources === undefined) return hits
       const known = publicHits(hits, secrets, publicSources)
       return hits.filter((h) => !known.has(hitKey(h.file, h.path)))
     },
     clear() {
       secrets = new Map()
+      metadata = new Map()
       scanner = undefined
     },
   }
