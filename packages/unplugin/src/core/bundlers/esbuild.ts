@@ -20,6 +20,8 @@ type BuildResult = Parameters<Parameters<PluginBuild['onEnd']>[0]>[0]
 export const esbuildLoadFilter: RegExp = /\.(?:json|ya?ml|env|txt|pem|key|crt)$/
 /** The same for import specifiers, which may still carry their `?query`. */
 const resolveFilter = /\.(?:json|ya?ml|env|txt|pem|key|crt)(?:\?|$)/
+/** Only specifiers with a `?query`: the one error outside a browser build that names an importer (checkImportQuery). */
+const queryResolveFilter = /\.(?:json|ya?ml|env|txt|pem|key|crt)\?/
 
 export interface EsbuildState {
   options: BuildOptions
@@ -83,7 +85,10 @@ export function setupEsbuild(ctx: SecretsContext, state: EsbuildState, build: Pl
     state.importers.clear()
     state.syncUsed = false
   })
-  build.onResolve({ filter: resolveFilter }, (args) => {
+  // Each onResolve callback is a round trip between esbuild's Go process and node: importers are recorded only for
+  // the errors that name them — every secret import of a browser build (client guard), else `?query` imports.
+  const filter = build.initialOptions.platform === 'browser' ? resolveFilter : queryResolveFilter
+  build.onResolve({ filter }, (args) => {
     if (!args.importer || !/^\.\.?[/\\]|^\//.test(args.path)) return undefined
     const path = resolve(args.resolveDir || dirname(args.importer), splitId(args.path).path)
     state.importers.set(path, [...(state.importers.get(path) ?? []), ctx.relativeId(args.importer)])
