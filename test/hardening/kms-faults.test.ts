@@ -1,4 +1,4 @@
-import { type KmsProvider, parseSecretFile, type SealedEnvelope, sealSecret } from '@kms-secrets/core'
+import { parseSecretFile, type SealedEnvelope, sealSecret } from '@kms-secrets/core'
 import type { FaultOptions, StatsSnapshot } from '@kms-secrets/local-kms'
 import { createSecretOpener, type RetryOptions } from '@kms-secrets/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -39,10 +39,13 @@ async function restart(faults: FaultOptions = {}): Promise<void> {
   proxy?.setMode(() => ({ kind: 'pass' }))
 }
 
-/** A fresh runtime opener that reaches KMS through the fault proxy, as the runtime identity. */
+/**
+ * A fresh runtime opener that reaches KMS through the fault proxy, as the runtime identity, with the runtime's OWN
+ * transport (TC3 over node:http), as in production: core's Tencent provider is no longer what the runtime uses.
+ */
 function opener(retry: RetryOptions, timeoutMs = 5000) {
-  const provider = (): KmsProvider => providerFor(proxy.endpoint, runtimeId, timeoutMs)
-  return createSecretOpener({ provider, retry, timeoutMs })
+  const { secretId, secretKey } = runtimeId
+  return createSecretOpener({ endpoint: proxy.endpoint, credential: { secretId, secretKey }, retry, timeoutMs })
 }
 
 function delta(before: StatsSnapshot, after: StatsSnapshot): { requests: number; ok: number } {
@@ -166,8 +169,9 @@ describe('stalled and broken connections (TCP proxy)', () => {
     figures.add('laterAccessSucceeded')
   })
 
-  // The Tencent SDK (node-fetch 2.7) does not notice a body cut short after the headers by itself; core's transport
-  // aborts the call when its connection closes first, so every break fails fast as ERR_KMS_NETWORK (known-bugs.test.ts).
+  // The Tencent SDK (node-fetch 2.7) does not notice a body cut short after the headers by itself; the runtime's own
+  // transport rejects a response whose connection closed before it was complete, so every break fails fast as
+  // ERR_KMS_NETWORK (known-bugs.test.ts checks the same for core's transport).
   const breaks: [string, (n: number) => ProxyMode, string[]][] = [
     ['reset as the request arrives', () => ({ kind: 'reset' }), ['ERR_KMS_NETWORK']],
     ['closed inside the response headers', () => ({ kind: 'cut', bytes: () => 20 }), ['ERR_KMS_NETWORK']],
