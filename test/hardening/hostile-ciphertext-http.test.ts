@@ -76,7 +76,13 @@ afterAll(async () => {
 })
 
 /** The real runtime (createSecretOpener → core's Tencent provider → HTTP → local-kms), one attempt per open. */
-const runtime = () => createSecretOpener({ provider: providerFor(kms.endpoint, runtimeId), retry: { maxAttempts: 1 } })
+/** The runtime with its own transport (TC3 over node:http to local-kms), as in production. */
+const runtime = () =>
+  createSecretOpener({
+    endpoint: kms.endpoint,
+    credential: { secretId: runtimeId.secretId, secretKey: runtimeId.secretKey },
+    retry: { maxAttempts: 1 },
+  })
 
 function judge(out: Outcome, expected: unknown, attack: string): void {
   figures.add('casesTried')

@@ -8,7 +8,7 @@ import { buildWithRollup, digestEntry } from './support/build.js'
 import { findCanaries, leakedWindow, newCanary } from './support/canary.js'
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js'
 import { createFigures } from './support/figures.js'
-import { childEnv, keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { childEnv, type Identity, keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
 import { makeWorkDir, runNode } from './support/work.js'
 
 /**
@@ -71,15 +71,17 @@ function expectNoSecret(where: string, text: string): void {
 
 describe('stack traces and messages of failed decrypts (real runtime, local-kms over HTTP)', () => {
   it('KMS refusals and tampering: error, stack, hint, fields and inspect output hold no value and no key bytes', async () => {
-    const cases: [string, ReturnType<typeof providerFor>, unknown][] = [
-      ['identity without the key', providerFor(kms.endpoint, stranger), env],
-      ['unknown identity', providerFor(kms.endpoint, newIdentity('Nobody')), env],
-      ['wrong context', providerFor(kms.endpoint, runtimeId), { ...env, context: { app: 'x' } }],
-      ['tampered tag', providerFor(kms.endpoint, runtimeId), { ...env, tag: 'AAAAAAAAAAAAAAAAAAAAAA==' }],
-      ['forged id', providerFor(kms.endpoint, runtimeId), { ...env, id: 'other.secret.json' }],
+    // The runtime's own transport (TC3 over node:http), as in production, with each identity's credentials.
+    const cases: [string, Identity, unknown][] = [
+      ['identity without the key', stranger, env],
+      ['unknown identity', newIdentity('Nobody'), env],
+      ['wrong context', runtimeId, { ...env, context: { app: 'x' } }],
+      ['tampered tag', runtimeId, { ...env, tag: 'AAAAAAAAAAAAAAAAAAAAAA==' }],
+      ['forged id', runtimeId, { ...env, id: 'other.secret.json' }],
     ]
-    for (const [name, provider, envelope] of cases) {
-      const opener = createSecretOpener({ provider, retry: { maxAttempts: 1 } })
+    for (const [name, who, envelope] of cases) {
+      const credential = { secretId: who.secretId, secretKey: who.secretKey }
+      const opener = createSecretOpener({ endpoint: kms.endpoint, credential, retry: { maxAttempts: 1 } })
       const error = await opener.open(envelope as SealedEnvelope, { file: 'db.secret.json' }).catch((e: unknown) => e)
       expect((error as { code?: string }).code, name).toMatch(/^ERR_/)
       expectNoSecret(name, renderError(error))
@@ -111,7 +113,13 @@ describe('a mangled Decrypt response (hostile middlebox): the data key it carrie
     it(`${name}: runtime error (and core provider error) carry no window of the data key`, async () => {
       proxy.setMode(() => ({ kind: 'mutate', body: (b) => Buffer.from(mangle(b.toString('utf8'))) }))
       const viaProxy = providerFor(proxy.endpoint, runtimeId, 3000)
-      const opener = createSecretOpener({ provider: viaProxy, retry: { maxAttempts: 1 }, timeoutMs: 3000 })
+      const credential = { secretId: runtimeId.secretId, secretKey: runtimeId.secretKey }
+      const opener = createSecretOpener({
+        endpoint: proxy.endpoint,
+        credential,
+        retry: { maxAttempts: 1 },
+        timeoutMs: 3000,
+      })
       const error = await opener.open(env, { file: 'db.secret.json' }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(Error)
       expect(proxy.responses.at(-1)?.toString()).toContain(dataKey[0]!.slice(0, 20))
