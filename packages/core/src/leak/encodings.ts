@@ -34,35 +34,44 @@ function base64Middles(value: Buffer): string[] {
   return out
 }
 
-function unicodeEscape(value: string, upper: boolean): string {
-  let out = ''
+const hexLower = '0123456789abcdef'
+const hexUpper = '0123456789ABCDEF'
+
+function unicodeEscape(value: string, digits: string): string {
+  const parts = new Array<string>(value.length)
   for (let i = 0; i < value.length; i++) {
-    const hex = value.charCodeAt(i).toString(16).padStart(4, '0')
-    out += `\\u${upper ? hex.toUpperCase() : hex}`
+    const c = value.charCodeAt(i)
+    parts[i] = `\\u${digits[c >> 12]}${digits[(c >> 8) & 15]}${digits[(c >> 4) & 15]}${digits[c & 15]}`
   }
-  return out
+  return parts.join('')
 }
+
+/** Only `raw` and `json-escaped` can hold non-ASCII text; the others are ASCII, whose UTF-8 bytes are the text. */
+const asciiRE = /^\p{ASCII}*$/u
 
 /** The encodings of one secret value the scanner searches for (deduplicated; `raw` first). */
 export function encodeNeedles(value: string): Needle[] {
   const utf8 = Buffer.from(value, 'utf8')
+  const middles = base64Middles(utf8)
+  const hex = utf8.toString('hex')
+  const uri = encodeURIComponent(value)
   const candidates: [LeakEncoding, string][] = [
     ['raw', value],
     ['json-escaped', JSON.stringify(value).slice(1, -1)],
-    ['unicode-escaped', unicodeEscape(value, false)],
-    ['unicode-escaped', unicodeEscape(value, true)],
-    ...base64Middles(utf8).map((b): [LeakEncoding, string] => ['base64', b]),
-    ...base64Middles(utf8).map((b): [LeakEncoding, string] => ['base64url', b.replace(/\+/g, '-').replace(/\//g, '_')]),
-    ['hex', utf8.toString('hex')],
-    ['hex', utf8.toString('hex').toUpperCase()],
-    ['url-encoded', encodeURIComponent(value)],
-    ['url-encoded', encodeURIComponent(value).replace(/%20/g, '+')],
+    ['unicode-escaped', unicodeEscape(value, hexLower)],
+    ['unicode-escaped', unicodeEscape(value, hexUpper)],
+    ...middles.map((b): [LeakEncoding, string] => ['base64', b]),
+    ...middles.map((b): [LeakEncoding, string] => ['base64url', b.replace(/\+/g, '-').replace(/\//g, '_')]),
+    ['hex', hex],
+    ['hex', hex.toUpperCase()],
+    ['url-encoded', uri],
+    ['url-encoded', uri.replace(/%20/g, '+')],
     ['url-encoded', encodeURI(value)],
   ]
   const seen = new Set<string>()
   const out: Needle[] = []
   for (const [encoding, text] of candidates) {
-    const bytes = Buffer.from(text, 'utf8').toString('latin1')
+    const bytes = asciiRE.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1')
     if (seen.has(bytes)) continue
     seen.add(bytes)
     out.push({ encoding, bytes })

@@ -63,12 +63,15 @@ const maxDataUrlDepth = 3
  */
 export function createLeakScanner(secrets: ScannedSecret[], minLength = 6): LeakScanner {
   const entries: Entry[] = []
+  let window = maxWindow
   for (const s of secrets) {
     for (const leaf of s.leaves ?? collectLeaves(s.value, minLength)) {
-      for (const n of encodeNeedles(leaf.value)) entries.push({ ...n, file: s.file, path: leaf.path })
+      for (const n of encodeNeedles(leaf.value)) {
+        entries.push({ encoding: n.encoding, bytes: n.bytes, file: s.file, path: leaf.path })
+        if (n.bytes.length < window) window = n.bytes.length
+      }
     }
   }
-  const window = Math.min(maxWindow, ...entries.map((e) => e.bytes.length))
   const index = buildIndex(entries, window)
   let power = 1
   for (let i = 0; i < window - 1; i++) power = Math.imul(power, base)
