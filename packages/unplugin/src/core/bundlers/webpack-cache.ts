@@ -44,7 +44,12 @@ function hashSecretsByTimestamp(ctx: SecretsContext, compiler: WebpackCompiler):
 interface RspackOptionsLike {
   snapshot?: { immutablePaths?: (string | RegExp)[] }
   cache?: boolean | { type?: string; version?: string }
+  /** rspack 1.x: `experiments.cache: { type: 'persistent' }`. */
+  experiments?: { cache?: boolean | { type?: string } }
 }
+
+const isPersistent = (cache: unknown): boolean =>
+  typeof cache === 'object' && cache !== null && (cache as { type?: unknown }).type === 'persistent'
 
 /**
  * rspack 2.x snapshots every file dependency in Rust with an unsalted 64-bit FxHash of its bytes and stores it in the
@@ -55,6 +60,8 @@ interface RspackOptionsLike {
  */
 function noSecretSnapshots(ctx: SecretsContext, compiler: RspackCompiler): void {
   const options = compiler.options as RspackOptionsLike
+  // Only a persistent cache stores snapshots: without one, the walk for secret files is skipped.
+  if (!isPersistent(options.cache) && !isPersistent(options.experiments?.cache)) return
   const files = secretFilesUnder(ctx)
   if (files.length === 0) return
   options.snapshot ??= {}
