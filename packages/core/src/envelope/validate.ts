@@ -1,6 +1,6 @@
 import { KmsSecretsError } from '../errors.js'
 import { fingerprintRE, PROJECT_ALG, projectPublicKeyLength, projectWraps } from '../project/constants.js'
-import { fromBase64Strict } from '../util/base64.js'
+import { strictBase64Length } from '../util/base64.js'
 import { isPlainObject } from '../util/canonical-json.js'
 import { commitLength, saltLength } from './commitment.js'
 import { isShape } from './shape-check.js'
@@ -107,9 +107,9 @@ function checkContext(value: unknown, file: string | undefined): void {
 
 function checkBytes(obj: Record<string, unknown>, field: string, length: number | undefined, file?: string): void {
   checkString(obj, field, Number.MAX_SAFE_INTEGER, file)
-  const bytes = fromBase64Strict(obj[field] as string)
-  if (bytes === undefined) throw fieldError(field, 'is not canonical base64', file)
-  if (length !== undefined && bytes.length !== length) throw fieldError(field, `is not ${length} bytes long`, file)
+  const size = strictBase64Length(obj[field] as string)
+  if (size === undefined) throw fieldError(field, 'is not canonical base64', file)
+  if (length !== undefined && size !== length) throw fieldError(field, `is not ${length} bytes long`, file)
 }
 
 function checkMode(obj: Record<string, unknown>, v: number, file: string | undefined): Mode {
