@@ -19,6 +19,8 @@ export type { Leaf } from './leak/leaves.js'
 export { collectLeaves } from './leak/leaves.js'
 export type { LeakHit, LeakScanner } from './leak/scanner.js'
 export { createLeakScanner } from './leak/scanner.js'
+export type { OpenOptions } from './open/open-envelope.js'
+export { openEnvelope } from './open/open-envelope.js'
 export * from './open.js'
 export type { CreateProjectKeyOptions, RewrapProjectKeyOptions } from './project/create.js'
 export { createProjectKey, projectEnvelopeKms, rewrapProjectKey, unlockProjectKey } from './project/create.js'
@@ -31,7 +33,7 @@ export {
   readProjectKey,
   validateProjectKey,
 } from './project/file.js'
-export { exportSenderDataKey } from './project/hpke.js'
+export { createProjectSuite, exportRecipientDataKey, exportSenderDataKey } from './project/hpke.js'
 export type { ProjectSealOptions } from './project/seal.js'
 export { sealWithProjectKey } from './project/seal.js'
 export { wrapWithPublicKey } from './project/wrap.js'

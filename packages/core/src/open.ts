@@ -2,7 +2,9 @@
  * `@kms-secrets/core/open`: only what opening a sealed envelope needs (decode, AAD, encryption context,
  * AES-GCM open, payload decode, errors, the KmsProvider types). No parsers, sealing, leak scanner or KMS transport:
  * the runtime signs and sends its one Decrypt itself (no Tencent SDK in a user's bundle); the SDK-based provider is
- * in the package root (`createTencentProvider`).
+ * in the package root (`createTencentProvider`). Nothing here imports @hpke/core (its modules have side effects a
+ * bundler keeps, ~5 KiB in a user's server bundle): `openEnvelope` and the HPKE helpers are in the package root; the
+ * runtime has its own WebCrypto HPKE receiver.
  */
 export type { AeadCiphertext } from './crypto/aead.js'
 export { aesGcmOpen, authError, ivLength, keyLength, tagLength, zero } from './crypto/aead.js'
@@ -43,8 +45,6 @@ export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
 export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'
 export { scrubJsonSnippets } from './kms/tencent-errors.js'
 export type * from './kms/types.js'
-export type { OpenOptions } from './open/open-envelope.js'
-export { openEnvelope } from './open/open-envelope.js'
 export { decodePayload } from './open/payload.js'
 export type { ProjectKeyUsage, ProjectWrap } from './project/constants.js'
 export {
@@ -62,7 +62,7 @@ export {
   projectSuite,
   projectWraps,
 } from './project/constants.js'
-export { createProjectSuite, exportRecipientDataKey } from './project/hpke.js'
 export type { ProjectKeyCache, WrappedProjectKey } from './project/unwrap.js'
 export { createProjectKeyCache, unwrapProjectKey } from './project/unwrap.js'
 export { fromBase64Strict } from './util/base64.js'
+export { canonicalJson } from './util/canonical-json.js'
