@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { failure } from './support/fake-kms.js'
 
-// Core's committed v1 vectors and their deterministic fake KMS (test/support/vectors.ts is shared with runtime).
+// Core's committed vectors (v1, v2 and mode project, FORMAT.md §10.5) and their deterministic fake KMS (test/support/vectors.ts is shared with runtime).
 const manifestPath = resolve(import.meta.dirname, '../../core/test/vectors/manifest.json')
 const shared = existsSync(manifestPath) ? await import('../../core/test/support/vectors.js') : undefined
 const loaded = shared?.loadVectors()
@@ -14,8 +14,6 @@ describe.skipIf(loaded === undefined)('core v1 test vectors through the runtime'
   it.each(entries.map((e) => [e.name, e] as const))('%s', async (_name, entry) => {
     // The runtime gets envelopes as objects embedded by the plugin; expectedId checks happen at build time.
     if (entry.expectedId !== undefined) return
-    // Mode "project" (core FORMAT.md §10, issue 12) is not opened by the runtime yet: skipped until it is.
-    if (entry.mode === 'project') return
     let envelope: unknown
     try {
       envelope = JSON.parse(entry.text)

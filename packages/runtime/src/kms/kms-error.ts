@@ -2,7 +2,9 @@ import { type ErrorCode, KmsSecretsError } from '@kms-secrets/core/errors'
 
 /**
  * Tencent `Error.Code` of a Decrypt (https://cloud.tencent.com/document/api/573/34420 and the API 3.0 common codes)
- * → our code. Only what a Decrypt can answer; anything else is ERR_KMS_REQUEST, keeping Tencent's Code and RequestId.
+ * or of AsymmetricRsaDecrypt/AsymmetricSm2Decrypt (573/54271, 573/54272: FailedOperation.DecryptError,
+ * InvalidParameterValue.InvalidKeyUsage, ResourceUnavailable.CmkStateNotSupport) → our code. Anything else is
+ * ERR_KMS_REQUEST, keeping Tencent's Code and RequestId.
  */
 const byPrefix: [string, ErrorCode][] = [
   ['AuthFailure', 'ERR_KMS_UNAUTHORIZED'],
@@ -12,6 +14,7 @@ const byPrefix: [string, ErrorCode][] = [
   ['ResourceUnavailable.CmkDisabled', 'ERR_KMS_KEY_DISABLED'],
   ['ResourceUnavailable', 'ERR_KMS_KEY_STATE'],
   ['InvalidParameterValue.InvalidCiphertext', 'ERR_KMS_INVALID_CIPHERTEXT'],
+  ['InvalidParameterValue.InvalidKeyUsage', 'ERR_KMS_INVALID_PARAMETER'],
   ['InvalidParameter.DecryptMaterialError', 'ERR_KMS_INVALID_CIPHERTEXT'],
   ['FailedOperation.DecryptError', 'ERR_KMS_INVALID_CIPHERTEXT'],
   ['RequestLimitExceeded', 'ERR_KMS_THROTTLED'],
@@ -19,6 +22,7 @@ const byPrefix: [string, ErrorCode][] = [
   ['ServiceUnavailable', 'ERR_KMS_UNAVAILABLE'],
   ['UnsupportedOperation.ServiceTemporaryUnavailable', 'ERR_KMS_UNAVAILABLE'],
   ['InvalidParameter', 'ERR_KMS_INVALID_PARAMETER'],
+  ['InvalidParameterValue', 'ERR_KMS_INVALID_PARAMETER'],
   ['MissingParameter', 'ERR_KMS_INVALID_PARAMETER'],
 ]
 
@@ -34,6 +38,8 @@ const hints: Partial<Record<ErrorCode, string>> = {
   ERR_KMS_KEY_STATE: 'The key is pending deletion or import; check it with `kms-secrets keys describe`.',
   ERR_KMS_INVALID_CIPHERTEXT:
     'The wrapped key was damaged, made by another KMS/region, or its encryption context differs; restore the file from git.',
+  ERR_KMS_INVALID_PARAMETER:
+    'KMS rejected a request field: check that kms.keyId is the CMK of kms-secrets.json and that its KeyUsage fits kms.wrap.',
 }
 
 const retryable: ReadonlySet<string> = new Set([
@@ -49,10 +55,10 @@ export function isRetryable(e: unknown): boolean {
 }
 
 /** A KMS API error (HTTP 200 + Response.Error). Tencent's Message is not forwarded: it may quote request fields. */
-export function apiError(kmsCode: string, requestId: string | undefined): KmsSecretsError {
+export function apiError(kmsCode: string, requestId: string | undefined, action = 'Decrypt'): KmsSecretsError {
   const code = codeForKmsCode(kmsCode)
   const id = requestId ? ` [RequestId ${requestId}]` : ''
-  return new KmsSecretsError(code, `KMS Decrypt failed: ${kmsCode}${id}.`, {
+  return new KmsSecretsError(code, `KMS ${action} failed: ${kmsCode}${id}.`, {
     hint: hints[code] ?? 'See the Tencent error code; check the KMS endpoint and the request.',
     kmsCode,
     requestId,
@@ -60,8 +66,8 @@ export function apiError(kmsCode: string, requestId: string | undefined): KmsSec
 }
 
 /** A transport failure (no Tencent Code): what happened, never a response body. */
-export function transportError(code: ErrorCode, what: string): KmsSecretsError {
-  return new KmsSecretsError(code, `KMS Decrypt failed: ${what}.`, {
+export function transportError(code: ErrorCode, what: string, action = 'Decrypt'): KmsSecretsError {
+  return new KmsSecretsError(code, `KMS ${action} failed: ${what}.`, {
     hint: 'Check network access to the KMS endpoint (region, KMS_SECRETS_ENDPOINT, proxy, firewall).',
   })
 }

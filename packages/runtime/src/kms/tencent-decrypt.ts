@@ -1,5 +1,12 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import { type CallOptions, type DecryptRequest, type DecryptResult, fromBase64Strict } from '@kms-secrets/core/open'
+import {
+  type AsymmetricRsaDecryptRequest,
+  type AsymmetricSm2DecryptRequest,
+  type CallOptions,
+  type DecryptRequest,
+  type DecryptResult,
+  fromBase64Strict,
+} from '@kms-secrets/core/open'
 import type { CredentialSource } from '../credentials/chain.js'
 import type { Env } from '../credentials/types.js'
 import { resolveEndpoint } from './endpoint.js'
@@ -8,9 +15,14 @@ import { apiError, transportError } from './kms-error.js'
 import { type ProxyTarget, resolveProxy, TunnelError } from './proxy.js'
 import { signTc3 } from './tc3.js'
 
-/** The one KMS call the runtime makes. */
+/**
+ * The KMS calls the runtime makes: Decrypt, and for a project key wrapped by an asymmetric CMK (FORMAT.md §10.4) one
+ * of the asymmetric decrypts (optional for custom providers; a missing one fails with ERR_KMS_CONFIG).
+ */
 export interface DecryptProvider {
   decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult>
+  asymmetricRsaDecrypt?(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult>
+  asymmetricSm2Decrypt?(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult>
 }
 
 export interface TencentDecryptOptions {
@@ -32,27 +44,30 @@ export function fromBase64(text: unknown): Uint8Array | undefined {
   return typeof text === 'string' ? fromBase64Strict(text) : undefined
 }
 
-async function send(url: URL, headers: Record<string, string>, body: Uint8Array, o: PostOptions) {
+async function send(url: URL, headers: Record<string, string>, body: Uint8Array, o: PostOptions, action: string) {
   try {
     return await post(url, headers, body, o)
   } catch (e) {
     // Transport messages name the cause (ECONNREFUSED, "terminated", AbortError), never the body; ours say less,
     // and name a proxy by its variable only (its URL may carry a password).
-    if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)')
+    if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)', action)
     const via = o.proxy ? ` (through the proxy in ${o.proxy.from})` : ''
     if (e instanceof TunnelError) {
-      throw transportError('ERR_KMS_NETWORK', `the proxy in ${o.proxy?.from} answered CONNECT with HTTP ${e.status}`)
+      const what = `the proxy in ${o.proxy?.from} answered CONNECT with HTTP ${e.status}`
+      throw transportError('ERR_KMS_NETWORK', what, action)
     }
-    throw transportError('ERR_KMS_NETWORK', `the connection failed or closed before the response was complete${via}`)
+    const what = `the connection failed or closed before the response was complete${via}`
+    throw transportError('ERR_KMS_NETWORK', what, action)
   }
 }
 
 /** Parses the answer. A body that is not Tencent JSON is withheld: a parse error would quote key or value bytes. */
-function readAnswer(status: number, text: string): DecryptResult {
+function readAnswer(status: number, text: string, action: string): DecryptResult {
   if (status !== 200) {
     throw transportError(
       status === 429 ? 'ERR_KMS_THROTTLED' : status >= 500 ? 'ERR_KMS_UNAVAILABLE' : 'ERR_KMS_REQUEST',
       `HTTP ${status}`,
+      action,
     )
   }
   let r: Record<string, unknown> | undefined
@@ -62,14 +77,16 @@ function readAnswer(status: number, text: string): DecryptResult {
     r = undefined
   }
   if (typeof r !== 'object' || r === null) {
-    throw transportError('ERR_KMS_UNAVAILABLE', 'the answer is not a Tencent API response (body withheld)')
+    throw transportError('ERR_KMS_UNAVAILABLE', 'the answer is not a Tencent API response (body withheld)', action)
   }
   const requestId = typeof r.RequestId === 'string' ? r.RequestId : undefined
   const error = r.Error as { Code?: unknown } | undefined
-  if (error !== undefined) throw apiError(typeof error?.Code === 'string' ? error.Code : 'InternalError', requestId)
+  if (error !== undefined) {
+    throw apiError(typeof error?.Code === 'string' ? error.Code : 'InternalError', requestId, action)
+  }
   const plaintext = fromBase64(r.Plaintext)
   if (plaintext === undefined) {
-    throw new KmsSecretsError('ERR_KMS_REQUEST', 'KMS Decrypt answered without a valid "Plaintext".', {
+    throw new KmsSecretsError('ERR_KMS_REQUEST', `KMS ${action} answered without a valid "Plaintext".`, {
       hint: 'Check that the endpoint is Tencent KMS or local-kms (KMS_SECRETS_ENDPOINT).',
       requestId,
     })
@@ -92,26 +109,32 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   const ep = resolveEndpoint(o.endpoint)
   const url = new URL(ep.url)
   const proxy: ProxyTarget | undefined = onNode ? resolveProxy(url, o.env) : undefined
+  // Decrypt and the asymmetric decrypts answer alike: { KeyId, Plaintext (base64), RequestId }.
+  const call = async (action: string, params: object, opts: CallOptions | undefined): Promise<DecryptResult> => {
+    const c = await o.credentials.get()
+    const body = encoder.encode(JSON.stringify(params))
+    const timestamp = Math.floor(Date.now() / 1000)
+    const contentType = 'application/json'
+    const auth = await signTc3({ ...c, service: 'kms', host: ep.host, timestamp, body, contentType })
+    const headers: Record<string, string> = {
+      Authorization: auth,
+      'Content-Type': contentType,
+      'X-TC-Action': action,
+      'X-TC-Region': o.region,
+      'X-TC-Timestamp': String(timestamp),
+      'X-TC-Version': kmsVersion,
+      'X-TC-RequestClient': 'kms-secrets',
+      ...(c.token ? { 'X-TC-Token': c.token } : {}),
+    }
+    const res = await send(url, headers, body, { signal: opts?.signal, proxy }, action)
+    return readAnswer(res.status, res.text, action)
+  }
   return {
-    async decrypt(req, opts) {
-      const c = await o.credentials.get()
-      const params = { CiphertextBlob: req.ciphertextBlob, EncryptionContext: req.encryptionContext }
-      const body = encoder.encode(JSON.stringify(params))
-      const timestamp = Math.floor(Date.now() / 1000)
-      const contentType = 'application/json'
-      const auth = await signTc3({ ...c, service: 'kms', host: ep.host, timestamp, body, contentType })
-      const headers: Record<string, string> = {
-        Authorization: auth,
-        'Content-Type': contentType,
-        'X-TC-Action': 'Decrypt',
-        'X-TC-Region': o.region,
-        'X-TC-Timestamp': String(timestamp),
-        'X-TC-Version': kmsVersion,
-        'X-TC-RequestClient': 'kms-secrets',
-        ...(c.token ? { 'X-TC-Token': c.token } : {}),
-      }
-      const res = await send(url, headers, body, { signal: opts?.signal, proxy })
-      return readAnswer(res.status, res.text)
-    },
+    decrypt: (req, opts) =>
+      call('Decrypt', { CiphertextBlob: req.ciphertextBlob, EncryptionContext: req.encryptionContext }, opts),
+    asymmetricRsaDecrypt: (req, opts) =>
+      call('AsymmetricRsaDecrypt', { KeyId: req.keyId, Ciphertext: req.ciphertext, Algorithm: req.algorithm }, opts),
+    asymmetricSm2Decrypt: (req, opts) =>
+      call('AsymmetricSm2Decrypt', { KeyId: req.keyId, Ciphertext: req.ciphertext }, opts),
   }
 }

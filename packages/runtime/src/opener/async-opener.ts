@@ -5,8 +5,9 @@ import {
   type Envelope,
   envelopeEncryptionContext,
   type SealedEnvelope,
-  validateEnvelope,
+  validateAnyEnvelope,
 } from '@kms-secrets/core/open'
+import { createProjectOpener } from '../project/project-opener.js'
 import { type DataKeyHandle, importDataKey, openSealed } from './data-key.js'
 import { toOpenError } from './open-error.js'
 import type { ResolvedOptions } from './options.js'
@@ -51,6 +52,8 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   // the Decrypt result itself; caching it would keep plaintext around).
   const keys = new SingleFlight<DataKeyHandle | null>(true)
   const direct = new SingleFlight<unknown>(false)
+  // Mode "project": one unwrap per project key, shared by every envelope sealed with it (FORMAT.md §10.4).
+  const project = createProjectOpener(providers, o)
 
   const decrypt = async (env: Envelope, target: DecryptTarget, encryptionContext: string | undefined) => {
     const provider = providers.providerFor(target.region)
@@ -91,9 +94,10 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
     const file = typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
     const target: DecryptTarget = { file, keyId: '', region: '' }
     try {
-      const env = validateEnvelope(envelope, file)
+      const env = validateAnyEnvelope(envelope, file)
       target.keyId = env.kms.keyId
       target.region = providers.regionFor(env.kms.region)
+      if (env.mode === 'project') return decodeAndZero(await project.open(env, target), env.format)
       const ctx = envelopeEncryptionContext(env)
       if (env.mode === 'envelope') return await openEnvelopeMode(env, target, ctx)
       return await openDirectMode(env, target, ctx)
@@ -104,9 +108,12 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
 
   return {
     open,
-    clear: () => keys.clear(),
+    clear: () => {
+      keys.clear()
+      project.clear()
+    },
     get size() {
-      return keys.size
+      return keys.size + project.size
     },
   }
 }

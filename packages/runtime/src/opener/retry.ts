@@ -1,5 +1,5 @@
 import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
-import { type DecryptRequest, type DecryptResult, scrubJsonSnippets } from '@kms-secrets/core/open'
+import { type CallOptions, type DecryptRequest, type DecryptResult, scrubJsonSnippets } from '@kms-secrets/core/open'
 import { isRetryable } from '../kms/kms-error.js'
 import type { DecryptProvider } from '../kms/tencent-decrypt.js'
 import type { ResolvedOptions } from './options.js'
@@ -9,6 +9,8 @@ export interface DecryptTarget {
   file: string
   keyId: string
   region: string
+  /** The KMS action, for messages: Decrypt unless set (a project key may use AsymmetricRsaDecrypt/Sm2Decrypt). */
+  action?: string
 }
 
 type RetryPolicy = Pick<ResolvedOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'timeoutMs' | 'random'>
@@ -79,15 +81,19 @@ export function decryptError(e: unknown, t: DecryptTarget, attempts: number, exh
   if (!isKmsSecretsError(e)) {
     // Not mapped by the provider: its message might quote a response body, so only its class name is kept.
     const name = e instanceof Error ? e.name : typeof e
-    return new KmsSecretsError('ERR_KMS_DECRYPT', `KMS Decrypt for ${t.file} (key ${key}) failed ${tries}: ${name}.`, {
-      ...details,
-      hint: 'The KMS client failed in an unexpected way; this is a bug in kms-secrets, please report it.',
-    })
+    return new KmsSecretsError(
+      'ERR_KMS_DECRYPT',
+      `KMS ${t.action ?? 'Decrypt'} for ${t.file} (key ${key}) failed ${tries}: ${name}.`,
+      {
+        ...details,
+        hint: 'The KMS client failed in an unexpected way; this is a bug in kms-secrets, please report it.',
+      },
+    )
   }
   const request = e.requestId ? `, RequestId ${e.requestId}` : ''
   return new KmsSecretsError(
     e.code,
-    `KMS Decrypt for ${t.file} (key ${key}, region ${t.region}${request}) failed ${tries}: ${scrubMessage(e.message)}`,
+    `KMS ${t.action ?? 'Decrypt'} for ${t.file} (key ${key}, region ${t.region}${request}) failed ${tries}: ${scrubMessage(e.message)}`,
     {
       ...details,
       hint: exhausted ? (exhaustedHints[e.code] ?? unreachableHint) : e.hint,
@@ -102,17 +108,22 @@ export function decryptError(e: unknown, t: DecryptTarget, attempts: number, exh
  * `isRetryable`) back off and try again; anything else fails at once. Rejects with a DecryptFailure, which
  * each waiting file turns into its own error (`toOpenError`).
  */
-export async function decryptWithRetry(
+export function decryptWithRetry(
   provider: DecryptProvider,
   req: DecryptRequest,
   policy: RetryPolicy,
 ): Promise<DecryptResult> {
+  return callWithRetry((opts) => provider.decrypt(req, opts), policy)
+}
+
+/** `decryptWithRetry` for any KMS call (the project key's Decrypt / AsymmetricRsaDecrypt / AsymmetricSm2Decrypt). */
+export async function callWithRetry(
+  call: (opts: CallOptions) => Promise<DecryptResult>,
+  policy: RetryPolicy,
+): Promise<DecryptResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await callWithTimeout(
-        (signal) => provider.decrypt(req, { signal, timeoutMs: policy.timeoutMs }),
-        policy.timeoutMs,
-      )
+      return await callWithTimeout((signal) => call({ signal, timeoutMs: policy.timeoutMs }), policy.timeoutMs)
     } catch (e) {
       const retryable = isRetryable(e)
       if (!retryable || attempt >= policy.maxAttempts) throw new DecryptFailure(e, attempt, retryable)
