@@ -18,6 +18,10 @@ export const keyIds = {
   hosts: 'e2e00000-0000-4000-8000-000000000016',
   workerd: 'e2e00000-0000-4000-8000-000000000017',
   buildPhase: 'e2e00000-0000-4000-8000-000000000030',
+  nuxt: 'e2e00000-0000-4000-8000-000000000031',
+  /** Nuxt builds that must fail, run concurrently with the ones counting calls on `nuxt`. */
+  nuxtProbe: 'e2e00000-0000-4000-8000-000000000041',
+  next: 'e2e00000-0000-4000-8000-000000000032',
   sveltekit: 'e2e00000-0000-4000-8000-000000000050',
   astro: 'e2e00000-0000-4000-8000-000000000051',
   /** A key the build and runtime identities may not use at all. */
@@ -70,7 +74,11 @@ export function createSeed(ids: Identities): Seed {
       { ...ids.admin, allow: ['*'], keys: ['*'] },
       { ...ids.build, allow: [...policyActions.sealing], keys: appKeys },
       { ...ids.runtime, allow: [...policyActions.runtime], keys: appKeys },
-      { ...ids.dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyIds.dev, keyIds.sveltekit, keyIds.astro] },
+      {
+        ...ids.dev,
+        allow: ['GenerateDataKey', 'Decrypt'],
+        keys: [keyIds.dev, keyIds.nuxt, keyIds.next, keyIds.sveltekit, keyIds.astro],
+      },
     ],
     keys: Object.entries(keyIds).map(([name, keyId]) => ({ keyId, alias: `e2e-${name}`, description: `e2e ${name}` })),
   }
