@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { isAbsolute, join } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import * as esbuild from 'esbuild'
 import * as rollup from 'rollup'
 import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
@@ -131,12 +131,18 @@ describe('vite: asset paths of a secret file fail the build (client and SSR)', (
 })
 
 describe('rollup: an @rollup/plugin-url-like plugin listed before ours inlines the file', () => {
+  // Secret imports resolve to a virtual id (`\0kms-secret:…`), so a plugin that only loads `.secret.json` ids no
+  // longer sees the file; one that also claims the import in its own resolveId, listed first, still can.
   it('the leak check decodes the data: URL and fails the build', async () => {
     const urlPlugin: rollup.Plugin = {
       name: 'test-url',
+      resolveId(source, importer) {
+        if (!source.endsWith('.secret.json') || importer === undefined) return null
+        return `\0test-url:${join(dirname(importer), source)}`
+      },
       load(id) {
-        if (!id.endsWith('.secret.json')) return null
-        const b64 = readFileSync(id).toString('base64')
+        if (!id.startsWith('\0test-url:')) return null
+        const b64 = readFileSync(id.slice('\0test-url:'.length)).toString('base64')
         return `export default ${JSON.stringify(`data:application/json;base64,${b64}`)}`
       },
     }

@@ -20,6 +20,7 @@ import { projectRootOf } from './project-root'
 import { toBundlerError } from './report'
 import { claimOf, kmsDataImportError, loadableRE } from './secret-claims'
 import { createSecretIndex, type SecretIndex } from './secret-index'
+import { createSecretResolver, fromVirtualSecretId, secretHotUpdate, virtualSecretIdRE } from './virtual-id'
 
 type HookThis = UnpluginBuildContext & UnpluginContext
 
@@ -59,13 +60,17 @@ function targetFor(
 /** The load hook: the generated module for a secret id, or a typed build error. */
 function createLoadHandler(ctx: SecretsContext, meta: UnpluginContextMeta, state: BuildState) {
   return async function handler(this: HookThis, id: string, loadOptions?: { ssr?: boolean }) {
-    const claim = claimOf(ctx, state.secrets, id)
+    // rollup family: `\0kms-secret:<path>.js` (see virtual-id.ts); the module graph knows it by that id.
+    const real = fromVirtualSecretId(id)
+    if (real !== undefined) this.addWatchFile(real)
+    const fileId = real ?? id
+    const claim = claimOf(ctx, state.secrets, fileId)
     if (claim === undefined) return undefined
-    if (claim === 'kms-data') return fail(this, meta, kmsDataImportError(ctx.relativeId(splitId(id).path)))
+    if (claim === 'kms-data') return fail(this, meta, kmsDataImportError(ctx.relativeId(splitId(fileId).path)))
     const target = targetFor(ctx, meta, state, this, id, loadOptions)
     try {
-      const { code, warnings } = await ctx.load(id, target)
-      for (const warning of warnings) this.warn(`${warning} (${ctx.relativeId(id)})`)
+      const { code, warnings } = await ctx.load(fileId, target)
+      for (const warning of warnings) this.warn(`${warning} (${ctx.relativeId(fileId)})`)
       // moduleType: vite 8 and rolldown would otherwise parse the JS as JSON (not in unplugin's type).
       return { code, moduleType: 'js' } as { code: string }
     } catch (error) {
@@ -86,10 +91,12 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
     const root = projectRootOf(input.input)
     if (root !== undefined) ctx.setRoot(root)
   }
+  const resolveId = createSecretResolver(ctx, state.secrets)
   return {
-    rollup: cast<UnpluginOptions['rollup']>({ ...shared, options: rootFromInput }),
+    rollup: cast<UnpluginOptions['rollup']>({ ...shared, resolveId, options: rootFromInput }),
     rolldown: cast<UnpluginOptions['rolldown']>({
       ...shared,
+      resolveId,
       options(input: { platform?: string; input?: unknown }) {
         rootFromInput(input)
         state.rolldownPlatform = input.platform
@@ -97,6 +104,8 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
     }),
     vite: cast<UnpluginOptions['vite']>({
       ...shared,
+      resolveId,
+      hotUpdate: secretHotUpdate,
       config(config: { root?: string; server?: { fs?: { deny?: string[] } } }, env?: { command?: string }) {
         markBuildPhase(env?.command)
         const { server } = denySecretFiles(config)
@@ -141,8 +150,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     },
     // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; webpack/rspack
     // and esbuild use it to pick modules, rolldown/vite additionally skip every other extension natively.
-    loadInclude: (id) => claimOf(ctx, state.secrets, id) !== undefined,
-    load: { filter: { id: { include: [loadableRE], exclude: [/\0/] } }, handler: createLoadHandler(ctx, meta, state) },
+    loadInclude: (id) => claimOf(ctx, state.secrets, fromVirtualSecretId(id) ?? id) !== undefined,
+    // Other `\0` ids may match loadableRE: claimOf leaves them alone.
+    load: {
+      filter: { id: { include: [loadableRE, virtualSecretIdRE] } },
+      handler: createLoadHandler(ctx, meta, state),
+    },
     ...rollupFamilyHooks(ctx, state),
     esbuild: {
       loader: 'js',

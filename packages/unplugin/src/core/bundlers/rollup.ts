@@ -5,6 +5,7 @@ import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../
 import { isPublicModule, type LeakHit, leakError, type OutputAsset } from '../leak'
 import { toBundlerError } from '../report'
 import { readSyncWorkerSync, runtimeInlined, syncWorkerFileName } from '../sync-worker'
+import { fromVirtualSecretId } from '../virtual-id'
 
 /** The parts of the rollup/rolldown/vite plugin context these hooks use. */
 export interface RollupLikeContext {
@@ -109,7 +110,7 @@ export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
       const [id, where] = first
       clientDeferred.clear()
       const chain = importerChain(this.getModuleInfo, id).map((i) => ctx.relativeId(i))
-      this.error(toBundlerError(clientBundleError(ctx.relativeId(id), chain, where)))
+      this.error(toBundlerError(clientBundleError(ctx.relativeId(fromVirtualSecretId(id) ?? id), chain, where)))
     },
     // `rolldown.build({ output })` calls this before the build: the format then picks sync code in load. After a
     // build (rollup, `bundle.write()`), it runs before rolldown's own, less helpful, INVALID_TLA_FORMAT check.
