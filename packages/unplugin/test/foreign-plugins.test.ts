@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import json from '@rollup/plugin-json'
 import { type Plugin, rollup } from 'rollup'
-import { build as vite7Build } from 'vite7'
+import { build as vite7Build, createServer as vite7Server } from 'vite7'
 import { describe, expect, it } from 'vitest'
 import { fromVirtualSecretId, toVirtualSecretId } from '../src/core/virtual-id'
 import kmsRollup from '../src/rollup'
@@ -78,5 +78,25 @@ describe('no other plugin parses or inlines a secret file', () => {
     // vite 7 prints the envelope object literal with spaces.
     expect(text).toMatch(/"id": ?"replicas\.secret\.json"/)
     expect(text).toMatch(/"id": ?"list\.secret\.yaml"/)
+  })
+
+  it('vite 7 dev server: SSR gets the sealed module of a .json secret, not vite:json’s parse of it', async () => {
+    const app = appWithAllFormats()
+    const server = await vite7Server({
+      root: app.root,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [kmsVite(app.plugin) as never],
+      server: { middlewareMode: true, ws: false },
+    })
+    try {
+      for (const url of ['/src/config/replicas.secret.json', '/src/config/db.secret.json']) {
+        const result = await server.environments.ssr.transformRequest(url)
+        expect(result?.code).toContain('openSecret')
+        expect(result?.code).not.toContain('canary')
+      }
+    } finally {
+      await server.close()
+    }
   })
 })
