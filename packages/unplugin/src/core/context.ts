@@ -85,6 +85,8 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const options = resolveOptions(userOptions, deps.env)
   let root = options.root
   let mode: 'build' | 'serve' = 'build'
+  /** Between buildStart and buildEnd. */
+  let building = false
   let filter = createFilter(options.include, options.exclude, { resolve: root })
   const sealers: SealerPool = createSealerPool(options, deps.randomIv, deps.randomSalt)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
@@ -106,13 +108,22 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     return rel === '' || isAbsolute(rel) ? basename(path) : rel
   }
 
+  // A build seals many files of few directories: kms-secrets.json is looked up once per directory and build (outside
+  // a build, e.g. a dev server, every time, so a key file created meanwhile is used at once).
+  const projectKeys = new Map<string, ReturnType<typeof findProjectKey>>()
+  const projectKeyOf = (dir: string) => {
+    if (mode !== 'build' || !building) return findProjectKey(dir)
+    if (!projectKeys.has(dir)) projectKeys.set(dir, findProjectKey(dir))
+    return projectKeys.get(dir)
+  }
+
   /**
    * With a kms-secrets.json in reach of the file (nearest, walking up from its directory): sealed with the project
    * key's public half — no provider, no credentials, no KMS call — and held to the same context/CMK rules as a
    * sealed file. Otherwise one build-wide data key per CMK (GenerateDataKey).
    */
   async function sealOne(path: string, file: string, input: Parameters<typeof sealWithProjectKey>[1]) {
-    const project = findProjectKey(dirname(path))
+    const project = projectKeyOf(dirname(path))
     if (project) {
       const rng = {
         ...(deps.randomIv ? { randomIv: deps.randomIv } : {}),
@@ -202,9 +213,13 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       asyncFiles.clear()
       syncFiles.clear()
       leaks.clear()
+      projectKeys.clear()
+      building = true
     },
     buildEnd() {
       sealers.dispose()
+      projectKeys.clear()
+      building = false
     },
     scanAssets: (assets, publicSources) => leaks.scan(assets, publicSources),
     endLeakCheck() {
