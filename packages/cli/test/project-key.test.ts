@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, keyB, startTestKms, type TestKms } from './helpers/kms.js'
+import { type IdentityName, keyA, keyB, keyRsa, keySm2, startTestKms, type TestKms } from './helpers/kms.js'
 
 // Project key (issue 12) against a real local-kms on a symmetric CMK: init once, then sealing needs no credentials.
 const editor = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url))
@@ -169,5 +169,60 @@ describe('kms-secrets init / encrypt / edit / rekey / rotate with a project key'
     const r = await cli(['rotate', 'app/stripe.secret.json'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('--project-key')
+  })
+})
+
+describe.each([
+  ['RSA_2048', keyRsa, 'ASYMMETRIC_DECRYPT_RSA_2048', 'RSAES_OAEP_SHA_256', 'runtimeRsa', 'AsymmetricRsaDecrypt'],
+  ['SM2', keySm2, 'ASYMMETRIC_DECRYPT_SM2', 'SM2', 'runtimeSm2', 'AsymmetricSm2Decrypt'],
+] as const)('project key on an asymmetric %s CMK', (_kind, keyId, keyUsage, alg, runtime, action) => {
+  let dir: ReturnType<typeof tempDir>
+  const at = (name: string) => path.join(dir.dir, name)
+  const run = (args: string[], as: IdentityName | null, env?: Record<string, string | undefined>) =>
+    runCli(args, { endpoint: kms.endpoint, as, cwd: dir.dir, ...(env ? { env } : {}) })
+  beforeAll(() => {
+    dir = tempDir(`project-${keyUsage}`)
+  })
+  afterAll(() => dir?.cleanup())
+
+  it('init needs GetPublicKey only: the private key is wrapped locally and never reaches KMS', async () => {
+    const n = audit().length
+    const r = await run(['init', '--key-id', keyId, '--context', 'app=api'], 'initAsym')
+    expect(r.stderr).toContain('kms-secrets.json')
+    expect(r.code).toBe(0)
+    // DescribeKey is refused to this identity; GetPublicKey alone tells the wrap. No Encrypt, no private key sent.
+    expect(since(n)).toEqual(['DescribeKey', 'GetPublicKey'])
+    const file = JSON.parse(readFileSync(at('kms-secrets.json'), 'utf8'))
+    expect(file).toMatchObject({ keyId, keyUsage, wrappedKey: { alg }, context: { app: 'api' } })
+  })
+
+  it('init with DescribeKey rights uses DescribeKey + GetPublicKey, the same file shape', async () => {
+    const other = tempDir('project-asym-admin')
+    const n = audit().length
+    const r = await runCli(['init', '--key-id', keyId], { endpoint: kms.endpoint, as: 'admin', cwd: other.dir })
+    const file = JSON.parse(readFileSync(path.join(other.dir, 'kms-secrets.json'), 'utf8'))
+    other.cleanup()
+    expect(r.code).toBe(0)
+    expect(since(n)).toEqual(['DescribeKey', 'GetPublicKey'])
+    expect(file).toMatchObject({ keyId, keyUsage, wrappedKey: { alg } })
+  })
+
+  it(`encrypt -i offline, then decrypt with one ${action} by an identity allowed only that`, async () => {
+    writeFileSync(at('a.secret.json'), JSON.stringify({ token: `pk-canary-${alg}` }))
+    writeFileSync(at('b.secret.json'), JSON.stringify({ other: `pk-canary-b-${alg}` }))
+    const n = audit().length
+    for (const f of ['a.secret.json', 'b.secret.json']) expect((await run(['encrypt', f, '-i'], null)).code).toBe(0)
+    expect(since(n)).toEqual([])
+    expect(JSON.parse(readFileSync(at('a.secret.json'), 'utf8'))).toMatchObject({
+      mode: 'project',
+      kms: { keyId, wrap: alg },
+    })
+    const r = await run(['decrypt', 'a.secret.json'], runtime)
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual({ token: `pk-canary-${alg}` })
+    expect(since(n)).toEqual([action])
+    // The symmetric-only runtime identity may not call the asymmetric decrypt.
+    const denied = await run(['decrypt', 'b.secret.json'], 'runtime')
+    expect(denied.code).not.toBe(0)
   })
 })

@@ -6,6 +6,9 @@ import { startLocalKms } from '@kms-secrets/local-kms'
 export const keyA = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 export const keyB = 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb'
 export const keyC = 'cccccccc-3333-4333-8333-cccccccccccc'
+/** Asymmetric CMKs for project keys (issue 12). */
+export const keyRsa = 'dddddddd-4444-4444-8444-dddddddddddd'
+export const keySm2 = 'eeeeeeee-5555-4555-8555-eeeeeeeeeeee'
 
 /** admin may do everything; sealer only what sealing/rotation needs; runtime only Decrypt. */
 export const identities = {
@@ -17,6 +20,20 @@ export const identities = {
     keys: ['*'],
   },
   runtime: { secretId: 'AKIDcliRuntime01', secretKey: 'cli-runtime-secret-key', allow: ['Decrypt'], keys: ['*'] },
+  /** `init` on an asymmetric CMK needs GetPublicKey only. */
+  initAsym: { secretId: 'AKIDcliInitAsym1', secretKey: 'cli-init-asym-key', allow: ['GetPublicKey'], keys: ['*'] },
+  runtimeRsa: {
+    secretId: 'AKIDcliRuntimeRsa',
+    secretKey: 'cli-runtime-rsa-key',
+    allow: ['AsymmetricRsaDecrypt'],
+    keys: ['*'],
+  },
+  runtimeSm2: {
+    secretId: 'AKIDcliRuntimeSm2',
+    secretKey: 'cli-runtime-sm2-key',
+    allow: ['AsymmetricSm2Decrypt'],
+    keys: ['*'],
+  },
 } as const
 
 export type IdentityName = keyof typeof identities
@@ -27,7 +44,7 @@ export interface TestKms {
   close(): Promise<void>
 }
 
-/** A real local-kms on 127.0.0.1, any free port, fresh data dir; three keys, three identities. */
+/** A real local-kms on 127.0.0.1, any free port, fresh data dir; three symmetric keys, an RSA and an SM2 one. */
 export async function startTestKms(): Promise<TestKms> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cli-test-kms-'))
   const kms = await startLocalKms({
@@ -41,6 +58,8 @@ export async function startTestKms(): Promise<TestKms> {
         { keyId: keyA, alias: 'cli-test-a' },
         { keyId: keyB, alias: 'cli-test-b' },
         { keyId: keyC, alias: 'cli-test-c' },
+        { keyId: keyRsa, alias: 'cli-test-rsa', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' },
+        { keyId: keySm2, alias: 'cli-test-sm2', keyUsage: 'ASYMMETRIC_DECRYPT_SM2' },
       ],
     },
   })

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { zero } from '../crypto/aead.js'
 import { projectEncryptionContext } from '../envelope/aad.js'
-import { KmsSecretsError } from '../errors.js'
-import type { KmsProvider } from '../kms/types.js'
+import { isKmsSecretsError, KmsSecretsError } from '../errors.js'
+import type { GetPublicKeyResult, KmsProvider } from '../kms/types.js'
 import { fromBase64Strict, toBase64 } from '../util/base64.js'
 import { keyUsageOfWrap, PROJECT_FILE_VERSION, type ProjectWrap, projectSuite } from './constants.js'
 import { type ProjectKey, projectKeyFingerprint } from './file.js'
 import { createProjectSuite } from './hpke.js'
 import { unwrapProjectKey } from './unwrap.js'
-import { wrapWithPublicKey } from './wrap.js'
+import { wrapOfPublicKey, wrapWithPublicKey } from './wrap.js'
 
 export interface CreateProjectKeyOptions {
   provider: KmsProvider
@@ -36,10 +36,30 @@ function unsupportedUsage(keyId: string, usage: string | undefined): KmsSecretsE
   )
 }
 
-/** The wrap a CMK needs, from DescribeKey (one call). */
-async function wrapOfCmk(provider: KmsProvider, keyId: string): Promise<{ keyId: string; wrap: ProjectWrap }> {
+interface Cmk {
+  keyId: string
+  wrap: ProjectWrap
+  /** Already fetched (GetPublicKey-only identity). */
+  publicKey?: GetPublicKeyResult
+}
+
+/**
+ * The wrap a CMK needs, from DescribeKey (one call). An identity refused DescribeKey may still init on an asymmetric
+ * CMK with GetPublicKey alone (all that wrapping needs): the public key's algorithm then picks the wrap.
+ */
+async function wrapOfCmk(provider: KmsProvider, keyId: string): Promise<Cmk> {
   if (!provider.describeKey) return { keyId, wrap: 'KMS' }
-  const desc = await provider.describeKey(keyId)
+  const desc = await provider.describeKey(keyId).catch(async (e: unknown) => {
+    if (!isKmsSecretsError(e) || e.code !== 'ERR_KMS_UNAUTHORIZED' || !provider.getPublicKey) throw e
+    const publicKey = await provider.getPublicKey({ keyId }).catch(() => {
+      throw e
+    })
+    return { publicKey }
+  })
+  if ('publicKey' in desc) {
+    const { publicKey } = desc
+    return { keyId: publicKey.keyId || keyId, wrap: wrapOfPublicKey(publicKey.publicKey), publicKey }
+  }
   const wrap = wrapOfUsage[desc.keyUsage ?? 'ENCRYPT_DECRYPT']
   if (!wrap) throw unsupportedUsage(keyId, desc.keyUsage)
   return { keyId: desc.keyId || keyId, wrap }
@@ -51,7 +71,7 @@ async function wrapOfCmk(provider: KmsProvider, keyId: string): Promise<{ keyId:
  */
 async function wrapPrivateKey(
   provider: KmsProvider,
-  cmk: { keyId: string; wrap: ProjectWrap },
+  cmk: Cmk,
   privateKey: Uint8Array,
   encryptionContext: string,
 ): Promise<{ keyId: string; blob: string }> {
@@ -60,7 +80,7 @@ async function wrapPrivateKey(
     return { keyId: res.keyId || cmk.keyId, blob: res.ciphertextBlob }
   }
   if (!provider.getPublicKey) throw unsupportedUsage(cmk.keyId, 'asymmetric (this provider has no GetPublicKey)')
-  const pub = await provider.getPublicKey({ keyId: cmk.keyId })
+  const pub = cmk.publicKey ?? (await provider.getPublicKey({ keyId: cmk.keyId }))
   return { keyId: pub.keyId || cmk.keyId, blob: wrapWithPublicKey(cmk.wrap, pub.publicKey, cmk.keyId, privateKey) }
 }
 

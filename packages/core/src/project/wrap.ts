@@ -14,6 +14,12 @@ function badPublicKey(keyId: string, what: string): KmsSecretsError {
   })
 }
 
+/** The wrap a CMK's public key (DER SPKI from GetPublicKey) needs: SM2 for an SM2 SPKI, else RSA (checked when used). */
+export function wrapOfPublicKey(spki: Uint8Array): Exclude<ProjectWrap, 'KMS'> {
+  const der = Buffer.from(spki)
+  return der.subarray(0, sm2SpkiPrefix.length).equals(sm2SpkiPrefix) ? 'SM2' : 'RSAES_OAEP_SHA_256'
+}
+
 /** The uncompressed SM2 point (65 bytes, 04||x||y) of an SM2 SPKI, as sm-crypto-v2 wants it (hex). */
 function sm2PointHex(spki: Uint8Array, keyId: string): string {
   const der = Buffer.from(spki)
