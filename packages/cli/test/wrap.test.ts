@@ -45,7 +45,7 @@ describe('wrap', () => {
     )
     expect(r.code).toBe(0)
     const env = JSON.parse(r.stdout)
-    expect(env).toMatchObject({ kmsSecrets: 1, alg: 'KMS', mode: 'direct', id: 'db.secret.json', format: 'json' })
+    expect(env).toMatchObject({ kmsSecrets: 2, alg: 'KMS', mode: 'direct', id: 'db.secret.json', format: 'json' })
     expect(env.kms).toEqual({ provider: 'tencent', region: 'ap-shanghai', keyId: keyA, blob })
     // A blob without an encryption context is not bound to its file: say so.
     expect(r.stderr).toMatch(/no encryption context/)
