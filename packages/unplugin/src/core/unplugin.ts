@@ -117,7 +117,7 @@ function rollupFamilyHooks(ctx: SecretsContext, state: BuildState) {
       configureServer: (server: GuardedServer) => guardDevServer(ctx, state.secrets, server),
       configResolved(config: { root: string; command: 'build' | 'serve'; publicDir: string | false }) {
         ctx.setRoot(config.root)
-        checkPublicDir(state.secrets, config)
+        checkPublicDir(ctx, state.secrets, config)
         ctx.setMode(config.command)
         state.serving = config.command === 'serve'
       },

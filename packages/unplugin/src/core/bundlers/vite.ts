@@ -149,9 +149,18 @@ function statOr(path: string) {
  * Vite copies `publicDir` into the output as is and serves it in dev without any plugin seeing it: a secret file
  * there would ship as plaintext, so the config is refused up front.
  */
-export function checkPublicDir(index: SecretIndex, config: { root: string; publicDir: string | false }): void {
+export function checkPublicDir(
+  ctx: SecretsContext,
+  index: SecretIndex,
+  config: { root: string; publicDir: string | false; command: 'build' | 'serve' },
+): void {
   if (!config.publicDir) return
-  const found = secretFilesIn(index, config.publicDir)
+  // A build copies publicDir as is, following links: every other name of a secret counts. The dev server's guard
+  // refuses those names per request, so serving only refuses files that are secrets by their own name.
+  const found =
+    config.command === 'build'
+      ? secretFilesIn(index, config.publicDir)
+      : secretFilesIn(index, config.publicDir).filter((f) => ctx.matches(f))
   if (found.length === 0) return
   const files = found.map((f) => relative(config.root, f).replaceAll('\\', '/'))
   throw toBundlerError(
