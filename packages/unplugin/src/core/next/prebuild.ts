@@ -1,0 +1,96 @@
+import { readFileSync, statSync } from 'node:fs'
+import { relative } from 'node:path'
+import process from 'node:process'
+import { createContext, type SecretsContext } from '../context'
+import { leakError } from '../leak'
+import type { Options } from '../options'
+import { toBundlerError } from '../report'
+import { walkProject } from '../secret-index'
+
+/** A generated secret module, and the file state it was generated from (a changed file is not served stale). */
+export interface Prebuilt {
+  code: string
+  /** mtime in ns, as a string: a float in ms does not survive the JSON trip to the loader process exactly. */
+  mtime: string
+  size: number
+}
+
+export interface PrebuiltBuild {
+  /** Absolute path → generated module (ciphertext only). */
+  modules: Record<string, Prebuilt>
+  /** Holds the plaintext values sealed here until the leak check has run. */
+  ctx: SecretsContext
+}
+
+/** What identifies the content a module was generated from, without hashing the plaintext. */
+export function fileVersion(path: string): { mtime: string; size: number } {
+  const stats = statSync(path, { bigint: true })
+  return { mtime: String(stats.mtimeNs), size: Number(stats.size) }
+}
+
+/** Next loads its config several times per build: seal once per process and options. */
+const builds = new Map<string, Promise<PrebuiltBuild>>()
+
+/**
+ * The build's child processes (page-data workers) load the config again; they compile nothing, so they must not seal
+ * (each would call GenerateDataKey). The process that sealed leaves its pid here; children inherit it.
+ */
+const sealerPidVar = 'KMS_SECRETS_NEXT_SEALER_PID'
+
+/** Same-process hard-coded skip list on top of walkProject's (node_modules, .git): Next's own output. */
+const outputDirRE = /(^|[\\/])\.next([\\/]|$)/
+
+async function prebuild(plugin: Options): Promise<PrebuiltBuild> {
+  const ctx = createContext(plugin)
+  ctx.buildStart()
+  const modules: Record<string, Prebuilt> = {}
+  const files: string[] = []
+  walkProject(ctx.root, (path) => {
+    if (ctx.matches(path) && !outputDirRE.test(relative(ctx.root, path))) files.push(path)
+  })
+  try {
+    for (const path of files.sort()) {
+      const { code, warnings } = await ctx.load(path, { sync: false })
+      for (const warning of warnings) console.warn(`unplugin-kms-secrets: ${warning} (${ctx.relativeId(path)})`)
+      modules[path] = { code, ...fileVersion(path) }
+    }
+  } catch (error) {
+    ctx.endLeakCheck()
+    throw toBundlerError(error)
+  } finally {
+    // The data key is zeroed now: every file is sealed, nothing else in this build needs it.
+    ctx.buildEnd()
+  }
+  return { modules, ctx }
+}
+
+/**
+ * Every secret file under the project root as its generated module, sealed with at most one GenerateDataKey per CMK
+ * (none when all files are sealed on disk). Undefined in a child process of the build that sealed.
+ */
+export function prebuildSecretModules(plugin: Options): Promise<PrebuiltBuild> | undefined {
+  const sealer = process.env[sealerPidVar]
+  if (sealer !== undefined && sealer !== String(process.pid)) return undefined
+  process.env[sealerPidVar] = String(process.pid)
+  const key = JSON.stringify(plugin)
+  let build = builds.get(key)
+  if (build === undefined) {
+    build = prebuild(plugin)
+    builds.set(key, build)
+  }
+  return build
+}
+
+/** The end-of-build leak check for Turbopack: every file Next wrote under distDir, searched for sealed values. */
+export function scanDistForLeaks(build: PrebuiltBuild, distDir: string): void {
+  const { ctx } = build
+  if (!ctx.options.leakCheck) return
+  const files: string[] = []
+  walkProject(distDir, (path) => files.push(path))
+  function* assets() {
+    for (const path of files) yield { name: relative(distDir, path), content: new Uint8Array(readFileSync(path)) }
+  }
+  const hits = ctx.scanAssets(assets())
+  ctx.endLeakCheck()
+  if (hits.length > 0) throw toBundlerError(leakError(hits))
+}
