@@ -60,14 +60,24 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
   return Object.assign(opener, { toString: describe, toJSON: describe, [inspectSymbol]: describe })
 }
 
-let defaultOpener: SecretOpener | undefined
+/**
+ * The default opener is one per process, not one per copy of this module: a framework may bundle the runtime into
+ * several chunks or layers (Next.js route handlers and server components each get their own copy), and a package
+ * may be loaded both as ESM and CommonJS. Each copy would otherwise Decrypt the same data key again. Kept as a
+ * non-enumerable global under a registered symbol, holding exactly what a module-level opener held (no key bytes).
+ */
+const defaultOpenerKey = Symbol.for('@kms-secrets/runtime/default-opener@1')
 
 const fileOf = (meta: OpenMeta): string =>
   typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
 
 function getDefault(): SecretOpener {
-  defaultOpener ??= createSecretOpener()
-  return defaultOpener
+  const holder = globalThis as { [defaultOpenerKey]?: SecretOpener }
+  const existing = holder[defaultOpenerKey]
+  if (existing !== undefined) return existing
+  const opener = createSecretOpener()
+  Object.defineProperty(holder, defaultOpenerKey, { value: opener, enumerable: false, configurable: true })
+  return opener
 }
 
 /**
