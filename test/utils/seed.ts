@@ -24,11 +24,22 @@ export const keyIds = {
   next: 'e2e00000-0000-4000-8000-000000000032',
   sveltekit: 'e2e00000-0000-4000-8000-000000000050',
   astro: 'e2e00000-0000-4000-8000-000000000051',
+  /** Project keys (issue 12, test/project-key.test.ts): the CMKs wrapping them, and one for old-style files. */
+  projectSym: 'e2e00000-0000-4000-8000-000000000060',
+  projectRsa: 'e2e00000-0000-4000-8000-000000000061',
+  projectSm2: 'e2e00000-0000-4000-8000-000000000062',
+  projectOld: 'e2e00000-0000-4000-8000-000000000063',
   /** A key the build and runtime identities may not use at all. */
   forbidden: 'e2e00000-0000-4000-8000-000000000099',
 } as const
 
 export type KeyName = keyof typeof keyIds
+
+/** KeyUsage of the asymmetric CMKs (every other key is ENCRYPT_DECRYPT). */
+const keyUsages: Partial<Record<KeyName, 'ASYMMETRIC_DECRYPT_RSA_2048' | 'ASYMMETRIC_DECRYPT_SM2'>> = {
+  projectRsa: 'ASYMMETRIC_DECRYPT_RSA_2048',
+  projectSm2: 'ASYMMETRIC_DECRYPT_SM2',
+}
 
 /** What the README's CAM policies grant (without the `kms:` prefix); the test identities get exactly this. */
 export const policyActions = {
@@ -50,6 +61,13 @@ export interface Identities {
   runtime: Identity
   /** A developer running the vite dev server: seals and opens in one process. */
   dev: Identity
+  /** `kms-secrets init` on the symmetric project CMK: DescribeKey + Encrypt. */
+  projectInit: Identity
+  /** `kms-secrets init` on the asymmetric project CMKs: GetPublicKey only. */
+  projectInitAsym: Identity
+  /** The server of an RSA / SM2 project key: only AsymmetricRsaDecrypt / AsymmetricSm2Decrypt. */
+  runtimeRsa: Identity
+  runtimeSm2: Identity
 }
 
 function identity(name: string): Identity {
@@ -61,13 +79,22 @@ function identity(name: string): Identity {
 
 /** Fresh random credentials for every run: nothing long-lived is ever written anywhere. */
 export function createIdentities(): Identities {
-  return { admin: identity('Admin'), build: identity('Build'), runtime: identity('Runtime'), dev: identity('Dev') }
+  return {
+    admin: identity('Admin'),
+    build: identity('Build'),
+    runtime: identity('Runtime'),
+    dev: identity('Dev'),
+    projectInit: identity('ProjectInit'),
+    projectInitAsym: identity('ProjectInitAsym'),
+    runtimeRsa: identity('RuntimeRsa'),
+    runtimeSm2: identity('RuntimeSm2'),
+  }
 }
 
 /** The seed local-kms applies at start (format: packages/local-kms README / the contract). */
 export function createSeed(ids: Identities): Seed {
   const appKeys = Object.entries(keyIds)
-    .filter(([name]) => name !== 'forbidden')
+    .filter(([name]) => name !== 'forbidden' && !(name in keyUsages))
     .map(([, id]) => id)
   return {
     identities: [
@@ -79,7 +106,14 @@ export function createSeed(ids: Identities): Seed {
         allow: ['GenerateDataKey', 'Decrypt'],
         keys: [keyIds.dev, keyIds.nuxt, keyIds.next, keyIds.sveltekit, keyIds.astro],
       },
+      { ...ids.projectInit, allow: ['DescribeKey', 'Encrypt'], keys: [keyIds.projectSym] },
+      { ...ids.projectInitAsym, allow: ['GetPublicKey'], keys: [keyIds.projectRsa, keyIds.projectSm2] },
+      { ...ids.runtimeRsa, allow: ['AsymmetricRsaDecrypt'], keys: [keyIds.projectRsa] },
+      { ...ids.runtimeSm2, allow: ['AsymmetricSm2Decrypt'], keys: [keyIds.projectSm2] },
     ],
-    keys: Object.entries(keyIds).map(([name, keyId]) => ({ keyId, alias: `e2e-${name}`, description: `e2e ${name}` })),
+    keys: Object.entries(keyIds).map(([name, keyId]) => {
+      const keyUsage = keyUsages[name as KeyName]
+      return { keyId, alias: `e2e-${name}`, description: `e2e ${name}`, ...(keyUsage ? { keyUsage } : {}) }
+    }),
   }
 }
