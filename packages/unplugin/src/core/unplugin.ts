@@ -62,7 +62,9 @@ function createLoadHandler(ctx: SecretsContext, meta: UnpluginContextMeta, state
   return async function handler(this: HookThis, id: string, loadOptions?: { ssr?: boolean }) {
     // rollup family: `\0kms-secret:<path>.js` (see virtual-id.ts); the module graph knows it by that id.
     const real = fromVirtualSecretId(id)
-    if (real !== undefined) this.addWatchFile(real)
+    // Not on vite's dev server: there `hotUpdate` maps the edited file to this module, and an added watch file becomes
+    // an import that resolves back to this very id, a self-import Astro's dev CSS crawl recurses on forever.
+    if (real !== undefined && !(meta.framework === 'vite' && state.serving)) this.addWatchFile(real)
     const fileId = real ?? id
     const claim = claimOf(ctx, state.secrets, fileId)
     if (claim === undefined) return undefined
