@@ -23,6 +23,7 @@ describeFrameworkApp({
     `/_app/${file}`,
     `/@fs/${file}`,
   ],
+  control: { file: 'src/app.html', text: '%sveltekit.body%' },
   prerendered: {
     files: {
       'src/routes/prerendered/+page.server.ts': `import db from '$lib/server/db.secret.json'

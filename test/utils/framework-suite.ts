@@ -31,6 +31,8 @@ export interface FrameworkSpec {
   devArgs(port: number): string[]
   /** Dev-server URL forms of this framework for a secret file (relative path), besides vite's. */
   devForms(file: string): string[]
+  /** A non-secret project file and a piece of it: dev-server probes of it must serve it (the probe works). */
+  control: { file: string; text: string }
   /** A prerendered route that reads a secret value: files to add (path → content), its route, the fix to print. */
   prerendered: { files: Record<string, string>; route: string; fix: string }
 }
@@ -158,9 +160,9 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
         const page = await get(`${base}/`)
         for (const text of expectedPage(secrets)) expect(page.body).toContain(text)
         // Control: the same URL forms do serve an ordinary server file, so a miss below is the guard, not the probe.
-        const control = await get(`${base}/@fs${app}/${spec.secretDir}/digest.ts?raw`)
+        const control = await get(`${base}/@fs${app}/${spec.control.file}?raw`)
         expect(control.status).toBe(200)
-        expect(control.body).toContain('createHash')
+        expect(control.body).toContain(spec.control.text)
         const probes = devProbePaths(app, files, spec.devForms)
         const served: { url: string; status: number }[] = []
         for (const path of probes) {
