@@ -3,7 +3,8 @@ import { inspect } from 'node:util'
 import type { SealedEnvelope } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
-import { importDataKey } from '../src/opener/data-key.js'
+import { importDataKey, type WebDataKey } from '../src/opener/data-key.js'
+import { useNodeCrypto } from '../src/opener/node-crypto.js'
 import { createFakeKms, failure } from './support/fake-kms.js'
 import { sealAll, sealOne } from './support/seal.js'
 
@@ -23,20 +24,34 @@ async function warmOpener() {
 }
 
 describe('importDataKey', () => {
-  it('zeroes the raw key at once and yields non-extractable AES-GCM (v1) and HKDF (v2) keys', async () => {
+  it('on node:crypto hosts: zeroes the raw key at once and holds a secret KeyObject (native memory)', async () => {
     const raw = new Uint8Array(32).fill(7)
     const handle = await importDataKey(raw, 'key-1')
     expect(raw.every((b) => b === 0)).toBe(true)
     expect(handle!.keyId).toBe('key-1')
-    expect(handle!.aes).toMatchObject({
-      extractable: false,
-      usages: ['decrypt'],
-      algorithm: { name: 'AES-GCM', length: 256 },
-    })
-    expect(handle!.hkdf).toMatchObject({ extractable: false, algorithm: { name: 'HKDF' } })
-    expect([...handle!.hkdf.usages].sort()).toEqual(['deriveBits', 'deriveKey'])
-    for (const key of [handle!.aes, handle!.hkdf]) await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+    expect('node' in handle! && handle.key).toMatchObject({ type: 'secret', symmetricKeySize: 32 })
     expect(inspect(handle, { depth: 10, showHidden: true })).not.toMatch(/7, 7, 7|BwcH/)
+  })
+
+  it('without node:crypto (workerd): zeroes the raw key at once and yields non-extractable AES-GCM (v1) and HKDF (v2) keys', async () => {
+    useNodeCrypto(false)
+    try {
+      const raw = new Uint8Array(32).fill(7)
+      const handle = (await importDataKey(raw, 'key-1')) as WebDataKey
+      expect(raw.every((b) => b === 0)).toBe(true)
+      expect(handle.keyId).toBe('key-1')
+      expect(handle.aes).toMatchObject({
+        extractable: false,
+        usages: ['decrypt'],
+        algorithm: { name: 'AES-GCM', length: 256 },
+      })
+      expect(handle.hkdf).toMatchObject({ extractable: false, algorithm: { name: 'HKDF' } })
+      expect([...handle.hkdf.usages].sort()).toEqual(['deriveBits', 'deriveKey'])
+      for (const key of [handle.aes, handle.hkdf]) await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+      expect(inspect(handle, { depth: 10, showHidden: true })).not.toMatch(/7, 7, 7|BwcH/)
+    } finally {
+      useNodeCrypto(true)
+    }
   })
 
   it('gives null (→ ERR_ENVELOPE_AUTH) for a KMS plaintext that is not a 32-byte data key, and zeroes it', async () => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { signTc3, utcDate } from '../src/kms/tc3.js'
+import { useNodeCrypto } from '../src/opener/node-crypto.js'
 
 /** The official signer: tencentcloud-sdk-nodejs-common's `Sign.sign3` (a devDependency, for this proof only). */
 const require = createRequire(import.meta.url)
@@ -105,5 +106,24 @@ describe('TC3-HMAC-SHA256 signer', () => {
     expect(auth.endsWith('Signature=96473b50fe407833672a5d6d067238d88bb44c8abcc39ef83baa3132afbfadd3')).toBe(true)
     // The payload hash the vector rests on.
     expect(createHash('sha256').update(payload).digest('hex')).toHaveLength(64)
+  })
+
+  it('WebCrypto (hosts without node:crypto, e.g. workerd) signs the same bytes as node:crypto', async () => {
+    const input = {
+      secretId: 'AKIDEXAMPLE',
+      secretKey: 'test-secret-key',
+      service: 'kms',
+      host: 'kms.tencentcloudapi.com',
+      timestamp: 1551113065,
+      body: encoder.encode('{"KeyId":"23e80852-1e38-11e9-b129-5cb9019b4b01","Plaintext":"dGVzdAo="}'),
+      contentType: 'application/json',
+    }
+    const viaNode = await signTc3(input)
+    useNodeCrypto(false)
+    try {
+      expect(await signTc3(input)).toBe(viaNode)
+    } finally {
+      useNodeCrypto(true)
+    }
   })
 })

@@ -5,12 +5,17 @@
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`
+  // Plain loops and string appends: it runs for every value opened (AAD), so no intermediate arrays.
+  let out = ''
+  if (Array.isArray(value)) {
+    for (const v of value) out += `${out === '' ? '' : ','}${canonicalJson(v)}`
+    return `[${out}]`
+  }
   const obj = value as Record<string, unknown>
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+  for (const k of Object.keys(obj).sort()) {
+    if (obj[k] !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(k)}:${canonicalJson(obj[k])}`
+  }
+  return `{${out}}`
 }
 
 /** True for `{}`-style objects (not arrays, not class instances such as Date or Buffer). */

@@ -40,11 +40,11 @@ function decodeAndZero(payload: Uint8Array, format: Envelope['format']): unknown
 /**
  * The async open path with its own data-key cache (used on the main thread and inside the sync worker).
  *
- * Cache: one entry per distinct `kms.blob`, holding a NON-extractable WebCrypto CryptoKey, never key bytes. The raw
- * data key from Decrypt is zeroed as soon as it is imported; the key material then lives only inside Node's native
- * key object, which no JavaScript API can read back (exportKey refuses non-extractable keys, util.inspect and JSON
- * show only the algorithm). So "no plaintext data keys in module-level caches" holds: a logged or serialised cache
- * reveals nothing, and a JS heap snapshot holds no key bytes.
+ * Cache: one entry per distinct `kms.blob`, holding a native key object (a node:crypto secret KeyObject, or on
+ * workerd NON-extractable WebCrypto CryptoKeys), never key bytes in the JS heap. The raw data key from Decrypt is
+ * zeroed as soon as it is imported (data-key.ts; SECURITY.md §6 on what a KeyObject can and cannot hide). So "no
+ * plaintext data keys in module-level caches" holds: a logged or serialised cache reveals nothing, and a JS heap
+ * snapshot holds no key bytes.
  */
 export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   const providers = createProviderSource(o)
