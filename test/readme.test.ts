@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { examples } from './utils/example.js'
+import { examples, frameworkExamples } from './utils/example.js'
 import { repoDir } from './utils/fixture.js'
 import { readmeBlocks } from './utils/readme.js'
 import { policyActions } from './utils/seed.js'
@@ -19,7 +19,7 @@ describe('README.md: every snippet is an example file, run by a test, or checked
   test('the bundler config snippets are the examples’ config files, byte for byte, one per example', () => {
     const files = blocks.filter((b) => b.kind === 'file')
     for (const b of files) expect(b.body, b.arg).toBe(read(b.arg))
-    expect(new Set(files.map((b) => b.arg.split('/')[1]))).toEqual(new Set(examples))
+    expect(new Set(files.map((b) => b.arg.split('/')[1]))).toEqual(new Set([...examples, ...frameworkExamples]))
   })
 
   test('excerpts appear, in order, in the file they quote', () => {
@@ -42,6 +42,18 @@ describe('README.md: every snippet is an example file, run by a test, or checked
       const pkg = JSON.parse(read(`examples/${name}/package.json`)) as Record<string, Record<string, string>>
       for (const d of dev) expect(Object.keys(pkg.devDependencies ?? {}), name).toContain(d)
       for (const d of prod) expect(Object.keys(pkg.dependencies ?? {}), name).toContain(d)
+    }
+  })
+
+  test('each framework example has its own install lines: devDependencies after -D, dependencies otherwise', () => {
+    const own = blocks.filter((b) => b.kind === 'deps' && !b.arg.includes('*'))
+    expect(own.map((b) => b.arg.split('/')[1]).sort()).toEqual([...frameworkExamples].sort())
+    for (const b of own) {
+      const pkg = JSON.parse(read(b.arg)) as Record<string, Record<string, string>>
+      const dev = /pnpm add -D (.+)/.exec(b.body)![1]!.split(' ')
+      const prod = /pnpm add (?!-D)(.+)/.exec(b.body)![1]!.split(' ')
+      for (const d of dev) expect(Object.keys(pkg.devDependencies ?? {}), b.arg).toContain(d)
+      for (const d of prod) expect(Object.keys(pkg.dependencies ?? {}), b.arg).toContain(d)
     }
   })
 
