@@ -1,7 +1,8 @@
 /**
  * Child process of the build-overhead benchmark: builds the same 200-secret app with ONE bundler, variants
  * interleaved (plain, js-hook, sealed, seal-at-build, plain, …) after one untimed warm-up build each, and prints
- * {"variants":{name:{ms:[…], calls:[{…}]}}} — wall time per build and the KMS calls its audit-log lines show.
+ * {"variants":{name:{ms:[…], cpuMs:[…], calls:[{…}]}}} — wall and CPU time per build and the KMS calls its audit-log
+ * lines show.
  * argv[2]: JSON {bundler, runs, warmup, auditLog, variants:[{name, root, plugin}], entry, outRoot, profile?}; with
  * `profile`, the timed builds (not the warm-up, not loading the bundlers) are CPU-profiled into that file.
  */
@@ -16,6 +17,7 @@ const mark = () => (existsSync(config.auditLog) ? statSync(config.auditLog).size
 
 async function timed(variant, i) {
   const before = mark()
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await build[config.bundler]({
     root: variant.root,
@@ -24,10 +26,14 @@ async function timed(variant, i) {
     plugin: variant.plugin,
   })
   const ms = performance.now() - t0
-  return { ms, calls: countCalls(readAuditFrom(config.auditLog, before)) }
+  // CPU of this process (JS thread and the bundlers' native threads; not esbuild's Go process): less swayed than
+  // wall time by other jobs on a shared machine.
+  const cpu = process.cpuUsage(cpu0)
+  const cpuMs = (cpu.user + cpu.system) / 1000
+  return { ms, cpuMs, calls: countCalls(readAuditFrom(config.auditLog, before)) }
 }
 
-const results = Object.fromEntries(config.variants.map((v) => [v.name, { ms: [], calls: [] }]))
+const results = Object.fromEntries(config.variants.map((v) => [v.name, { ms: [], cpuMs: [], calls: [] }]))
 for (let w = 0; w < config.warmup; w++) {
   for (const v of config.variants) await timed(v, w)
 }
@@ -39,8 +45,9 @@ if (session) {
 }
 for (let r = 0; r < config.runs; r++) {
   for (const v of config.variants) {
-    const { ms, calls } = await timed(v, r)
+    const { ms, cpuMs, calls } = await timed(v, r)
     results[v.name].ms.push(ms)
+    results[v.name].cpuMs.push(cpuMs)
     results[v.name].calls.push(calls)
   }
 }
