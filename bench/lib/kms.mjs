@@ -15,7 +15,15 @@ export const keyIds = {
   load: 'bench000-0000-4000-8000-000000000004',
   fleet: 'bench000-0000-4000-8000-000000000005',
   weight: 'bench000-0000-4000-8000-000000000006',
+  /** Project keys (issue 12): the CMK wrapping the project's private key, symmetric / RSA_2048 / SM2. */
+  project: 'bench000-0000-4000-8000-000000000007',
+  projectRsa: 'bench000-0000-4000-8000-000000000008',
+  projectSm2: 'bench000-0000-4000-8000-000000000009',
+  /** Old-style sealing in separate `encrypt` calls (a data key per call). */
+  perCall: 'bench000-0000-4000-8000-000000000010',
 }
+
+const keyUsages = { projectRsa: 'ASYMMETRIC_DECRYPT_RSA_2048', projectSm2: 'ASYMMETRIC_DECRYPT_SM2' }
 
 function identity(name) {
   return {
@@ -34,12 +42,16 @@ export function createIdentities() {
  * processes started later need no seed file holding credentials.
  */
 export async function seedDataDir(dataDir, ids) {
-  const keys = Object.entries(keyIds).map(([name, keyId]) => ({ keyId, alias: `bench-${name}` }))
+  const keys = Object.entries(keyIds).map(([name, keyId]) => ({
+    keyId,
+    alias: `bench-${name}`,
+    ...(keyUsages[name] ? { keyUsage: keyUsages[name] } : {}),
+  }))
   const seed = {
     identities: [
       { ...ids.admin, allow: ['*'], keys: ['*'] },
       { ...ids.build, allow: ['GenerateDataKey', 'Encrypt'], keys: ['*'] },
-      { ...ids.runtime, allow: ['Decrypt'], keys: ['*'] },
+      { ...ids.runtime, allow: ['Decrypt', 'AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt'], keys: ['*'] },
     ],
     keys,
   }
