@@ -37,7 +37,7 @@ const builds = new Map<string, Promise<PrebuiltBuild>>()
  */
 const sealerPidVar = 'KMS_SECRETS_NEXT_SEALER_PID'
 
-/** Same-process hard-coded skip list on top of walkProject's (node_modules, .git): Next's own output. */
+/** Next's output dir holds no secret file to seal (walkProject already skips node_modules and .git). */
 const outputDirRE = /(^|[\\/])\.next([\\/]|$)/
 
 async function prebuild(plugin: Options): Promise<PrebuiltBuild> {
