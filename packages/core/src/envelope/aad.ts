@@ -18,16 +18,12 @@ export const contextMarkerKey = 'kms-secrets'
  * commitment binds the data key, and every open checks that the KeyId KMS reports for the blob is `kms.keyId`.
  */
 export function envelopeAad(env: AnyEnvelope): Uint8Array {
-  const aad = {
-    v: env.kmsSecrets,
-    alg: env.alg,
-    mode: env.mode,
-    id: env.id,
-    format: env.format,
-    context: env.context,
-    ...(env.shape === undefined ? {} : { shape: env.shape }),
-  }
-  return utf8Encoder.encode(canonicalJson(aad))
+  // canonicalJson({ v, alg, mode, id, format, context, shape? }) with its top-level keys written in sorted order
+  // directly (it runs for every value opened); test/aad.test.ts checks it against canonicalJson.
+  const s = JSON.stringify
+  const shape = env.shape === undefined ? '' : `"shape":${canonicalJson(env.shape)},`
+  const text = `{"alg":${s(env.alg)},"context":${canonicalJson(env.context)},"format":${s(env.format)},"id":${s(env.id)},"mode":${s(env.mode)},${shape}"v":${canonicalJson(env.kmsSecrets)}}`
+  return utf8Encoder.encode(text)
 }
 
 function contextError(problem: string): KmsSecretsError {
