@@ -166,14 +166,17 @@ export function applyWebpackHooks(
     c.hooks.processAssets.tapPromise(
       { name: pluginName, stage: wp.Compilation.PROCESS_ASSETS_STAGE_REPORT },
       async () => {
-        const copied = copiedSecretAssets(ctx, c.getAssets())
+        const outputs = c.getAssets()
+        const copied = copiedSecretAssets(ctx, outputs)
         if (!ctx.options.leakCheck && copied.length === 0) return
-        const files = [...c.modules]
-          .map((m) => m.resource?.split('?')[0])
-          .filter((r): r is string => typeof r === 'string' && r !== '')
-        const assets = c.getAssets().map(toAsset)
+        // Module paths only when a hit needs confirming: in rspack every module read here crosses from Rust to JS.
+        const files = () =>
+          [...c.modules]
+            .map((m) => m.resource?.split('?')[0])
+            .filter((r): r is string => typeof r === 'string' && r !== '')
+        const assets = outputs.map(toAsset)
         const hits = ctx.options.leakCheck
-          ? ctx.scanAssets(assets, () => fileSources((f) => ctx.matches(f), files))
+          ? ctx.scanAssets(assets, () => fileSources((f) => ctx.matches(f), files()))
           : []
         if (ctx.options.leakCheck) hits.push(...secretFileCopies(ctx, assets))
         hits.push(...copied)
