@@ -226,3 +226,76 @@ describe.each([
     expect(denied.code).not.toBe(0)
   })
 })
+
+describe('edit checks the project key before re-sealing with it (unlockProjectKey)', () => {
+  let dir: ReturnType<typeof tempDir>
+  const at = (name: string) => path.join(dir.dir, name)
+  const run = (args: string[], as: IdentityName | null, env?: Record<string, string | undefined>) =>
+    runCli(args, { endpoint: kms.endpoint, as, cwd: dir.dir, ...(env ? { env } : {}) })
+  const editTo = (from: string, to: string) => ({
+    EDITOR: `node "${editor}" replace ${from} ${to}`,
+    VISUAL: undefined,
+    EDITOR_LOG: at('editor.log'),
+  })
+  beforeAll(async () => {
+    dir = tempDir('project-verify')
+    expect((await run(['init', '--key-id', keyA], 'sealer')).code).toBe(0)
+  })
+  afterAll(() => dir?.cleanup())
+
+  it('an old-style file: one Decrypt to open it, one to check the project key, then sealed with it', async () => {
+    writeFileSync(at('old.secret.json'), '{"a":"pk-canary-verify-1"}')
+    expect((await run(['encrypt', 'old.secret.json', '--key-id', keyB, '-i'], 'sealer')).code).toBe(0)
+    const n = audit().length
+    const r = await run(['edit', 'old.secret.json'], 'runtime', editTo('pk-canary-verify-1', 'pk-canary-verify-2'))
+    expect(r.stderr).toContain('re-sealed')
+    expect(r.code).toBe(0)
+    expect(since(n)).toEqual(['Decrypt', 'Decrypt'])
+    expect(JSON.parse(readFileSync(at('old.secret.json'), 'utf8'))).toMatchObject({ mode: 'project' })
+  })
+
+  it('a file of this project key: the open itself proves the key (no second call)', async () => {
+    const n = audit().length
+    const r = await run(['edit', 'old.secret.json'], 'runtime', editTo('pk-canary-verify-2', 'pk-canary-verify-3'))
+    expect(r.code).toBe(0)
+    expect(since(n)).toEqual(['Decrypt'])
+  })
+
+  it.each([
+    // Symmetric wrap: the EncryptionContext carries the fingerprint, so KMS itself refuses the unwrap.
+    ['symmetric', keyA, 36, 'ERR_KMS_INVALID_CIPHERTEXT'],
+    // RSA wrap: nothing binds the blob to publicKey but the check itself.
+    ['RSA_2048', keyRsa, 25, 'ERR_PROJECT_KEY'],
+  ] as const)(
+    'Precondition: a swapped publicKey in kms-secrets.json (%s CMK) is refused, the file unchanged',
+    async (_k, keyId, exit, code) => {
+      const mine = tempDir('project-mine')
+      const other = tempDir('project-other')
+      const as = { endpoint: kms.endpoint, as: 'admin' as const }
+      try {
+        for (const d of [mine.dir, other.dir])
+          expect((await runCli(['init', '--key-id', keyId], { ...as, cwd: d })).code).toBe(0)
+        const foreign = JSON.parse(readFileSync(path.join(other.dir, 'kms-secrets.json'), 'utf8')).publicKey
+        const projectFile = path.join(mine.dir, 'kms-secrets.json')
+        const file = JSON.parse(readFileSync(projectFile, 'utf8'))
+        writeFileSync(projectFile, `${JSON.stringify({ ...file, publicKey: foreign }, null, 2)}\n`)
+        const secret = path.join(mine.dir, 'new.secret.json')
+        writeFileSync(secret, '{"b":"pk-canary-verify-4"}')
+        const sealed = await runCli(['encrypt', 'new.secret.json', '--key-id', keyB, '-i'], { ...as, cwd: mine.dir })
+        expect(sealed.code).toBe(0)
+        const before = readFileSync(secret, 'utf8')
+        const r = await runCli(['edit', 'new.secret.json'], {
+          ...as,
+          cwd: mine.dir,
+          env: { ...editTo('pk-canary-verify-4', 'pk-canary-verify-5'), EDITOR_LOG: path.join(mine.dir, 'e.log') },
+        })
+        expect(r.stderr).toContain(code)
+        expect(r.code).toBe(exit)
+        expect(readFileSync(secret, 'utf8')).toBe(before)
+      } finally {
+        mine.cleanup()
+        other.cleanup()
+      }
+    },
+  )
+})

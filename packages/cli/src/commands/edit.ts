@@ -18,7 +18,7 @@ import { usageError } from '../util/errors.js'
 import { readText, writeAtomic } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { assertKeptEdit, createPrivateDir, type PrivateDir } from '../util/private-dir.js'
-import { noProjectKey, projectKeyFor } from '../util/project.js'
+import { noProjectKey, projectKeyFor, verifyProjectKey } from '../util/project.js'
 import { note, warn } from '../util/report.js'
 import { resealLike } from '../util/reseal.js'
 import { readEnvelope } from '../util/secret.js'
@@ -41,6 +41,8 @@ interface Target {
   keyId: string
   /** With a kms-secrets.json in reach: re-seal offline with its public key. */
   projectKey?: ProjectKey
+  /** Checks the project key before re-sealing with it (`verifyProjectKey`). */
+  verifyProject?: () => Promise<unknown>
 }
 
 /** Runs the editor on `file`; resolves when it exits 0, otherwise ERR_CLI_EDITOR. Kills it if we are interrupted. */
@@ -128,6 +130,7 @@ async function resealOrKeep(t: Target, scratch: PrivateDir, tmp: string, edited:
 /** `edit --resume`: the kept file is edited again in place and re-sealed; its directory goes once that worked. */
 async function resumeEdit(t: Target, kept: string): Promise<number> {
   const dir = assertKeptEdit(kept)
+  await t.verifyProject?.()
   await runEditor(kept)
   const scratch: PrivateDir = {
     dir,
@@ -154,13 +157,21 @@ export async function editCommand(opts: EditOptions): Promise<number> {
   if (env.mode === 'project' && !project) throw noProjectKey(opts.file)
   const keyId = project?.key.keyId ?? opts.keyId ?? env.kms.keyId
   if (!keyId) throw usageError(`${opts.file} does not record its KeyId; pass --key-id <KeyId> to re-seal it.`)
-  const provider = createProviderPool(opts)(env.kms.region)
+  const pool = createProviderPool(opts)
+  const provider = pool(env.kms.region)
   const t: Target = { file: opts.file, original, env, provider, keyId, ...(project ? { projectKey: project.key } : {}) }
+  // The open below proves the key when the file is of this project key; else (and for --resume, which opens
+  // nothing) it is checked with one unwrap.
+  let opened: AnyEnvelope | undefined
+  if (project) t.verifyProject = () => verifyProjectKey(project, opened, pool)
   if (opts.resume !== undefined) return resumeEdit(t, opts.resume)
   /* Precondition: a RAM-backed place for the plaintext exists (or --allow-disk), checked before any KMS call. */
   const scratch = createPrivateDir(`editing ${opts.file}`, opts.allowDisk)
   try {
     const before = await plaintextOf(env, t.provider, opts.file)
+    opened = env
+    // Before the editor: a bad project key fails here, not after the user's edit.
+    await t.verifyProject?.()
     const tmp = path.join(scratch.dir, path.basename(opts.file))
     await fsp.writeFile(tmp, before, { encoding: 'utf8', mode: 0o600, flag: 'wx' })
     await runEditor(tmp)

@@ -1,12 +1,14 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import {
+  type AnyEnvelope,
   type DecryptResult,
   findProjectKey,
   type KmsProvider,
   type ProjectKey,
   projectKeyFingerprint,
   secretFileRE,
+  unlockProjectKey,
 } from '@kms-secrets/core'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { ioError } from './errors.js'
@@ -99,4 +101,22 @@ export function noProjectKey(file: string): KmsSecretsError {
       file,
     },
   )
+}
+
+/**
+ * Before re-sealing with the project key in reach: checks that its wrapped private key belongs to its publicKey (a
+ * kms-secrets.json whose publicKey was swapped would make the re-sealed value readable by someone else). Free when
+ * `opened` is an envelope of this very project key that was just opened: HPKE derived the data key from the
+ * unwrapped private key's own public key and the fingerprint, so the open proved it. Otherwise one KMS unwrap
+ * (`unlockProjectKey`, ERR_PROJECT_KEY on a mismatch); the private key is zeroed at once.
+ */
+export async function verifyProjectKey(
+  found: FoundProjectKey,
+  opened: AnyEnvelope | undefined,
+  providerFor: (region?: string) => KmsProvider,
+): Promise<number> {
+  if (opened?.mode === 'project' && opened.kms.project === found.fingerprint) return 0
+  const privateKey = await unlockProjectKey(found.key, providerFor(found.key.region))
+  privateKey.fill(0)
+  return 1
 }
