@@ -12,13 +12,11 @@ afterEach(() => {
 })
 
 describe('withKmsSecrets at next start (phase-production-server): cheap, no build work', () => {
-  test('only adds the runtime to serverExternalPackages, and leaves the build phase unset', async () => {
+  test('returns the config as given, and leaves the build phase unset', async () => {
     delete process.env.KMS_SECRETS_PHASE
-    const config = await withKmsSecrets({ serverExternalPackages: ['pg'], poweredByHeader: false })(
-      'phase-production-server',
-      {},
-    )
-    expect(config).toEqual({ serverExternalPackages: ['pg', '@kms-secrets/runtime'], poweredByHeader: false })
+    const nextConfig = { serverExternalPackages: ['pg'], poweredByHeader: false }
+    const config = await withKmsSecrets(nextConfig)('phase-production-server', {})
+    expect(config).toEqual({ serverExternalPackages: ['pg'], poweredByHeader: false })
     expect(process.env.KMS_SECRETS_PHASE).toBeUndefined()
   })
 
@@ -26,10 +24,10 @@ describe('withKmsSecrets at next start (phase-production-server): cheap, no buil
     const seen: string[] = []
     const config = await withKmsSecrets(async (phase) => {
       seen.push(phase)
-      return { serverExternalPackages: ['@kms-secrets/runtime'] }
+      return { reactStrictMode: true }
     })('phase-production-server', {})
     expect(seen).toEqual(['phase-production-server'])
-    expect(config.serverExternalPackages).toEqual(['@kms-secrets/runtime'])
+    expect(config).toEqual({ reactStrictMode: true })
   })
 
   test('the ./next entry imports nothing at load but node:process and type-only modules', () => {

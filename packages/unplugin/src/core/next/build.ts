@@ -77,12 +77,12 @@ async function webpackHook(config: NextConfigLike, plugin: Options): Promise<Non
   }
 }
 
-/** The runtime must be the project's own dependency: Next requires it by name from the project at run time. */
+/** The runtime must be the project's own dependency: Turbopack resolves only bare names from the project. */
 function checkRuntimeInstalled(root: string): void {
   if (findInNodeModules(root, `${runtimePackage}/package.json`) !== undefined) return
   throw new KmsSecretsError(
     'ERR_PLUGIN_OPTIONS',
-    `[ERR_PLUGIN_OPTIONS] ${runtimePackage} is not installed in ${root}: the Next.js server requires it at run time.`,
+    `${runtimePackage} is not installed in ${root}: the generated secret modules import it by name from the project.`,
     { hint: `Add it as a dependency: \`pnpm add ${runtimePackage} unplugin-kms-secrets\`.` },
   )
 }

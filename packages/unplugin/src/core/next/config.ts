@@ -8,7 +8,6 @@ import type { Options } from '../options'
 
 /** The parts of a Next.js config this integration reads or sets (typed here: the package needs no Next types). */
 export interface NextConfigLike {
-  serverExternalPackages?: string[]
   webpack?: ((config: unknown, context: unknown) => unknown) | null
   turbopack?: { rules?: Record<string, unknown>; [key: string]: unknown }
   compiler?: { runAfterProductionCompile?: (metadata: { projectDir: string; distDir: string }) => Promise<void> }
@@ -31,7 +30,11 @@ export const nextPhases = {
   dev: 'phase-development-server',
 } as const
 
-/** The package the generated modules import: Next must `require` it at run time, not bundle it. */
+/**
+ * The package the generated modules import, by this bare name: Turbopack refuses absolute import paths, so it must
+ * resolve from the project (a dependency of the app). Both bundlers bundle it into the server chunks (tested:
+ * `serverExternalPackages` does not make Next 16.5 externalise it), and one opener per process is shared by the copies.
+ */
 export const runtimePackage = '@kms-secrets/runtime'
 
 /**
@@ -53,12 +56,9 @@ export function withKmsSecrets(
     const base = typeof nextConfig === 'function' ? await nextConfig(phase, context) : nextConfig
     // Next's build workers (page-data collection, prerendering) are spawned later and inherit this.
     if (phase === nextPhases.build) process.env.KMS_SECRETS_PHASE = 'build'
-    const config: NextConfigLike = {
-      ...base,
-      serverExternalPackages: [...new Set([...(base.serverExternalPackages ?? []), runtimePackage])],
-    }
-    if (phase !== nextPhases.build && phase !== nextPhases.dev) return config
+    // `next start` and the other phases: the config as given. The server's bundles already hold the runtime.
+    if (phase !== nextPhases.build && phase !== nextPhases.dev) return base
     const { configureBuild } = await import('./build')
-    return configureBuild(config, phase, options)
+    return configureBuild(base, phase, options)
   }
 }
