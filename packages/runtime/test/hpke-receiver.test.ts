@@ -2,7 +2,7 @@ import { CipherSuite, DhkemP256HkdfSha256, ExportOnly, HkdfSha256 } from '@hpke/
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { exportFromEnc } from '../src/project/hpke-receiver.js'
-import { importRecipientKey } from '../src/project/recipient-key.js'
+import { importRecipientKey, importWithPublicKey } from '../src/project/recipient-key.js'
 
 // @hpke/core is a devDependency here only: the reference the runtime's own receiver must match byte for byte.
 const suite = new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new ExportOnly() })
@@ -57,6 +57,19 @@ describe('runtime HPKE receiver (DHKEM P-256, HKDF-SHA256, export-only) vs @hpke
     await expect(crypto.subtle.exportKey('jwk', key!.privateKey)).rejects.toThrow()
     expect(seen.some((c) => equal(c, pk))).toBe(true)
     expect(seen.every((c) => c.length === 65 && c[0] === 4 && equal(c.subarray(1, 33), pk.subarray(1, 33)))).toBe(true)
+  })
+
+  it('Bun/Deno path (public key from node:crypto ECDH, PKCS #8 with it) gives the same key as the WebCrypto-only one', async () => {
+    const { pair, sk, pk } = await keyPair(new Uint8Array(32).fill(6))
+    const sender = await suite.createSenderContext({ recipientPublicKey: pair.publicKey, info: new Uint8Array([1]) })
+    const expected = new Uint8Array(await sender.export(new Uint8Array([2]), 32))
+    const key = await importWithPublicKey(sk.slice(), async (c) => equal(c, pk))
+    expect(key!.publicKey).toEqual(pk)
+    expect(key!.privateKey).toMatchObject({ extractable: false, type: 'private' })
+    const enc = new Uint8Array(sender.enc)
+    expect(await exportFromEnc(key!, enc, new Uint8Array([1]), new Uint8Array([2]), 32)).toEqual(expected)
+    expect(await importWithPublicKey(sk.slice(), async () => false)).toBeNull()
+    expect(await importWithPublicKey(new Uint8Array(32), async () => true)).toBeNull()
   })
 
   it('returns null for another project key (no candidate accepted), a non-32-byte key or an invalid scalar', async () => {
