@@ -89,3 +89,13 @@ describe('createLeakScanner at scale', () => {
     expect(ms).toBeLessThan(5000)
   })
 })
+
+describe('values with a lone surrogate', () => {
+  it('are searched for (raw and URL-encoded), never a URIError', () => {
+    const odd = 'pin-\uD83D-tail-value'
+    const s = createLeakScanner([{ file: 'odd.secret.json', value: { odd } }])
+    expect(s.scan(`x = "${odd}"`, 'a.js').length).toBeGreaterThan(0)
+    expect(s.scan(`u = ${encodeURIComponent('pin-\uFFFD-tail-value')}`, 'a.js').length).toBeGreaterThan(0)
+    expect(s.scan('nothing here', 'a.js')).toEqual([])
+  })
+})

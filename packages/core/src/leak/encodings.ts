@@ -49,12 +49,16 @@ function unicodeEscape(value: string, digits: string): string {
 /** Only `raw` and `json-escaped` can hold non-ASCII text; the others are ASCII, whose UTF-8 bytes are the text. */
 const asciiRE = /^\p{ASCII}*$/u
 
+const loneSurrogateRE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
 /** The encodings of one secret value the scanner searches for (deduplicated; `raw` first). */
 export function encodeNeedles(value: string): Needle[] {
   const utf8 = Buffer.from(value, 'utf8')
   const middles = base64Middles(utf8)
   const hex = utf8.toString('hex')
-  const uri = encodeURIComponent(value)
+  // encodeURI* throw a URIError on a lone surrogate; UTF-8 output would carry U+FFFD in its place, as `utf8` does.
+  const wellFormed = value.replace(loneSurrogateRE, '\uFFFD')
+  const uri = encodeURIComponent(wellFormed)
   const candidates: [LeakEncoding, string][] = [
     ['raw', value],
     ['json-escaped', JSON.stringify(value).slice(1, -1)],
@@ -66,7 +70,7 @@ export function encodeNeedles(value: string): Needle[] {
     ['hex', hex.toUpperCase()],
     ['url-encoded', uri],
     ['url-encoded', uri.replace(/%20/g, '+')],
-    ['url-encoded', encodeURI(value)],
+    ['url-encoded', encodeURI(wellFormed)],
   ]
   const seen = new Set<string>()
   const out: Needle[] = []
