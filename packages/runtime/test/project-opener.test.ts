@@ -1,4 +1,4 @@
-import { createProjectKey, sealWithProjectKey } from '@kms-secrets/core'
+import { createProjectKey, type ProjectEnvelope, sealWithProjectKey } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
 import { createFakeKms as createCoreFakeKms } from '../../core/test/support/fake-kms.js'
 import { createSecretOpener } from '../src/index.js'
@@ -21,11 +21,10 @@ function setup() {
 async function sealFiles(keyId: string, n: number, context: Record<string, string> = {}) {
   const kms = setup()
   const key = await createProjectKey({ provider: kms, keyId, context })
-  // SecretOpener.open is typed with Envelope (secret-opener.ts); generated code passes any mode as a plain object.
-  const envs: never[] = []
+  const envs: ProjectEnvelope[] = []
   for (let i = 0; i < n; i++) {
     const payload = new TextEncoder().encode(JSON.stringify({ n: i }))
-    envs.push((await sealWithProjectKey(key, { id: `f${i}.secret.json`, format: 'json', payload })) as never)
+    envs.push(await sealWithProjectKey(key, { id: `f${i}.secret.json`, format: 'json', payload }))
   }
   kms.calls.length = 0
   return { kms, key, envs }

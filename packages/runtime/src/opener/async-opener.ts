@@ -1,4 +1,5 @@
 import {
+  type AnyEnvelope,
   checkReportedKeyId,
   type DirectEnvelope,
   decodePayload,
@@ -21,7 +22,7 @@ export interface OpenMeta {
 }
 
 export interface AsyncOpener {
-  open(envelope: Envelope, meta: OpenMeta): Promise<unknown>
+  open(envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown>
   /** Forgets every cached data key (the CryptoKey handles become garbage). */
   clear(): void
   /** Number of data keys held. */
@@ -90,7 +91,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
     return joined ? structuredClone(value) : value
   }
 
-  const open = async (envelope: Envelope, meta: OpenMeta): Promise<unknown> => {
+  const open = async (envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> => {
     const file = typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
     const target: DecryptTarget = { file, keyId: '', region: '' }
     try {

@@ -1,5 +1,5 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import type { Envelope } from '@kms-secrets/core/open'
+import type { AnyEnvelope } from '@kms-secrets/core/open'
 import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
 import { createAsyncOpener, type OpenMeta } from './async-opener.js'
 import { buildPhasePlaceholder, isBuildPhase } from './build-phase.js'
@@ -8,12 +8,12 @@ import { resolveOptions, type SecretOpenerOptions } from './options.js'
 
 export interface SecretOpener {
   /** Opens a sealed envelope into its value (object for json/yaml/env, string for text). */
-  open(envelope: Envelope, meta: OpenMeta): Promise<unknown>
+  open(envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown>
   /**
    * Blocking variant for CommonJS (no top-level await), run on a worker thread. Absent when a custom `provider` or a
    * credential function was given, since functions cannot cross threads.
    */
-  openSync?: (envelope: Envelope, meta: OpenMeta) => unknown
+  openSync?: (envelope: AnyEnvelope, meta: OpenMeta) => unknown
   /** Drops every cached data key and stops the sync worker, if any. */
   close(): void
 }
@@ -88,13 +88,13 @@ function getDefault(): SecretOpener {
  * In a framework's build phase (`isBuildPhase()`) no KMS call is made: it resolves to a placeholder whose real use
  * throws ERR_RUNTIME_BUILD_PHASE.
  */
-export async function openSecret(envelope: Envelope, meta: OpenMeta): Promise<unknown> {
+export async function openSecret(envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> {
   if (isBuildPhase()) return buildPhasePlaceholder(fileOf(meta))
   return getDefault().open(envelope, meta)
 }
 
 /** Blocking `openSecret` for CommonJS output without top-level await (worker thread + Atomics.wait). */
-export function openSecretSync(envelope: Envelope, meta: OpenMeta): unknown {
+export function openSecretSync(envelope: AnyEnvelope, meta: OpenMeta): unknown {
   if (isBuildPhase()) return buildPhasePlaceholder(fileOf(meta))
   const open = getDefault().openSync
   /* Precondition: the default opener has no custom provider, so it always has openSync. */

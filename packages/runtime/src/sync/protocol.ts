@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads'
 import { type ErrorCode, errorCodes, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
-import type { Envelope } from '@kms-secrets/core/open'
+import type { AnyEnvelope } from '@kms-secrets/core/open'
 import type { TencentCredential } from '../credentials/types.js'
 
 /** Options the worker rebuilds its opener from (plain data: functions cannot cross threads). */
@@ -22,7 +22,7 @@ export interface WorkerData {
 
 export interface OpenRequest {
   id: number
-  envelope: Envelope
+  envelope: AnyEnvelope
   file: string
   /** Set to 1 and notified by the worker after it has posted the reply. */
   signal: Int32Array

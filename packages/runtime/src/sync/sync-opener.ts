@@ -1,6 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import { type Envelope, validateEnvelope } from '@kms-secrets/core/open'
+import { type AnyEnvelope, validateAnyEnvelope } from '@kms-secrets/core/open'
 import type { OpenMeta } from '../opener/async-opener.js'
 import { type ResolvedOptions, worstCaseMs } from '../opener/options.js'
 import { fromErrorFields, type OpenReply, type OpenRequest, type WorkerData, type WorkerOptions } from './protocol.js'
@@ -18,7 +18,7 @@ interface Host {
 }
 
 export interface SyncOpener {
-  openSync(envelope: Envelope, meta: OpenMeta): unknown
+  openSync(envelope: AnyEnvelope, meta: OpenMeta): unknown
   close(): void
 }
 
@@ -104,7 +104,7 @@ export function createSyncOpener(o: ResolvedOptions): SyncOpener {
     openSync(envelope, meta) {
       const file = typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
       // Bad input fails here, synchronously, without starting a worker.
-      const env = validateEnvelope(envelope, file)
+      const env = validateAnyEnvelope(envelope, file)
       host ??= startHost(options, onGone)
       const req: OpenRequest = { id: ++nextId, envelope: env, file, signal: new Int32Array(new SharedArrayBuffer(4)) }
       host.port.postMessage(req)
