@@ -84,14 +84,20 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 /** Builds with no credentials and an unreachable endpoint; returns the entry file. */
-async function buildApp(bundler: Bundler, app: string, name: string, plaintext?: 'error'): Promise<string> {
+async function buildApp(
+  bundler: Bundler,
+  app: string,
+  name: string,
+  plaintext?: 'error',
+  format: 'esm' | 'cjs' = 'esm',
+): Promise<string> {
   const outDir = join(app, '..', `out-${name}`)
   const options = {
     root: app,
     entry: 'src/server.js',
     outDir,
     cacheDir: join(app, '..', `cache-${name}`),
-    format: 'esm' as const,
+    format,
     sourcemap: 'off' as const,
     plugin: plaintext ? { plaintext } : {},
   }
@@ -185,6 +191,12 @@ describe.each(cmks)('project key on a $kind CMK', (cmk) => {
       expect(run.digest).toEqual(expected)
       expect(run.calls).toEqual([`${cmk.action}:OK`])
     }
+    // CommonJS output (openSecretSync: the worker thread opens): the same one call.
+    const cjs = await buildApp('esbuild', app, 'plain-cjs', undefined, 'cjs')
+    expect(auditFor(kms, keyId).length).toBe(before + 2)
+    const run = await start(cmk, cjs)
+    expect(run.digest).toEqual(expected)
+    expect(run.calls).toEqual([`${cmk.action}:OK`])
   })
 
   test('rekey of files sealed the old way (a data key per call) → one KMS call per start', async () => {
