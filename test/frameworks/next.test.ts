@@ -173,11 +173,14 @@ describe('examples/next, sealed files: a build with no credentials, a prerendere
     await sealFilesInPlace(app, secretFiles, { endpoint: kms.endpoint, keyId, identity: kms.identities.admin })
   })
 
-  test('1. next build (Turbopack) with no credentials at all makes no KMS call', async () => {
-    const b = await build(app, [], kmsEnv(kms, undefined, { HOME: home }))
-    expect(b.code, b.out).toBe(0)
-    expect(b.kmsCalls).toBe(0)
-  })
+  for (const bundler of ['Turbopack', 'webpack'] as const) {
+    test(`1. next build (${bundler}) with no credentials at all makes no KMS call`, async () => {
+      const b = await build(app, bundler === 'webpack' ? ['--webpack'] : [], kmsEnv(kms, undefined, { HOME: home }))
+      expect(b.code, b.out).toBe(0)
+      expect(b.out).toContain(`(${bundler})`)
+      expect(b.kmsCalls).toBe(0)
+    })
+  }
 
   test('1. a prerendered page that reads a secret fails the build with ERR_RUNTIME_BUILD_PHASE naming the route', async () => {
     mkdirSync(join(app, 'app', 'static'))
