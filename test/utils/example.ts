@@ -6,7 +6,7 @@ import { repoDir, stringLeaves } from './fixture.js'
 export const examples = ['vite-ssr', 'rollup-node', 'rolldown-node', 'esbuild-node', 'webpack-node', 'rspack-node']
 
 /** Framework apps (their own tests under test/frameworks): each has one config block in the README too. */
-export const frameworkExamples = ['sveltekit', 'astro', 'next']
+export const frameworkExamples = ['sveltekit', 'astro', 'nuxt', 'next']
 
 export const exampleDir = (name: string): string => join(repoDir, 'examples', name)
 
