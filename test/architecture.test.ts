@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { errorCodes } from '@kms-secrets/core/errors'
 import { describe, expect, it } from 'vitest'
 
 /**
@@ -59,4 +60,50 @@ describe('package dependency direction', () => {
       hard.filter((d) => ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', '@rspack/core'].includes(d)),
     ).toEqual([])
   })
+})
+
+/**
+ * Error codes belong to their layer (STYLE §3, §5): `ERR_<AREA>_<WHAT>`, each AREA owned by one package. A package
+ * raises codes of its own areas and of the packages it may depend on (the plugin reports a runtime failure met while
+ * prerendering), never those of a layer above it (the runtime raising a plugin code).
+ */
+const areas: Record<string, string[]> = {
+  '@kms-secrets/core': ['ENVELOPE', 'SECRET', 'CONTEXT', 'PROJECT', 'KMS', 'INTERNAL'],
+  '@kms-secrets/runtime': ['RUNTIME'],
+  'unplugin-kms-secrets': ['PLUGIN'],
+  '@kms-secrets/cli': ['CLI', 'SCAN'],
+  '@kms-secrets/local-kms': ['LOCAL'],
+}
+/** A quoted code literal: `'ERR_KMS_DECRYPT'` → KMS, `'ERR_INTERNAL'` → INTERNAL. */
+const codeLiteralRE = /['"]ERR_([A-Z0-9]+)(?:_[A-Z0-9_]*)?['"]/g
+
+function areaOf(code: string): string {
+  return code.split('_')[1]!
+}
+
+describe('error codes belong to their layer', () => {
+  const packages = readdirSync(join(root, 'packages')).map((dir) => ({
+    dir,
+    name: (JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as Manifest).name,
+  }))
+
+  it("every code in core's list is ERR_<AREA>_… with an area some package owns", () => {
+    const owned = new Set(Object.values(areas).flat())
+    expect(errorCodes.filter((c) => !/^ERR_[A-Z0-9]+(_[A-Z0-9]+)*$/.test(c) || !owned.has(areaOf(c)))).toEqual([])
+  })
+
+  for (const { dir, name } of packages) {
+    it(`${name} raises only codes of its own areas or of the packages it may depend on`, () => {
+      const may = new Set([name, ...(allowed[name] ?? [])].flatMap((p) => areas[p] ?? []))
+      const src = join(root, 'packages', dir, 'src')
+      const all = existsSync(src) ? readdirSync(src, { recursive: true, encoding: 'utf8' }) : []
+      const files = all.filter((f) => /\.[cm]?ts$/.test(f) && !(name === '@kms-secrets/core' && f === 'errors.ts'))
+      const bad = files.flatMap((f) =>
+        [...readFileSync(join(src, f), 'utf8').matchAll(codeLiteralRE)]
+          .filter((m) => !may.has(m[1]!))
+          .map((m) => `${f}: ${m[0]}`),
+      )
+      expect(bad).toEqual([])
+    })
+  }
 })

@@ -3,6 +3,8 @@ import type { ErrorCode } from '@kms-secrets/core/errors'
 /**
  * The CLI's exit codes: one stable number per error code (documented in README.md). Grouped by area, with gaps
  * for later codes. Never renumber an entry: scripts branch on these. 1 is "a leak was found" or an unknown failure.
+ * Total over core's `errorCodes` (`satisfies Record<ErrorCode, number>`): a new code does not compile until it has
+ * its number here.
  */
 export const exitCodes = {
   // cli
@@ -54,9 +56,10 @@ export const exitCodes = {
   ERR_PLUGIN_OPTIONS: 55,
   // runtime (not raised by the CLI)
   ERR_RUNTIME_BUILD_PHASE: 60,
+  ERR_RUNTIME_WORKER: 61,
   // broken invariant
   ERR_INTERNAL: 70,
-} as const satisfies Partial<Record<ErrorCode, number>>
+} as const satisfies Record<ErrorCode, number>
 
 /** Exit code for a failure that is not a KmsSecretsError (a bug): same as ERR_INTERNAL. */
 export const unexpectedExitCode = 70

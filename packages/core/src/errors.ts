@@ -41,6 +41,7 @@ export const errorCodes = [
   'ERR_KMS_REQUEST',
   // runtime
   'ERR_RUNTIME_BUILD_PHASE',
+  'ERR_RUNTIME_WORKER',
   // build / plugin
   'ERR_PLUGIN_PLAINTEXT_FORBIDDEN',
   'ERR_PLUGIN_RAW_IMPORT',

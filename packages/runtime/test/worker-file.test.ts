@@ -74,7 +74,7 @@ catch (e) { console.log(JSON.stringify({ code: e.code })) }
     await expect(run(pkgDir)).resolves.toEqual({ value })
   })
 
-  it('fails with ERR_PLUGIN_OUTPUT_FORMAT (not a hang) when no worker can be found', async () => {
-    await expect(run(dir)).resolves.toEqual({ code: 'ERR_PLUGIN_OUTPUT_FORMAT' })
+  it('fails with ERR_RUNTIME_WORKER (not a hang) when no worker can be found', async () => {
+    await expect(run(dir)).resolves.toEqual({ code: 'ERR_RUNTIME_WORKER' })
   })
 })

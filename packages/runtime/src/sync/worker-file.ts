@@ -43,7 +43,7 @@ export function resolveWorkerFile(): string {
   const file = candidates().find((f) => existsSync(f))
   if (file !== undefined) return file
   throw new KmsSecretsError(
-    'ERR_PLUGIN_OUTPUT_FORMAT',
+    'ERR_RUNTIME_WORKER',
     'openSecretSync could not find the kms-secrets worker (kms-secrets-worker.cjs next to the bundle, or @kms-secrets/runtime installed).',
     {
       hint: 'Deploy kms-secrets-worker.cjs (written by the esbuild plugin next to the bundle) with it, keep @kms-secrets/runtime installed and external, or build ESM output (top-level await needs no worker).',
