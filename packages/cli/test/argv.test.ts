@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { protectArgv, unprotect } from '../src/util/argv.js'
+import {
+  parseContext,
+  parseNamedFile,
+  protectArgv,
+  resolveEditor,
+  splitCommandLine,
+  toList,
+  toOptionalString,
+  unprotect,
+} from '../src/util/argv.js'
 
 describe('protectArgv / unprotect', () => {
   it.each([
@@ -39,5 +48,49 @@ describe('protectArgv / unprotect', () => {
   it('unprotects nested option objects', () => {
     const [a, b] = protectArgv(['1', '2'])
     expect(unprotect({ x: [a, { y: b }] })).toEqual({ x: ['1', { y: '2' }] })
+  })
+})
+
+describe('flag helpers', () => {
+  it('parseContext splits at the first =', () => {
+    expect(parseContext(['app=api', 'url=a=b', 'empty='])).toEqual({ app: 'api', url: 'a=b', empty: '' })
+  })
+  it.each(['novalue', '=v'])('parseContext rejects %j with ERR_CONTEXT_INVALID', (pair) => {
+    expect(() => parseContext([pair])).toThrow(expect.objectContaining({ code: 'ERR_CONTEXT_INVALID' }))
+  })
+  it('parseNamedFile needs an env-var name and a path', () => {
+    expect(parseNamedFile('TLS_KEY=certs/tls.secret.pem')).toEqual(['TLS_KEY', 'certs/tls.secret.pem'])
+    for (const bad of ['TLS', '=x', '1A=x', 'A B=x', 'A=']) {
+      expect(() => parseNamedFile(bad)).toThrow(expect.objectContaining({ code: 'ERR_CLI_USAGE' }))
+    }
+  })
+  it('toList / toOptionalString normalise cac values', () => {
+    expect(toList(undefined)).toEqual([])
+    expect(toList('a')).toEqual(['a'])
+    expect(toList(['a', 2])).toEqual(['a', '2'])
+    expect(toOptionalString(['a', 'b'], '--x')).toBe('b')
+    expect(() => toOptionalString(true, '--x')).toThrow(expect.objectContaining({ code: 'ERR_CLI_USAGE' }))
+  })
+})
+
+describe('splitCommandLine', () => {
+  it.each([
+    ['vim', ['vim']],
+    ['  code   --wait ', ['code', '--wait']],
+    ['"/Applications/Sublime Text/subl" -w', ['/Applications/Sublime Text/subl', '-w']],
+    ["emacsclient -a '' -t", ['emacsclient', '-a', '', '-t']],
+    ['my\\ editor --x="a b"', ['my editor', '--x=a b']],
+    ['node "C:\\\\x\\\\e.mjs"', ['node', 'C:\\x\\e.mjs']],
+    ['', []],
+  ])('%j', (line, words) => {
+    expect(splitCommandLine(line)).toEqual(words)
+  })
+})
+
+describe('resolveEditor', () => {
+  it('prefers $VISUAL, then $EDITOR, then vi', () => {
+    expect(resolveEditor({ VISUAL: 'code --wait', EDITOR: 'nano' })).toEqual(['code', '--wait'])
+    expect(resolveEditor({ EDITOR: 'nano -w' })).toEqual(['nano', '-w'])
+    expect(resolveEditor({ VISUAL: ' ', EDITOR: '' })).toEqual(['vi'])
   })
 })

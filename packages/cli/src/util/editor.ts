@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import process from 'node:process'
-import { resolveEditor } from './command-line.js'
+import { resolveEditor } from './argv.js'
 
 /**
  * How `edit` starts known editors so that they keep no copy of the plaintext outside the private RAM-backed
