@@ -1,4 +1,5 @@
 import { openTunnel, type ProxyTarget } from './proxy.js'
+import { rawPost, requestHead } from './raw-http.js'
 
 /** An HTTP answer: status and the body as text. */
 export interface Answer {
@@ -9,30 +10,15 @@ export interface Answer {
 type Headers = Record<string, string>
 
 /**
- * Node: node:http(s), loaded from `process.getBuiltinModule` (no module-scope import). Node's global `fetch` costs
- * ~35 ms of lazy loading (undici) on its first call, which would be most of a start's overhead. A fresh connection
- * (no agent): one call per process; through a CONNECT tunnel when a proxy is given. A response cut short rejects
- * (`complete` is false on close).
+ * Node: one POST over a new connection with our own HTTP/1.1 request and response reading (raw-http.ts): node's
+ * global `fetch` costs ~35 ms of lazy loading (undici) on its first call and node:http's client ~5 ms, most of a
+ * start's overhead for one call per process. Through a CONNECT tunnel when a proxy is given. A response cut short
+ * rejects.
  */
 async function nodePost(url: URL, headers: Headers, body: Uint8Array, o: PostOptions): Promise<Answer> {
-  const { request } = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http')
+  const head = requestHead(url, headers, body.length)
   const tunnel = o.proxy ? await openTunnel(o.proxy, url, o.signal) : undefined
-  return new Promise((resolve, reject) => {
-    // Without an agent node takes port 80 as the default: the Host header would read `kms.tencentcloudapi.com:80`.
-    const connection = tunnel ? { createConnection: () => tunnel, defaultPort: 443 } : { agent: false }
-    const options = { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, ...connection }
-    const req = request(url, { ...options, ...(o.signal ? { signal: o.signal } : {}) }, (res) => {
-      const chunks: Uint8Array[] = []
-      res.on('data', (c: Uint8Array) => chunks.push(c))
-      res.on('error', reject)
-      res.on('close', () => {
-        if (!res.complete) return reject(new Error('closed early'))
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
-      })
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+  return rawPost(url, head, body, o.signal, tunnel)
 }
 
 /** Bun, Deno, workerd: their `fetch`, which applies the host's own proxy settings (README). */

@@ -1,6 +1,7 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import type { Env } from '../credentials/types.js'
 import { isLoopbackHost } from './endpoint.js'
+import { tlsTarget } from './raw-http.js'
 
 /** An http:// proxy from the environment; `auth` is a ready `Proxy-Authorization` value. */
 export interface ProxyTarget {
@@ -81,9 +82,7 @@ export class TunnelError extends Error {
 export function openTunnel(proxy: ProxyTarget, url: URL, signal: AbortSignal | undefined) {
   const http = process.getBuiltinModule('node:http')
   const tls = process.getBuiltinModule('node:tls')
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  // SNI carries names only (RFC 6066); the certificate is still checked against `host`, name or IP.
-  const tlsOptions = { host, ...(process.getBuiltinModule('node:net').isIP(host) ? {} : { servername: host }) }
+  const tlsOptions = tlsTarget(url)
   const authority = `${url.hostname}:${url.port || 443}`
   const headers: Record<string, string> = { Host: authority }
   if (proxy.auth) headers['Proxy-Authorization'] = proxy.auth
