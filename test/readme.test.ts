@@ -60,7 +60,7 @@ describe('README.md: every snippet is an example file, run by a test, or checked
   test('blocks exercised elsewhere name an existing test', () => {
     for (const b of blocks.filter((x) => x.kind === 'exercised-by')) expect(existsSync(join(repoDir, b.arg))).toBe(true)
     const runs = blocks.filter((b) => b.kind === 'run').map((b) => b.arg)
-    expect(runs.sort()).toEqual(['local-dev', 'local-kms', 'sealed-on-disk'])
+    expect(runs.sort()).toEqual(['local-dev', 'local-kms', 'project-key', 'sealed-on-disk'])
   })
 
   test('the CAM policies grant exactly what the e2e identities are granted, on one key resource', () => {

@@ -29,6 +29,8 @@ export const keyIds = {
   projectRsa: 'e2e00000-0000-4000-8000-000000000061',
   projectSm2: 'e2e00000-0000-4000-8000-000000000062',
   projectOld: 'e2e00000-0000-4000-8000-000000000063',
+  /** The README's project-key workflow (test/readme-commands.test.ts). */
+  readmeProject: 'e2e00000-0000-4000-8000-000000000064',
   /** A key the build and runtime identities may not use at all. */
   forbidden: 'e2e00000-0000-4000-8000-000000000099',
 } as const
@@ -106,7 +108,7 @@ export function createSeed(ids: Identities): Seed {
         allow: ['GenerateDataKey', 'Decrypt'],
         keys: [keyIds.dev, keyIds.nuxt, keyIds.next, keyIds.sveltekit, keyIds.astro],
       },
-      { ...ids.projectInit, allow: ['DescribeKey', 'Encrypt'], keys: [keyIds.projectSym] },
+      { ...ids.projectInit, allow: ['DescribeKey', 'Encrypt'], keys: [keyIds.projectSym, keyIds.readmeProject] },
       { ...ids.projectInitAsym, allow: ['GetPublicKey'], keys: [keyIds.projectRsa, keyIds.projectSm2] },
       { ...ids.runtimeRsa, allow: ['AsymmetricRsaDecrypt'], keys: [keyIds.projectRsa] },
       { ...ids.runtimeSm2, allow: ['AsymmetricSm2Decrypt'], keys: [keyIds.projectSm2] },
