@@ -51,6 +51,16 @@ export {
 } from './secret-file/declaration.js'
 export type { ParsedSecret } from './secret-file/parse.js'
 export { maxSecretFileLength, parseSecretFile } from './secret-file/parse.js'
-export { formatFromPath, secretFileRE } from './secret-file/paths.js'
+export type { SecretExtension } from './secret-file/paths.js'
+export {
+  formatFromPath,
+  secretExtensionPattern,
+  secretExtensions,
+  secretExtensionsHint,
+  secretFileGlob,
+  secretFileRE,
+  secretFormatByExtension,
+  secretFormatOf,
+} from './secret-file/paths.js'
 export { serializeSecret } from './secret-file/serialize.js'
 export { inferShape, renderShapeType } from './secret-file/shape.js'

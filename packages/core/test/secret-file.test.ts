@@ -6,7 +6,12 @@ import {
   parseSecretFile,
   renderSecretTypes,
   renderShapeType,
+  secretExtensions,
+  secretExtensionsHint,
+  secretFileGlob,
   secretFileRE,
+  secretFormatByExtension,
+  secretFormatOf,
   serializeSecret,
 } from '../src/index.js'
 
@@ -26,6 +31,20 @@ describe('secretFileRE / formatFromPath', () => {
   })
   it.each(['db.json', 'db.secret.json.bak', 'db.secret.js', 'secret.json'])('%s is not a secret file', (path) => {
     expect(secretFileRE.test(path)).toBe(false)
+  })
+  it('every extension of the one table is a secret name, its glob and its hint', () => {
+    for (const ext of secretExtensions) {
+      expect(secretFileRE.test(`a/x.secret.${ext}`)).toBe(true)
+      expect(formatFromPath(`x.secret.${ext.toUpperCase()}`)).toBe(secretFormatByExtension[ext])
+      expect(secretFileGlob).toContain(ext)
+      expect(secretExtensionsHint()).toContain(`.${ext}`)
+    }
+  })
+  it('secretFormatOf: ERR_SECRET_FORMAT for an unknown extension, naming the file', () => {
+    expect(secretFormatOf('/a/db.secret.yml', 'db.secret.yml')).toBe('yaml')
+    expect(() => secretFormatOf('/a/db.secret.toml', 'db.secret.toml')).toThrow(
+      expect.objectContaining({ code: 'ERR_SECRET_FORMAT', file: 'db.secret.toml' }),
+    )
   })
 })
 

@@ -1,5 +1,17 @@
+import { secretExtensions } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
-import { rememberSecretFile, withoutSecretFrames } from '../src/opener/open-error.js'
+import { rememberSecretFile, secretFrameRE, withoutSecretFrames } from '../src/opener/open-error.js'
+
+describe('secretFrameRE', () => {
+  it("names exactly core's secret-file extensions (the runtime keeps its own copy of the list)", () => {
+    for (const ext of secretExtensions) expect(secretFrameRE.test(`at /app/x.secret.${ext}:1:1`)).toBe(true)
+    const named = secretFrameRE.source
+      .match(/\(\?:(.*)\)/)?.[1]
+      ?.replace('ya?ml', 'yaml|yml')
+      .split('|')
+    expect(new Set(named)).toEqual(new Set(secretExtensions))
+  })
+})
 
 describe('withoutSecretFrames', () => {
   it('drops frames naming a secret file (printers would show a code frame read from it) and keeps the message', () => {

@@ -9,6 +9,7 @@ import {
   openEnvelope,
   parseSecretFile,
   type SecretFormat,
+  secretExtensions,
 } from '@kms-secrets/core'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { readText } from './fs.js'
@@ -47,7 +48,7 @@ export function resolveFormat(file: string, explicit?: string): SecretFormat {
     'ERR_SECRET_FORMAT',
     `Cannot tell the format of ${file}${explicit ? ` ("${explicit}")` : ''}.`,
     {
-      hint: 'Name it *.secret.json|yaml|yml|env|txt|pem|key|crt, or pass --format json|yaml|env|text.',
+      hint: `Name it *.secret.${secretExtensions.join('|')}, or pass --format json|yaml|env|text.`,
       file,
     },
   )

@@ -21,7 +21,11 @@ export function toOpenError(e: unknown, target: DecryptTarget): KmsSecretsError 
   })
 }
 
-const secretFrameRE = /\.secret\.(?:json|ya?ml|yml|env|txt|pem|key|crt)\b/
+/**
+ * Default secret-file names in stack frames. A copy of core's extension list (core/src/secret-file/paths.ts): the
+ * runtime may not import that build-side module; test/open-error.test.ts holds the two equal.
+ */
+export const secretFrameRE: RegExp = /\.secret\.(?:json|ya?ml|env|txt|pem|key|crt)\b/
 const frameRE = /^\s+at /
 
 /**
