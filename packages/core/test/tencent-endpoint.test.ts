@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import net from 'node:net'
+import { describe, expect, it, vi } from 'vitest'
 import { isLoopbackHost, mapTencentError, resolveTencentEndpoint } from '../src/index.js'
 
 describe('resolveTencentEndpoint', () => {
@@ -14,8 +15,18 @@ describe('resolveTencentEndpoint', () => {
     ['http://127.0.0.1', 'kms.tencentcloudapi.com', '127.0.0.1', 80],
   ])('loopback %s keeps the kms host for signing and dials the loopback', (url, endpoint, host, port) => {
     const r = resolveTencentEndpoint(url)
-    expect(r).toMatchObject({ endpoint, protocol: 'http://', loopback: { host, port } })
-    expect(r.agent).toBeDefined()
+    expect(r).toMatchObject({ endpoint, protocol: 'http://' })
+    // Whatever host the request names, the agent's connection goes to the loopback host and port.
+    const connect = vi.spyOn(net, 'connect').mockImplementation(() => new net.Socket())
+    try {
+      const socket = (r.agent as unknown as { createConnection(o: object): net.Socket }).createConnection({
+        host: 'kms.tencentcloudapi.com',
+      })
+      socket.destroy()
+      expect(connect).toHaveBeenCalledWith({ host, port })
+    } finally {
+      connect.mockRestore()
+    }
   })
   it.each([
     ['https://kms.ap-shanghai.tencentcloudapi.com', 'kms.ap-shanghai.tencentcloudapi.com'],

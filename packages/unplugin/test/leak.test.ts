@@ -66,9 +66,9 @@ describe('createLeakTracker', () => {
   it('forgets the values on clear()', () => {
     const t = createLeakTracker()
     t.record('a.secret.json', { password })
-    expect(t.size).toBe(1)
+    expect(t.scan([{ name: 'o.js', content: password }])).toHaveLength(1)
     t.clear()
-    expect([t.size, t.scan([{ name: 'o.js', content: password }])]).toEqual([0, []])
+    expect(t.scan([{ name: 'o.js', content: password }])).toEqual([])
   })
 })
 

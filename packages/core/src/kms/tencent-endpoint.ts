@@ -47,8 +47,6 @@ export interface ResolvedEndpoint {
   protocol: 'https://' | 'http://'
   /** For loopback endpoints: dials the loopback host/port whatever the URL host (and bypasses env proxies). */
   agent?: http.Agent
-  /** Loopback target, for diagnostics. */
-  loopback?: { host: string; port: number }
 }
 
 /** 127.0.0.0/8, ::1 and `localhost`. */
@@ -111,6 +109,5 @@ export function resolveTencentEndpoint(endpoint: string | undefined): ResolvedEn
     endpoint: url.port === '' ? tencentKmsHost : `${tencentKmsHost}:${port}`,
     protocol: 'http://',
     agent: createLoopbackAgent(host, port),
-    loopback: { host, port },
   }
 }

@@ -7,8 +7,6 @@ export interface ProviderSource {
   regionFor(envelopeRegion: string): string
   /** One provider per region, created on first use (so importing the runtime makes no client and reads no creds). */
   providerFor(region: string): DecryptProvider
-  /** Number of providers created so far. */
-  readonly size: number
 }
 
 export function createProviderSource(o: ResolvedOptions): ProviderSource {
@@ -30,9 +28,6 @@ export function createProviderSource(o: ResolvedOptions): ProviderSource {
         byRegion.set(region, provider)
       }
       return provider
-    },
-    get size() {
-      return byRegion.size
     },
   }
 }

@@ -21,8 +21,6 @@ export interface LeakTracker {
    * leaf exactly equal to one of them is no leak.
    */
   record(file: string, value: unknown, publicStrings?: readonly string[]): void
-  /** Number of secret files recorded. */
-  readonly size: number
   /**
    * Every hit in the given assets (never the value), minus ignored JSON paths and minus values that are public:
    * found verbatim in the source of a dependency (`publicSources`: node_modules and the inlined runtime, read only
@@ -106,9 +104,6 @@ export function createLeakTracker(ignore: readonly string[] = []): LeakTracker {
       secrets.set(file, value)
       metadata.set(file, new Set(publicStrings))
       scanner = undefined
-    },
-    get size() {
-      return secrets.size
     },
     scan(assets, publicSources) {
       if (secrets.size === 0) return []
