@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { createLeakScanner, isEnvelopeText, KmsSecretsError } from '@kms-secrets/core'
 import type { SecretsContext } from './context'
 import { splitId } from './guards'

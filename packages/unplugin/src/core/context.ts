@@ -6,6 +6,7 @@ import {
   isEnvelopeText,
   parseSecretFile,
   sealWithProjectKey,
+  secretFormatOf,
 } from '@kms-secrets/core'
 import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
@@ -15,10 +16,10 @@ import { checkImportQuery, clientBundleError, splitId } from './guards'
 import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, type PublicSources } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
 import { runtimeSpecifierFor } from './runtime-path'
+import { createSecretIndex, type SecretIndex } from './secret-index'
 import {
   checkEnvelopeBinding,
   createSealerPool,
-  formatOf,
   missingKeyIdError,
   openSealedFile,
   plaintextForbiddenError,
@@ -46,6 +47,14 @@ export interface LoadResult {
   warnings: string[]
 }
 
+/** What the bundler's options say before any module loads; set by the adapters' option hooks, read by load targets. */
+export interface BundlerFacts {
+  /** The output format when known before the build (`rolldown.build({ output })`, vite's config). */
+  outputFormat?: string | undefined
+  /** rolldown's `platform` (`'browser'` trips the client guard). */
+  platform?: string | undefined
+}
+
 /** Test seams; not user options. */
 export interface ContextDeps {
   /** IV source for reproducible snapshots. */
@@ -64,10 +73,24 @@ export interface SecretsContext {
   setRoot(root: string): void
   /** `'serve'` (vite dev): no end-of-build leak check, so no plaintext is kept at all. */
   setMode(mode: 'build' | 'serve'): void
+  readonly mode: 'build' | 'serve'
+  /** Secret files under any of their names (hard links, kept symlinks). */
+  readonly secrets: SecretIndex
+  readonly bundler: BundlerFacts
+  /**
+   * Client-guard violations (id → the bundler setting that makes it a browser build) held until the module graph is
+   * complete, where the error can name the importer chain; cleared by buildStart.
+   */
+  readonly clientDeferred: Map<string, string>
+  /** Direct importers of secret paths, for a bundler with no module graph to ask (esbuild's onResolve); cleared by buildStart. */
+  readonly importers: Map<string, string[]>
+  /** Between buildEnd and the next buildStart. */
+  readonly built: boolean
   /** Whether an id (maybe with `?query`) is a secret file of this plugin. */
   matches(id: string): boolean
   relativeId(path: string): string
-  load(id: string, target: LoadTarget): Promise<LoadResult>
+  /** `source`: the file's bytes when the bundler already read them (webpack/rspack); else the file is read. */
+  load(id: string, target: LoadTarget, source?: Uint8Array): Promise<LoadResult>
   /** Project-relative secret files loaded with top-level-await code since the build started. */
   readonly asyncFiles: ReadonlySet<string>
   /** Likewise with `openSecretSync` code (CommonJS output): the output needs the runtime's worker file. */
@@ -87,6 +110,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   let mode: 'build' | 'serve' = 'build'
   /** Between buildStart and buildEnd. */
   let building = false
+  let built = false
   let filter = createFilter(options.include, options.exclude, { resolve: root })
   const sealers: SealerPool = createSealerPool(options, deps.randomIv, deps.randomSalt)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
@@ -139,7 +163,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
 
   async function sealPlaintext(text: string, path: string, file: string): Promise<AnyEnvelope> {
     if (options.plaintext === 'error') throw plaintextForbiddenError(file)
-    const format = formatOf(path, file)
+    const format = secretFormatOf(path, file, "matches the plugin's include")
     const parsed = parseSecretFile(text, format, file)
     try {
       const sealed = await sealOne(path, file, {
@@ -177,7 +201,16 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     }
   }
 
-  return {
+  const matches = (id: string) => !id.includes('\0') && filter(splitId(id).path)
+  const secrets = createSecretIndex({
+    matches,
+    get root() {
+      return root
+    },
+  })
+  const clientDeferred = new Map<string, string>()
+  const importers = new Map<string, string[]>()
+  const ctx: SecretsContext = {
     options,
     get root() {
       return root
@@ -190,15 +223,28 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     setMode(m) {
       mode = m
     },
-    matches: (id) => !id.includes('\0') && filter(splitId(id).path),
+    get mode() {
+      return mode
+    },
+    secrets,
+    bundler: {},
+    clientDeferred,
+    importers,
+    get built() {
+      return built
+    },
+    matches,
     relativeId,
-    async load(id, target) {
+    async load(id, target, source) {
       const { path } = splitId(id)
       const file = relativeId(path)
       checkImportQuery(id, file, target.importers)
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
       // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
-      const text = readFileSync(path, 'utf8')
+      const text =
+        source === undefined
+          ? readFileSync(path, 'utf8')
+          : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8')
       const envelope = isEnvelopeText(text) ? openSealed(text, path, file) : await sealPlaintext(text, path, file)
       const warnings: string[] = []
       if (options.dts) writeTypes(path, envelope, warnings)
@@ -214,16 +260,21 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       syncFiles.clear()
       leaks.clear()
       projectKeys.clear()
+      clientDeferred.clear()
+      importers.clear()
       building = true
+      built = false
     },
     buildEnd() {
       sealers.dispose()
       projectKeys.clear()
       building = false
+      built = true
     },
     scanAssets: (assets, publicSources) => leaks.scan(assets, publicSources),
     endLeakCheck() {
       leaks.clear()
     },
   }
+  return ctx
 }

@@ -3,11 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import {
   declarationPathFor,
-  formatFromPath,
-  KmsSecretsError,
   renderSecretTypes,
-  type SecretFormat,
   type SecretTypesInput,
+  secretFormatOf,
   secretTypesOf,
 } from '@kms-secrets/core'
 
@@ -44,16 +42,7 @@ export function writeIfChangedSync(path: string, content: string): boolean {
 
 /** Format and shape of a secret file on disk, sealed or plaintext. Never keeps the plaintext value. */
 export async function readSecretTypes(file: string): Promise<SecretTypesInput> {
-  return secretTypesOf(await readFile(file, 'utf8'), file, knownFormat)
-}
-
-function knownFormat(file: string): SecretFormat {
-  const format = formatFromPath(file)
-  if (format !== undefined) return format
-  throw new KmsSecretsError('ERR_SECRET_FORMAT', `${file}: unknown secret file extension.`, {
-    hint: 'Secret files end in .json, .yaml, .yml, .env, .txt, .pem, .key or .crt.',
-    file,
-  })
+  return secretTypesOf(await readFile(file, 'utf8'), file, (f) => secretFormatOf(f, f))
 }
 
 export interface WriteSecretTypesOptions {

@@ -8,7 +8,6 @@ import {
   type KmsProvider,
   KmsSecretsError,
   type Sealer,
-  type SecretFormat,
 } from '@kms-secrets/core'
 import type { ResolvedOptions } from './options'
 
@@ -84,20 +83,6 @@ export function checkEnvelopeBinding(envelope: AnyEnvelope, options: ResolvedOpt
       },
     )
   }
-}
-
-/** The secret format of a plaintext file, or ERR_SECRET_FORMAT for an extension no parser knows. */
-export function formatOf(path: string, file: string): SecretFormat {
-  const format = formatFromPath(path)
-  if (format !== undefined) return format
-  throw new KmsSecretsError(
-    'ERR_SECRET_FORMAT',
-    `${file} matches the plugin's include but has no known secret format.`,
-    {
-      hint: 'Secret files end in .json, .yaml, .yml, .env (objects) or .txt, .pem, .key, .crt (strings).',
-      file,
-    },
-  )
 }
 
 export function plaintextForbiddenError(file: string): KmsSecretsError {

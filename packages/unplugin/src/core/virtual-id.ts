@@ -3,7 +3,6 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import type { SecretsContext } from './context'
 import { splitId } from './guards'
 import { claimOf, loadableRE } from './secret-claims'
-import type { SecretIndex } from './secret-index'
 
 /**
  * The id a secret import resolves to in rollup, rolldown and vite: `\0kms-secret:<absolute path>.js`. Other plugins
@@ -62,13 +61,13 @@ async function resolvedId(
  * id. Ids with another query (`?raw`, `?url`…) keep their path, so that the load hook refuses them with
  * ERR_PLUGIN_RAW_IMPORT; local-kms data files too (load refuses them).
  */
-export function createSecretResolver(ctx: SecretsContext, secrets: SecretIndex) {
+export function createSecretResolver(ctx: SecretsContext) {
   return {
     filter: { id: loadableRE },
     async handler(this: ResolveContext, source: string, importer: string | undefined, options: object = {}) {
       if (source.startsWith('\0') || !loadableRE.test(source)) return null
       const id = await resolvedId(this, source, importer, options)
-      if (id === undefined || claimOf(ctx, secrets, id) !== 'secret') return null
+      if (id === undefined || claimOf(ctx, id) !== 'secret') return null
       const { path, query } = splitId(id)
       if (query.some((key) => !keptQueries.has(key))) return null
       return toVirtualSecretId(path)

@@ -1,11 +1,16 @@
 import { isEnvelopeText } from '@kms-secrets/core'
+import type { UnpluginOptions } from 'unplugin'
 import { assetReferenceCodeRE, checkAssetReferences, secretFileCopies } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
+import { importerChain } from '../importer-chain'
 import { isPublicModule, type LeakHit, leakError, type OutputAsset } from '../leak'
+import { unpluginLoadHooks } from '../load'
+import { projectRootOf } from '../project-root'
 import { toBundlerError } from '../report'
 import { readSyncWorkerSync, runtimeInlined, syncWorkerFileName } from '../sync-worker'
-import { fromVirtualSecretId } from '../virtual-id'
+import { createSecretResolver, fromVirtualSecretId } from '../virtual-id'
+import { type Adapter, cast, failWithThisError } from './adapter'
 
 /** The parts of the rollup/rolldown/vite plugin context these hooks use. */
 export interface RollupLikeContext {
@@ -19,20 +24,13 @@ type BundleItem =
   | { type: 'chunk'; fileName: string; code: string; map?: unknown }
   | { type: 'asset'; fileName: string; source: string | Uint8Array; originalFileNames?: readonly string[] }
 
-/** Importers of a module up to an entry, nearest first (first importer at each step; cycles stop the walk). */
-export function importerChain(getInfo: RollupLikeContext['getModuleInfo'], id: string, max = 20): string[] {
-  const chain: string[] = []
-  const seen = new Set([id])
-  let current = id
-  while (chain.length < max) {
-    const info = getInfo(current)
-    const next = info?.importers.find((i) => !seen.has(i))
-    if (info === null || info?.isEntry || next === undefined) break
-    chain.push(next)
-    seen.add(next)
-    current = next
+/** The rollup-family module graph in the one importer-walker shape (ids as nodes). */
+function moduleGraphOf(ctx: SecretsContext, plugin: RollupLikeContext) {
+  return {
+    importersOf: (id: string) => plugin.getModuleInfo(id)?.importers ?? [],
+    isEntry: (id: string) => plugin.getModuleInfo(id)?.isEntry === true,
+    nameOf: (id: string) => ctx.relativeId(fromVirtualSecretId(id) ?? id),
   }
-  return chain
 }
 
 function* assetsOf(bundle: Record<string, BundleItem>): Generator<OutputAsset> {
@@ -71,19 +69,10 @@ function* moduleSources(ctx: SecretsContext, plugin: RollupLikeContext): Generat
   }
 }
 
-/** What the rollup-family hooks learn during a build. */
-export interface RollupState {
-  /** Client-guard violations (id → bundler setting), reported at buildEnd with their importer chain. */
-  clientDeferred: Map<string, string>
-  /** The output format when it is known before the build (`rolldown.build({ output })`, vite's config). */
-  outputFormat: string | undefined
-  /** Between buildEnd and the next buildStart. */
-  built: boolean
-}
-
 /** Load target for rollup and rolldown: no platform notion in rollup; sync code when the format is known as CJS. */
-export function rollupTarget(ctx: SecretsContext, state: RollupState, platform: string | undefined): LoadTarget {
-  const knownCjs = state.outputFormat !== undefined && !supportsTopLevelAwait(state.outputFormat)
+function rollupTarget(ctx: SecretsContext): LoadTarget {
+  const { outputFormat, platform } = ctx.bundler
+  const knownCjs = outputFormat !== undefined && !supportsTopLevelAwait(outputFormat)
   return {
     client: platform === 'browser' ? `rolldown platform: 'browser'` : false,
     sync: ctx.options.sync === 'auto' ? knownCjs : ctx.options.sync,
@@ -94,29 +83,26 @@ export function rollupTarget(ctx: SecretsContext, state: RollupState, platform: 
  * Build-phase hooks shared by rollup, rolldown and vite: the deferred client-bundle guard (module importers are
  * only complete at buildEnd), the output-format check for top-level await, and the end-of-build leak check.
  */
-export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
-  const { clientDeferred } = state
+export function rollupFamilyHooks(ctx: SecretsContext) {
   return {
+    resolveId: createSecretResolver(ctx),
     buildStart() {
       ctx.buildStart()
-      clientDeferred.clear()
-      state.built = false
     },
     buildEnd(this: RollupLikeContext) {
       ctx.buildEnd()
-      state.built = true
-      const first = clientDeferred.entries().next().value
+      const first = ctx.clientDeferred.entries().next().value
       if (first === undefined) return
       const [id, where] = first
-      clientDeferred.clear()
-      const chain = importerChain(this.getModuleInfo, id).map((i) => ctx.relativeId(i))
+      ctx.clientDeferred.clear()
+      const chain = importerChain(moduleGraphOf(ctx, this), id)
       this.error(toBundlerError(clientBundleError(ctx.relativeId(fromVirtualSecretId(id) ?? id), chain, where)))
     },
     // `rolldown.build({ output })` calls this before the build: the format then picks sync code in load. After a
     // build (rollup, `bundle.write()`), it runs before rolldown's own, less helpful, INVALID_TLA_FORMAT check.
     outputOptions(this: RollupLikeContext, output: { format?: string }) {
-      if (!state.built) {
-        state.outputFormat = output.format
+      if (!ctx.built) {
+        ctx.bundler.outputFormat = output.format
         return null
       }
       if (ctx.asyncFiles.size === 0 || supportsTopLevelAwait(output.format)) return null
@@ -155,4 +141,41 @@ export function createRollupHooks(ctx: SecretsContext, state: RollupState) {
       ctx.endLeakCheck()
     },
   }
+}
+
+/** rollup and rolldown have no root option: the project root is found from the input. */
+function rootFromInput(ctx: SecretsContext, input: { input?: unknown }): void {
+  const root = projectRootOf(input.input)
+  if (root !== undefined) ctx.setRoot(root)
+}
+
+export const rollupAdapter: Adapter = {
+  target: rollupTarget,
+  fail: failWithThisError,
+  // rollup has no platform option: no secret is refused as part of a browser build.
+  defersClientGuard: () => false,
+  hooks: (ctx) => ({
+    ...unpluginLoadHooks(ctx, rollupAdapter),
+    rollup: cast<UnpluginOptions['rollup']>({
+      ...rollupFamilyHooks(ctx),
+      options: (input: { input?: unknown }) => rootFromInput(ctx, input),
+    }),
+  }),
+}
+
+export const rolldownAdapter: Adapter = {
+  target: rollupTarget,
+  fail: failWithThisError,
+  // The module graph is only complete at buildEnd: a browser build fails there, naming the importer chain.
+  defersClientGuard: () => true,
+  hooks: (ctx) => ({
+    ...unpluginLoadHooks(ctx, rolldownAdapter),
+    rolldown: cast<UnpluginOptions['rolldown']>({
+      ...rollupFamilyHooks(ctx),
+      options(input: { platform?: string; input?: unknown }) {
+        rootFromInput(ctx, input)
+        ctx.bundler.platform = input.platform
+      },
+    }),
+  }),
 }

@@ -1,15 +1,25 @@
 import { realpathSync, statSync } from 'node:fs'
 import { relative } from 'node:path'
 import process from 'node:process'
-import { KmsSecretsError } from '@kms-secrets/core'
+import { KmsSecretsError, secretFileGlob } from '@kms-secrets/core'
+import type { UnpluginOptions } from 'unplugin'
 import type { LoadTarget, SecretsContext } from '../context'
+import { extraDenyGlobs, type GuardedServer, guardDevServer } from '../dev-server-guard'
 import { supportsTopLevelAwait } from '../guards'
+import { importerChain } from '../importer-chain'
+import { unpluginLoadHooks } from '../load'
 import { localKmsDataDirOf } from '../local-kms-data'
 import { toBundlerError } from '../report'
 import { type SecretIndex, walkProject } from '../secret-index'
+import { secretHotUpdate } from '../virtual-id'
+import { type Adapter, cast, failWithThisError, type LoadHost, type LoadOptions } from './adapter'
+import { rollupFamilyHooks } from './rollup'
 
-/** What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`). */
-export const secretDenyGlob = '**/*.secret.*'
+/**
+ * What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`): the default
+ * secret names from core's extension list; `extraDenyGlobs` adds the user's include globs.
+ */
+export const secretDenyGlob = `**/${secretFileGlob}`
 
 /**
  * Vite's own `server.fs.deny` defaults (6.x–8.x, union). Setting `deny` replaces vite's defaults instead of extending
@@ -76,27 +86,17 @@ function needsSync(env: ViteLoadContext['environment']): boolean {
 
 /** Importers in vite's dev module graph, nearest first (the build graph is read at buildEnd instead). */
 function devImporters(env: ViteLoadContext['environment'], id: string): string[] {
-  const chain: string[] = []
-  const seen = new Set<ViteModuleNode>()
-  let node = env?.moduleGraph?.getModuleById(id)
-  while (node !== undefined && chain.length < 20) {
-    seen.add(node)
-    const next: ViteModuleNode | undefined = [...node.importers].find((n) => !seen.has(n))
-    if (next?.id == null) break
-    chain.push(next.id)
-    node = next
-  }
-  return chain
+  const start = env?.moduleGraph?.getModuleById(id)
+  if (start === undefined) return []
+  return importerChain<ViteModuleNode>(
+    { importersOf: (node) => node.importers, nameOf: (node) => node.id ?? undefined },
+    start,
+  )
 }
 
 /** Load target in vite: SSR/server environments get the module, the client environment trips the guard. */
-export function viteTarget(
-  ctx: SecretsContext,
-  self: ViteLoadContext,
-  id: string,
-  loadOptions?: { ssr?: boolean },
-): LoadTarget {
-  const env = self.environment
+function viteTarget(ctx: SecretsContext, host: LoadHost, id: string, loadOptions?: LoadOptions): LoadTarget {
+  const env = (host as ViteLoadContext).environment
   const client = env ? env.config.consumer === 'client' : !loadOptions?.ssr
   const sync = ctx.options.sync === 'auto' ? needsSync(env) : ctx.options.sync
   return {
@@ -170,4 +170,41 @@ export function checkPublicDir(
       { hint: 'Move secret files out of publicDir and import them from server code instead.', file: files[0] },
     ),
   )
+}
+
+interface ViteConfigLike {
+  root?: string
+  server?: { fs?: { deny?: string[] } }
+}
+
+/** vite's own hooks: config (deny list, build phase), the dev-server guard, the root and mode, HMR of secrets. */
+function viteHooks(ctx: SecretsContext) {
+  return {
+    hotUpdate: secretHotUpdate,
+    config(config: ViteConfigLike, env?: { command?: string }) {
+      markBuildPhase(env?.command)
+      const { server } = denySecretFiles(config)
+      // Only a dev server reads the deny list: a build skips the walk for local-kms data dirs it needs.
+      const extra = env?.command === 'build' ? [] : extraDenyGlobs(ctx, config.root)
+      return { server: { fs: { deny: [...(server?.fs?.deny ?? []), ...extra] } } }
+    },
+    // Called here, not in a returned post hook: the guard must run before vite's static and transform middlewares.
+    configureServer: (server: GuardedServer) => guardDevServer(ctx, ctx.secrets, server),
+    configResolved(config: { root: string; command: 'build' | 'serve'; publicDir: string | false }) {
+      ctx.setRoot(config.root)
+      checkPublicDir(ctx, ctx.secrets, config)
+      ctx.setMode(config.command)
+    },
+  }
+}
+
+export const viteAdapter: Adapter = {
+  target: viteTarget,
+  fail: failWithThisError,
+  // A build's module graph is only complete at buildEnd; the dev server fails in load (its overlay shows the error).
+  defersClientGuard: (ctx) => ctx.mode !== 'serve',
+  hooks: (ctx) => ({
+    ...unpluginLoadHooks(ctx, viteAdapter),
+    vite: cast<UnpluginOptions['vite']>({ ...rollupFamilyHooks(ctx), ...viteHooks(ctx) }),
+  }),
 }

@@ -3,9 +3,12 @@ import type { RspackCompiler, WebpackCompiler } from 'unplugin'
 import { assetReferenceError, secretFileCopies } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, splitId } from '../guards'
+import { importerChain } from '../importer-chain'
 import { fileSources, type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
 import { errorText, toBundlerError } from '../report'
+import { type Adapter, failByThrowing, type LoadHost } from './adapter'
 import { noPlaintextHashes } from './webpack-cache'
+import { addSecretRule } from './webpack-rule'
 
 const pluginName = 'unplugin-kms-secrets'
 
@@ -27,7 +30,7 @@ interface CompilationLike {
   moduleGraph?: { getIssuer(module: ModuleLike): ModuleLike | null | undefined }
 }
 
-/** What unplugin's `getNativeBuildContext()` returns inside a webpack/rspack load. */
+/** What `getNativeBuildContext()` returns inside a webpack/rspack load (the plugin's loader gives the same shape). */
 export interface WebpackNative {
   compiler: CompilerLike
   compilation?: CompilationLike | undefined
@@ -46,22 +49,29 @@ function issuerChain(
   graph: CompilationLike['moduleGraph'],
   start: ModuleLike | undefined,
 ): string[] {
-  const chain: string[] = []
-  try {
-    let module = start
-    while (graph && module && chain.length < 20) {
-      module = graph.getIssuer(module) ?? undefined
-      const name = module?.resource ?? module?.nameForCondition?.()
-      if (!name) break
-      chain.push(ctx.relativeId(name.replace(/\?.*$/, '')))
+  if (graph === undefined || start === undefined) return []
+  const importersOf = (module: ModuleLike): ModuleLike[] => {
+    try {
+      const issuer = graph.getIssuer(module)
+      return issuer ? [issuer] : []
+    } catch {
+      // rspack: the module graph is not readable while modules build; the guard is then deferred to finishModules.
+      return []
     }
-  } catch {
-    // rspack: the module graph is not readable while modules build; the guard is then deferred to finishModules.
   }
-  return chain
+  const nameOf = (module: ModuleLike) => {
+    const name = module.resource ?? module.nameForCondition?.()
+    return name ? ctx.relativeId(splitId(name).path) : undefined
+  }
+  return importerChain({ importersOf, nameOf }, start)
 }
 
-export function webpackTarget(ctx: SecretsContext, framework: string, native: WebpackNative): LoadTarget {
+function webpackTarget(framework: 'webpack' | 'rspack') {
+  return (ctx: SecretsContext, host: LoadHost): LoadTarget =>
+    targetOf(ctx, framework, host.getNativeBuildContext?.() as WebpackNative)
+}
+
+function targetOf(ctx: SecretsContext, framework: string, native: WebpackNative): LoadTarget {
   const { compiler } = native
   const target = JSON.stringify(compiler.options.target ?? 'web')
   return {
@@ -77,19 +87,17 @@ export function webpackTarget(ctx: SecretsContext, framework: string, native: We
  * build fails here, once the graph is complete, with the issuer chain. Rejecting finishModules is fatal: nothing
  * is emitted.
  */
-function deferClientGuard(
-  ctx: SecretsContext,
-  compiler: WebpackCompiler | RspackCompiler,
-  deferred: Map<string, string>,
-) {
+function deferClientGuard(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler) {
+  const deferred = ctx.clientDeferred
   compiler.hooks.thisCompilation.tap(pluginName, (compilation) => {
     const c = compilation as unknown as CompilationLike & {
       hooks: { finishModules: { tapPromise(name: string, fn: (modules: Iterable<ModuleLike>) => Promise<void>): void } }
     }
     c.hooks.finishModules.tapPromise(pluginName, async (modules) => {
       if (deferred.size === 0) return
-      const module = [...modules].find((m) => m.resource !== undefined && deferred.has(splitId(m.resource).path))
-      const [path, where] = [...deferred][0]!
+      const [id, where] = [...deferred][0]!
+      const path = splitId(id).path
+      const module = [...modules].find((m) => m.resource !== undefined && splitId(m.resource).path === path)
       deferred.clear()
       const chain = issuerChain(ctx, c.moduleGraph, module)
       throw toBundlerError(clientBundleError(ctx.relativeId(path), chain, where))
@@ -142,13 +150,10 @@ function toAsset(a: Asset): OutputAsset {
  * becomes a compilation error AND the leaking assets are deleted, because webpack still emits on errors when
  * `optimization.emitOnErrors` is on (its default in development).
  */
-export function applyWebpackHooks(
-  ctx: SecretsContext,
-  compiler: WebpackCompiler | RspackCompiler,
-  clientDeferred?: Map<string, string>,
-): void {
+function applyWebpackHooks(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler, adapter: Adapter): void {
   ctx.setRoot(compiler.context)
-  if (clientDeferred) deferClientGuard(ctx, compiler, clientDeferred)
+  addSecretRule(ctx, compiler, adapter)
+  if (adapter.defersClientGuard(ctx)) deferClientGuard(ctx, compiler)
   refuseAssetModules(ctx, compiler)
   noPlaintextHashes(ctx, compiler, 'rspackVersion' in compiler.webpack)
   const wp = compiler.webpack as unknown as {
@@ -187,11 +192,29 @@ export function applyWebpackHooks(
       },
     )
   })
-  // A failed compilation may never reach processAssets: zero the data keys and drop the values anyway.
+  // One build: `make` of the main compilation (child compilations have their own) to `done`, or `failed` when the
+  // compilation broke off — then it may never have reached processAssets: the values are dropped here anyway.
+  compiler.hooks.make.tap(pluginName, () => ctx.buildStart())
   const done = () => {
     ctx.buildEnd()
     ctx.endLeakCheck()
   }
   compiler.hooks.done.tap(pluginName, done)
   compiler.hooks.failed.tap(pluginName, done)
+}
+
+export const webpackAdapter: Adapter = {
+  target: webpackTarget('webpack'),
+  fail: failByThrowing,
+  // webpack's module graph answers during a load: the error names the issuer chain at once.
+  defersClientGuard: () => false,
+  hooks: (ctx) => ({ webpack: (compiler) => applyWebpackHooks(ctx, compiler, webpackAdapter) }),
+}
+
+export const rspackAdapter: Adapter = {
+  target: webpackTarget('rspack'),
+  fail: failByThrowing,
+  // rspack cannot read its module graph in a loader: the guard fails at finishModules with the issuer chain.
+  defersClientGuard: () => true,
+  hooks: (ctx) => ({ rspack: (compiler) => applyWebpackHooks(ctx, compiler, rspackAdapter) }),
 }

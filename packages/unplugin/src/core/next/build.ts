@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import process from 'node:process'
-import { KmsSecretsError } from '@kms-secrets/core'
+import { KmsSecretsError, secretExtensions } from '@kms-secrets/core'
 import { hasTypeScript, type Options } from '../options'
 import { findInNodeModules } from '../runtime-path'
 import { type NextConfigLike, type NextKmsSecretsOptions, nextPhases, runtimePackage } from './config'
 import { type Prebuilt, prebuildSecretModules, scanDistForLeaks } from './prebuild'
 
 /** The default secret names as Turbopack rule globs (its rules match file names, not our RegExp). */
-const secretGlobs = ['json', 'yaml', 'yml', 'env', 'txt', 'pem', 'key', 'crt'].map((ext) => `*.secret.${ext}`)
+const secretGlobs = secretExtensions.map((ext) => `*.secret.${ext}`)
 
 /** Browser and edge bundles: a secret there is refused (client-bundle guard), as webpack/rspack targets do. */
 const clientCondition = { any: ['browser', 'edge-light'] }
