@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { secretFormatOf, secretTypesOf } from '@kms-secrets/core'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { dtsPathFor, renderSecretTypes, writeSecretTypes } from '../src/core/dts'
+import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from '../src/core/dts'
 import { tempProject } from './helpers/project'
 
 const all = [
@@ -39,18 +40,28 @@ describe('renderSecretTypes', () => {
   })
 })
 
-describe('writeSecretTypes', () => {
-  it('writes one declaration per secret file (sealed or plaintext) and only rewrites what changed', async () => {
+/**
+ * Writes each file's declaration as the plugin does: its types read by core's secretTypesOf (the same reader as
+ * `kms-secrets types`), rendered, and written only when changed. True per file when written.
+ */
+function writeDeclarations(files: readonly string[], root: string): boolean[] {
+  return files.map((file) => {
+    const abs = join(root, file)
+    const types = secretTypesOf(readFileSync(abs, 'utf8'), abs, (f) => secretFormatOf(f, f))
+    return writeIfChangedSync(dtsPathFor(abs), renderSecretTypes(types))
+  })
+}
+
+describe('declaration files', () => {
+  it('one declaration per secret file (sealed or plaintext), no value in it; only what changed is rewritten', () => {
     const root = tempProject(all)
-    const first = await writeSecretTypes(all, { cwd: root })
-    expect(first.map((r) => [r.dts, r.changed])).toEqual(all.map((f) => [dtsPathFor(f), true]))
+    expect(writeDeclarations(all, root)).toEqual(all.map(() => true))
     expect(readFileSync(join(root, 'sealed.secret.d.json.ts'), 'utf8')).toContain('export declare const apiKey: string')
     for (const f of all) expect(readFileSync(join(root, dtsPathFor(f)), 'utf8')).not.toContain('canary')
-    expect((await writeSecretTypes(all, { cwd: root })).every((r) => !r.changed)).toBe(true)
+    expect(writeDeclarations(all, root)).toEqual(all.map(() => false))
     writeFileSync(join(root, 'token.secret.d.txt.ts'), 'stale')
-    const check = await writeSecretTypes(all, { cwd: root, check: true })
-    expect(check.filter((r) => r.changed).map((r) => r.file)).toEqual(['token.secret.txt'])
-    expect(readFileSync(join(root, 'token.secret.d.txt.ts'), 'utf8')).toBe('stale')
+    expect(writeDeclarations(all, root).flatMap((w, i) => (w ? [all[i]] : []))).toEqual(['token.secret.txt'])
+    expect(readFileSync(join(root, 'token.secret.d.txt.ts'), 'utf8')).not.toBe('stale')
   })
 })
 
@@ -82,7 +93,7 @@ export { h, p, k, wrong }
   it('moduleResolution Bundler + resolveJsonModule + allowArbitraryExtensions: the .d.<ext>.ts wins', async () => {
     const root = tempProject(all)
     writeFileSync(join(root, 'main.ts'), main)
-    await writeSecretTypes(all, { cwd: root })
+    writeDeclarations(all, root)
     const options = {
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -108,7 +119,7 @@ export { h, p, k, wrong }
       .replace('apiKey + sealed.region', 'sealed.apiKey + sealed.region')
     writeFileSync(join(root, 'main.ts'), nodeMain)
     writeFileSync(join(root, 'package.json'), '{"type":"module"}')
-    await writeSecretTypes(all, { cwd: root })
+    writeDeclarations(all, root)
     const options = {
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -121,7 +132,7 @@ export { h, p, k, wrong }
   it('without allowArbitraryExtensions tsc says which flag to set', async () => {
     const root = tempProject(all)
     writeFileSync(join(root, 'main.ts'), main)
-    await writeSecretTypes(all, { cwd: root })
+    writeDeclarations(all, root)
     const errors = typecheck(root, { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler })
     expect(errors.some((e) => e.includes('allowArbitraryExtensions'))).toBe(true)
   })
