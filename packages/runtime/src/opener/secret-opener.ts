@@ -4,7 +4,7 @@ import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
 import { createAsyncOpener, type OpenMeta } from './async-opener.js'
 import { buildPhasePlaceholder, isBuildPhase } from './build-phase.js'
 import { rememberSecretFile, withoutSecretFrames } from './open-error.js'
-import { resolveOptions, type SecretOpenerOptions } from './options.js'
+import { type ResolvedOptions, resolveOptions, type SecretOpenerOptions } from './options.js'
 
 export interface SecretOpener {
   /** Opens a sealed envelope into its value (object for json/yaml/env, string for text). */
@@ -28,6 +28,18 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
  * const db = await opener.open(envelope, { file: 'db.secret.json' })
  */
 export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpener {
+  return makeOpener(options, createSyncOpener)
+}
+
+type SyncFactory = (o: ResolvedOptions) => SyncOpener
+
+/**
+ * Adds `openSync` to an opener made without it (non-enumerable, on the default opener). `openSecret` alone never
+ * references the sync client, so a bundle of ESM secret imports leaves it out (~3 KiB); `openSecretSync` attaches it.
+ */
+const enableSyncKey = Symbol.for('@kms-secrets/runtime/enable-sync@1')
+
+function makeOpener(options: SecretOpenerOptions, syncFactory: SyncFactory | undefined): SecretOpener {
   const resolved = resolveOptions(options)
   const async = createAsyncOpener(resolved)
   let sync: SyncOpener | undefined
@@ -45,10 +57,12 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
       sync = undefined
     },
   }
-  if (options.provider === undefined && typeof options.credential !== 'function') {
+  const enableSync = (factory: SyncFactory): void => {
+    if (opener.openSync !== undefined || options.provider !== undefined || typeof options.credential === 'function')
+      return
     opener.openSync = (envelope, meta) => {
       rememberSecretFile(meta?.file)
-      sync ??= createSyncOpener(resolved)
+      sync ??= factory(resolved)
       try {
         return sync.openSync(envelope, meta)
       } catch (e) {
@@ -56,6 +70,8 @@ export function createSecretOpener(options: SecretOpenerOptions = {}): SecretOpe
       }
     }
   }
+  if (syncFactory !== undefined) enableSync(syncFactory)
+  Object.defineProperty(opener, enableSyncKey, { value: enableSync })
   // Nothing secret is reachable from the opener, but make that obvious in logs too.
   return Object.assign(opener, { toString: describe, toJSON: describe, [inspectSymbol]: describe })
 }
@@ -75,7 +91,7 @@ function getDefault(): SecretOpener {
   const holder = globalThis as { [defaultOpenerKey]?: SecretOpener }
   const existing = holder[defaultOpenerKey]
   if (existing !== undefined) return existing
-  const opener = createSecretOpener()
+  const opener = makeOpener({}, undefined)
   Object.defineProperty(holder, defaultOpenerKey, { value: opener, enumerable: false, configurable: true })
   return opener
 }
@@ -96,7 +112,9 @@ export async function openSecret(envelope: AnyEnvelope, meta: OpenMeta): Promise
 /** Blocking `openSecret` for CommonJS output without top-level await (worker thread + Atomics.wait). */
 export function openSecretSync(envelope: AnyEnvelope, meta: OpenMeta): unknown {
   if (isBuildPhase()) return buildPhasePlaceholder(fileOf(meta))
-  const open = getDefault().openSync
+  const opener = getDefault() as SecretOpener & { [enableSyncKey]?: (factory: SyncFactory) => void }
+  opener[enableSyncKey]?.(createSyncOpener)
+  const open = opener.openSync
   /* Precondition: the default opener has no custom provider, so it always has openSync. */
   if (open === undefined)
     throw new KmsSecretsError(
