@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
  * Dependency direction (STYLE §2), read from the package.json files so a stray dependency fails CI:
  * local-kms depends on nothing of ours, core on nothing of ours, runtime only on core (its open path),
  * unplugin and cli on core (unplugin also names runtime, whose path it resolves for generated code).
+ * The private testkit may use any of them; only tests and the bench use it (devDependencies, never a src import).
  */
 const root = join(import.meta.dirname, '..')
 const allowed: Record<string, string[]> = {
@@ -15,6 +16,7 @@ const allowed: Record<string, string[]> = {
   '@kms-secrets/runtime': ['@kms-secrets/core'],
   'unplugin-kms-secrets': ['@kms-secrets/core', '@kms-secrets/runtime'],
   '@kms-secrets/cli': ['@kms-secrets/core', '@kms-secrets/local-kms'],
+  '@kms-secrets/testkit': ['@kms-secrets/core', '@kms-secrets/local-kms', 'unplugin-kms-secrets'],
 }
 
 interface Manifest {
@@ -51,6 +53,22 @@ describe('package dependency direction', () => {
     const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
     const bad = files.filter((f) => /from '@kms-secrets\/core'/.test(readFileSync(join(src, f), 'utf8')))
     expect(bad).toEqual([])
+  })
+
+  it('only tests and the bench depend on the testkit', () => {
+    const dirs = ['packages', 'examples'].flatMap((d) => readdirSync(join(root, d)).map((name) => join(root, d, name)))
+    const users = dirs
+      .filter((dir) => existsSync(join(dir, 'package.json')))
+      .filter((dir) => {
+        const m = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest
+        const src = join(dir, 'src')
+        const files = existsSync(src) ? readdirSync(src, { recursive: true, encoding: 'utf8' }) : []
+        const imports = files.some(
+          (f) => /\.[cm]?[jt]sx?$/.test(f) && readFileSync(join(src, f), 'utf8').includes('@kms-secrets/testkit'),
+        )
+        return '@kms-secrets/testkit' in { ...m.dependencies, ...m.peerDependencies } || imports
+      })
+    expect(users.map((d) => d.slice(root.length + 1))).toEqual([])
   })
 
   it('no bundler is a hard dependency of the plugin', () => {

@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { type Bundler, build, type OutputFormat } from '@kms-secrets/testkit/build'
+import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type Bundler, build, type OutputFormat } from './utils/build.js'
 import { makeTempDir, writeManySecretsApp } from './utils/fixture.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
-import { scanForCanaries } from './utils/leak.js'
 import { parseDigest, runNode } from './utils/run.js'
 
 const kms = useKms()

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import * as esbuild from 'esbuild'
 import { build as rolldownBuild } from 'rolldown'
 import { rollup } from 'rollup'
@@ -10,7 +11,6 @@ import kmsRollup from 'unplugin-kms-secrets/rollup'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries } from './utils/fixture.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
-import { scanForCanaries } from './utils/leak.js'
 import { parseDigest, runNode } from './utils/run.js'
 
 /**

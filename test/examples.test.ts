@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyExample, exampleSecrets, examples, runScript, startExample } from './utils/example.js'
 import { makeTempDir } from './utils/fixture.js'
 import { auditFor, kmsEnv, useKms } from './utils/kms.js'
-import { scanForCanaries, textHasCanary } from './utils/leak.js'
 
 const kms = useKms()
 const keyId = kms.keyIds.examples

@@ -1,13 +1,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import * as esbuild from 'esbuild'
 import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries } from './utils/fixture.js'
 import { bunBinary, denoBinary, nodeBinary, runHost } from './utils/hosts.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
-import { scanForCanaries } from './utils/leak.js'
 import { parseDigest } from './utils/run.js'
 
 /**

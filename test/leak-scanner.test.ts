@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { type Encoding, scanForCanaries } from '@kms-secrets/testkit/leak'
 import { afterAll, expect, test } from 'vitest'
 import { fixtureCanaries, makeTempDir } from './utils/fixture.js'
-import { type Encoding, scanForCanaries } from './utils/leak.js'
 
 // A negative control for the e2e leak check: if this scanner could miss an encoding, every "no hit" above would
 // mean nothing. Each file below hides one canary in one encoding, inside other text and at an odd byte offset.

@@ -1,11 +1,11 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { type BuildOptions, type Bundler, build, bundlers, entryFileName } from '@kms-secrets/testkit/build'
+import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type BuildOptions, type Bundler, build, bundlers, entryFileName } from './utils/build.js'
 import { buildFailure, errorCodesIn, errorText } from './utils/errors.js'
 import { copyFixtureApp, fixtureCanaries, makeTempDir } from './utils/fixture.js'
 import { auditFor, buildEnvVars, useKms, withEnv } from './utils/kms.js'
-import { scanForCanaries, textHasCanary } from './utils/leak.js'
 
 const kms = useKms()
 const keyId = kms.keyIds.guard

@@ -1,7 +1,8 @@
 import { createSealer } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keyIdFor, newIdentity, providerFor, readAudit, startKms, type TestKms } from './hardening/support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './hardening/support/kms.js'
 
 /**
  * The runtime signs and sends KMS Decrypt itself (no Tencent SDK). local-kms verifies TC3 signatures with its own
@@ -17,7 +18,7 @@ let kms: TestKms
 let envelope: unknown
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [
         { ...admin, allow: ['*'], keys: ['*'] },

@@ -1,10 +1,10 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { type Bundler, build, bundlers } from '@kms-secrets/testkit/build'
+import { scanForCanaries, walkFiles } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type Bundler, build, bundlers } from './utils/build.js'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, fixtureSecretFiles, makeTempDir } from './utils/fixture.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
-import { scanForCanaries, walkFiles } from './utils/leak.js'
 import { parseDigest, runNode } from './utils/run.js'
 import { sealFilesInPlace } from './utils/seal.js'
 

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import kmsSecrets from 'unplugin-kms-secrets/vite'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir } from './utils/fixture.js'
 import { buildEnvVars, setEnv, useKms } from './utils/kms.js'
-import { scanForCanaries, textHasCanary } from './utils/leak.js'
 
 const kms = useKms()
 let work: string

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeTempDir } from './utils/fixture.js'
 import { kmsEnv, useKms } from './utils/kms.js'
-import { textHasCanary } from './utils/leak.js'
 
 /**
  * A user's own vitest run with the vite plugin: test files import secrets, vite-node gets the generated module and

@@ -3,12 +3,12 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { connect, createServer, type Server } from 'node:net'
 import { join } from 'node:path'
+import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import * as esbuild from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir, repoDir } from './utils/fixture.js'
 import { runHost, workerdBinary } from './utils/hosts.js'
 import { auditFor, kmsEnv, useKms } from './utils/kms.js'
-import { scanForCanaries } from './utils/leak.js'
 
 /**
  * Issue 11, Cloudflare Workers: workerd forbids I/O (fetch, timers, random) at global scope, so a Worker cannot use

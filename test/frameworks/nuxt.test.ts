@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeTempDir } from '../utils/fixture.js'
 import { auditFor, kmsEnv, useKms } from '../utils/kms.js'
-import { scanForCanaries, textHasCanary } from '../utils/leak.js'
 import { copyNuxtApp, nuxtOutputDirs, nuxtSecrets, runNuxt, startNuxt } from '../utils/nuxt.js'
 import { sealFilesInPlace } from '../utils/seal.js'
 

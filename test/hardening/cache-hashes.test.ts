@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { scanForCanaries, walkFiles } from '@kms-secrets/testkit/leak'
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import rspack from '@rspack/core'
 import kmsRspack from 'unplugin-kms-secrets/rspack'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
-import { scanForCanaries, walkFiles } from '../utils/leak.js'
-import { keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -25,7 +26,7 @@ const plainPin = '1357'
 let kms: TestKms
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: { identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }], keys: [{ keyId, alias: 'hc' }] },
   })
   mkdirSync(join(root, 'config'), { recursive: true })

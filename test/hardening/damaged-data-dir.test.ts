@@ -1,9 +1,9 @@
 import { cpSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isRunning, type RunningKms, startLocalKmsProcess } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFigures } from './support/figures.js'
 import { newIdentity } from './support/kms.js'
-import { isRunning, type KmsProcess, spawnLocalKms } from './support/kms-process.js'
 import { rawCall } from './support/tc3.js'
 import { makeWorkDir } from './support/work.js'
 
@@ -24,8 +24,8 @@ afterAll(() => {
 const call = (port: number, action: string, params: Record<string, unknown>) =>
   rawCall(port, { action, params, who: admin })
 
-async function start(dir: string): Promise<KmsProcess> {
-  const p = await spawnLocalKms(['--data-dir', dir, '--seed', seedFile])
+async function start(dir: string): Promise<RunningKms> {
+  const p = await startLocalKmsProcess(['--data-dir', dir, '--seed', seedFile])
   if (!isRunning(p)) throw new Error(`local-kms did not start (exit ${p.code}): ${p.stderr.slice(0, 500)}`)
   return p
 }
@@ -112,7 +112,7 @@ describe('a damaged or foreign data dir is a clear startup error, never a silent
       cpSync(golden, dir, { recursive: true })
       damage(dir)
       const before = statSync(dir).isDirectory() ? snapshot(dir) : undefined
-      const result = await spawnLocalKms(['--data-dir', dir, '--seed', seedFile])
+      const result = await startLocalKmsProcess(['--data-dir', dir, '--seed', seedFile])
       if (isRunning(result)) {
         await result.kill9()
         expect.fail(`local-kms started on ${name}`)
@@ -131,9 +131,9 @@ describe('a damaged or foreign data dir is a clear startup error, never a silent
     cpSync(golden, dir, { recursive: true })
     const first = await start(dir)
     try {
-      const second = await spawnLocalKms(['--data-dir', dir, '--seed', seedFile])
+      const second = await startLocalKmsProcess(['--data-dir', dir, '--seed', seedFile])
       expect(isRunning(second)).toBe(false)
-      expect((second as { stderr: string }).stderr).toContain(`pid ${first.proc.pid}`)
+      expect((second as { stderr: string }).stderr).toContain(`pid ${first.child.pid}`)
     } finally {
       await first.kill9()
     }

@@ -10,10 +10,10 @@ import {
   wrapBlob,
 } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
+import { newCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildWithRollup, digestEntry } from './support/build.js'
-import { newCanary } from './support/canary.js'
-import { createFakeKms } from './support/fake-kms.js'
 import { createFigures } from './support/figures.js'
 import { makeWorkDir } from './support/work.js'
 
@@ -34,7 +34,7 @@ function sealWith(provider: KmsProvider, keyId: string, id = 'db.secret.json'): 
 
 describe('plaintext data keys are zeroed once used (providers wrapped to keep the exact buffers they hand out)', () => {
   it('runtime open (success, tampered ciphertext, non-key plaintext): every Decrypt plaintext is all zeros after', async () => {
-    const kms = createFakeKms()
+    const kms = createFakeKms({ keys: ['fake-cmk-a'] })
     const env = await sealWith(kms, 'fake-cmk-a')
     const seals = kms.handedOut.length
     const opener = createSecretOpener({ provider: kms, retry: { maxAttempts: 1 } })
@@ -65,7 +65,7 @@ describe('plaintext data keys are zeroed once used (providers wrapped to keep th
   })
 
   it('core openEnvelope and the sealer: the data key is zeroed after open, after a failed open and after dispose', async () => {
-    const kms = createFakeKms()
+    const kms = createFakeKms({ keys: ['fake-cmk-a'] })
     const sealer = createSealer({ provider: kms, keyId: 'fake-cmk-a' })
     const parsed = parseSecretFile(JSON.stringify(value), 'json', 'db.secret.json')
     const env = await sealer.seal({ id: 'db.secret.json', format: 'json', ...parsed })
@@ -78,7 +78,7 @@ describe('plaintext data keys are zeroed once used (providers wrapped to keep th
   })
 
   it('a whole plugin build (rollup, plaintext files sealed, then a failing build): GenerateDataKey plaintext zeroed', async () => {
-    const kms = createFakeKms()
+    const kms = createFakeKms({ keys: ['fake-cmk-a'] })
     const work = makeWorkDir('zero')
     try {
       mkdirSync(join(work.dir, 'config'))
@@ -92,7 +92,7 @@ describe('plaintext data keys are zeroed once used (providers wrapped to keep th
       await buildWithRollup({ root: work.dir, entry: 'server.mjs', outDir: join(work.dir, 'dist2'), plugin }).catch(
         () => undefined,
       )
-      expect(kms.calls.GenerateDataKey).toBeGreaterThanOrEqual(1)
+      expect(kms.count('GenerateDataKey')).toBeGreaterThanOrEqual(1)
       for (const buf of kms.handedOut) expect(isZero(buf)).toBe(true)
       figures.add('keyBuffersCheckedZero', kms.handedOut.length)
     } finally {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isRunning, makeDataDir, type RunningKms, startLocalKmsProcess } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFigures, scaled } from './support/figures.js'
-import { makeDataDir, newIdentity } from './support/kms.js'
-import { isRunning, type KmsProcess, spawnLocalKms } from './support/kms-process.js'
+import { newIdentity } from './support/kms.js'
 import { rawCall } from './support/tc3.js'
 import { makeWorkDir } from './support/work.js'
 
@@ -108,8 +108,8 @@ async function verify(port: number, ids: string[]): Promise<number> {
   return checks
 }
 
-async function start(): Promise<KmsProcess> {
-  const p = await spawnLocalKms(['--data-dir', dataDir, '--seed', seedFile])
+async function start(): Promise<RunningKms> {
+  const p = await startLocalKmsProcess(['--data-dir', dataDir, '--seed', seedFile])
   if (!isRunning(p)) throw new Error(`local-kms did not restart (exit ${p.code}): ${p.stderr.slice(0, 500)}`)
   return p
 }

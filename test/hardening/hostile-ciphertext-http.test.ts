@@ -9,12 +9,13 @@ import {
   wrapBlob,
 } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { newCanary } from '@kms-secrets/testkit/leak'
+import { kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attempt, codesIn, errorLeaks, type Outcome } from './support/attempt.js'
 import { buildWithRollup, digestEntry } from './support/build.js'
-import { newCanary } from './support/canary.js'
 import { createFigures } from './support/figures.js'
-import { childEnv, keyIdFor, newIdentity, providerFor, readAudit, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { byteFlips, fieldOf, type Mutation, stringFieldFlips } from './support/mutate.js'
 import { makeWorkDir, runNode } from './support/work.js'
 
@@ -49,7 +50,7 @@ async function sealJson(keyId: string, files: [string, unknown][]): Promise<Seal
 }
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [
         { ...admin, allow: ['*'], keys: ['*'] },
@@ -218,7 +219,7 @@ describe('swapped files through a real build and a real server start', () => {
   it('with the id forged to pass that check, the built server refuses to start (AAD → ERR_ENVELOPE_AUTH)', async () => {
     const root = writeApp('forged', encodeEnvelope({ ...api, id: 'db.secret.json' }))
     const entry = await buildWithRollup({ root, entry: 'server.mjs', outDir: join(root, 'dist'), plugin: {} })
-    const run = await runNode([entry], { env: childEnv(kms.endpoint, runtimeId), timeoutMs: 30_000 })
+    const run = await runNode([entry], { env: kmsEnv(kms.endpoint, runtimeId), timeoutMs: 30_000 })
     expect(run.code).not.toBe(0)
     expect(run.stderr).toContain('ERR_ENVELOPE_AUTH')
     expect(run.stdout).not.toContain('digest')

@@ -10,10 +10,10 @@ import {
   validateEnvelope,
 } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
+import { newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attempt, type Outcome } from './support/attempt.js'
-import { findCanaries, newCanary } from './support/canary.js'
-import { createFakeKms, type FakeKms } from './support/fake-kms.js'
 import { createFigures } from './support/figures.js'
 import { byteFlips, charFlips, fieldOf, type Mutation, stringFieldFlips } from './support/mutate.js'
 
@@ -42,7 +42,7 @@ async function sealJson(keyId: string, files: [string, unknown][]): Promise<Seal
 }
 
 beforeAll(async () => {
-  kms = createFakeKms()
+  kms = createFakeKms({ keys: ['fake-cmk-a', 'fake-cmk-b'] })
   ;[db, api] = (await sealJson('fake-cmk-a', [
     ['db.secret.json', dbValue],
     ['api.secret.json', apiValue],
@@ -79,7 +79,7 @@ function judge(out: Outcome, expected: unknown, attack: string, field: string): 
   }
   figures.count('rejectedByCode', out.code)
   const e = out.error as Error & { hint?: string }
-  if (findCanaries(`${e.message}\n${e.hint}\n${e.stack}`, canaries).length > 0) {
+  if (textHasCanary(`${e.message}\n${e.hint}\n${e.stack}`, canaries).length > 0) {
     expect.fail(`plaintext in the error after ${attack} of ${field}`)
   }
 }
@@ -220,7 +220,7 @@ describe('swapped, re-labelled and foreign ciphertext', () => {
   })
 
   it('unknown or ill-typed versions → ERR_ENVELOPE_VERSION / ERR_ENVELOPE_FIELD before any KMS call', async () => {
-    const decrypts = kms.calls.Decrypt ?? 0
+    const decrypts = kms.count('Decrypt')
     const versions: [unknown, string][] = [
       [0, 'ERR_ENVELOPE_VERSION'],
       [3, 'ERR_ENVELOPE_VERSION'],
@@ -237,7 +237,7 @@ describe('swapped, re-labelled and foreign ciphertext', () => {
       expect(out.ok ? 'opened' : out.code, `version ${JSON.stringify(v)}`).toBe(code)
       judge(out, dbValue, 'unknown version', 'kmsSecrets')
     }
-    expect(kms.calls.Decrypt ?? 0).toBe(decrypts)
+    expect(kms.count('Decrypt')).toBe(decrypts)
   })
 
   it('a data key wrapped by another CMK → ERR_ENVELOPE_COMMITMENT, v2 (core and runtime)', async () => {

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net'
+import { createSdkClient } from '@kms-secrets/testkit/sdk'
 import { describe, expect, it } from 'vitest'
 import { scaled } from './support/figures.js'
 import { headersTimeoutMs, requestTimeoutMs, useHostileKms } from './support/hostile-kms.js'
-import { sdkClient } from './support/kms.js'
 import { rawCall, sendRaw, signedRequest } from './support/tc3.js'
 
 /**
@@ -171,7 +171,7 @@ describe('load', () => {
   const clients = 32
   const perClient = scaled(25)
   it(`${clients} concurrent SDK clients × ${perClient} Decrypts: zero failed valid requests`, async () => {
-    const sdks = Array.from({ length: clients }, () => sdkClient(h.kms.endpoint, runtimeA))
+    const sdks = Array.from({ length: clients }, () => createSdkClient(h.kms.endpoint, runtimeA))
     const latencies: number[] = []
     const failures: string[] = []
     const started = Date.now()

@@ -1,12 +1,13 @@
 import { parseSecretFile, type SealedEnvelope, sealSecret } from '@kms-secrets/core'
 import type { FaultOptions, StatsSnapshot } from '@kms-secrets/local-kms'
 import { createSecretOpener, type RetryOptions } from '@kms-secrets/runtime'
+import { newCanary } from '@kms-secrets/testkit/leak'
+import { makeDataDir, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorLeaks } from './support/attempt.js'
-import { newCanary } from './support/canary.js'
 import { type FaultProxy, type ProxyMode, startFaultProxy } from './support/fault-proxy.js'
 import { createFigures, scaled } from './support/figures.js'
-import { keyIdFor, makeDataDir, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 
 const figures = createFigures('kms-faults')
 const keyId = keyIdFor('faults')
@@ -34,7 +35,7 @@ let proxy: FaultProxy
 /** (Re)starts local-kms on the shared data dir with these faults; the proxy follows it. */
 async function restart(faults: FaultOptions = {}): Promise<void> {
   await kms?.close()
-  kms = await startKms({ dataDir, seed, ...faults })
+  kms = await startTestKms({ dataDir, seed, ...faults })
   proxy?.setUpstream(kms.port)
   proxy?.setMode(() => ({ kind: 'pass' }))
 }

@@ -5,9 +5,10 @@
  */
 import { decodeEnvelope } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { startTestKms } from '@kms-secrets/testkit/local-kms'
 import { describe, expect, it } from 'vitest'
 import { startFaultProxy } from './support/fault-proxy.js'
-import { keyIdFor, newIdentity, providerFor, startKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 
 const valid = {
   kmsSecrets: 1,
@@ -53,7 +54,7 @@ describe('core Tencent transport (tencentcloud-sdk-nodejs-common → node-fetch 
   it('a Decrypt response cut short after its headers fails fast with ERR_KMS_NETWORK (was: hung until the per-attempt timeout)', async () => {
     const keyId = keyIdFor('bugcut')
     const admin = newIdentity('Admin')
-    const kms = await startKms({ seed: { identities: [{ ...admin }], keys: [{ keyId, alias: 'hard-bug-cut' }] } })
+    const kms = await startTestKms({ seed: { identities: [{ ...admin }], keys: [{ keyId, alias: 'hard-bug-cut' }] } })
     const proxy = await startFaultProxy(kms.port)
     try {
       const { ciphertextBlob } = await providerFor(kms.endpoint, admin).encrypt({

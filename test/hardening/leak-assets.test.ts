@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
+import { dataUrlPayloads, newCanary, scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import * as esbuild from 'esbuild'
 import * as rollup from 'rollup'
 import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
@@ -10,9 +12,7 @@ import * as vite from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
 import { buildFailure, errorCodesIn, errorText } from '../utils/errors.js'
-import { dataUrlPayloads, scanForCanaries, textHasCanary } from '../utils/leak.js'
-import { newCanary } from './support/canary.js'
-import { keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -28,7 +28,7 @@ const canary = newCanary('A')
 let kms: TestKms
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }],
       keys: [{ keyId, alias: 'hard-assets' }],

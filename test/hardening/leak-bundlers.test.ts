@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
+import { newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import rspack from '@rspack/core'
 import * as esbuild from 'esbuild'
 import * as rollup from 'rollup'
@@ -11,9 +13,8 @@ import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import * as vite from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
-import { findCanaries, newCanary } from './support/canary.js'
 import { createFigures } from './support/figures.js'
-import { type Identity, keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 const figures = createFigures('leak-bundlers')
@@ -25,7 +26,7 @@ const canaries = [newCanary('J'), newCanary('Y'), newCanary('T'), newCanary('E')
 let kms: TestKms
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }],
       keys: [{ keyId, alias: 'hard-bundlers' }],
@@ -52,7 +53,7 @@ const plugin = (who: Identity = build) => ({ keyId, provider: providerFor(kms.en
 
 /** Scans `text` for every canary in every encoding; records how much was scanned. */
 function expectClean(where: string, text: string): void {
-  expect(findCanaries(text, canaries), `plaintext in ${where}`).toEqual([])
+  expect(textHasCanary(text, canaries), `plaintext in ${where}`).toEqual([])
   figures.count('bytesScanned', where.split(':')[0]!, text.length)
 }
 
@@ -118,9 +119,9 @@ describe('what other tools and plugins see during a build that seals plaintext f
     const sources = ['db.secret.json', 'api.secret.yaml', 'tls.secret.pem'].map((f) =>
       readFileSync(join(root, 'config', f), 'utf8'),
     )
-    expect([...new Set(findCanaries(sources.join('\n'), canaries).map((h) => h.canary))].sort()).toEqual([0, 1, 2, 3])
+    expect([...new Set(textHasCanary(sources.join('\n'), canaries).map((h) => h.canary))].sort()).toEqual([0, 1, 2, 3])
     for (const encoded of [Buffer.from(sources[0]!).toString('base64'), Buffer.from(sources[1]!).toString('hex')]) {
-      expect(findCanaries(encoded, canaries).length).toBeGreaterThan(0)
+      expect(textHasCanary(encoded, canaries).length).toBeGreaterThan(0)
     }
   })
 

@@ -1,13 +1,13 @@
 import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import kmsSecrets from 'unplugin-kms-secrets/vite'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { textHasCanary } from '../utils/leak.js'
 import { codesIn } from './support/attempt.js'
-import { newCanary } from './support/canary.js'
-import { keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -91,7 +91,7 @@ function devServer(base: string): Promise<ViteDevServer> {
 beforeAll(async () => {
   writeApp()
   // A real local-kms whose --data-dir is inside the project (what issue 9 item 5 found served).
-  kms = await startKms({
+  kms = await startTestKms({
     dataDir,
     seed: {
       identities: [{ ...dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyId] }],

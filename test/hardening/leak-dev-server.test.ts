@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import kmsSecrets from 'unplugin-kms-secrets/vite'
 import { createLogger, createServer, type Plugin, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderError } from './support/attempt.js'
-import { findCanaries, newCanary } from './support/canary.js'
 import { createFigures } from './support/figures.js'
-import { keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 import { tapWebSocket, type WsTap } from './support/ws-client.js'
 
@@ -62,7 +63,7 @@ function writeApp(dbValue: string): void {
 }
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [{ ...dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyId] }],
       keys: [{ keyId, alias: 'hard-dev' }],
@@ -186,7 +187,7 @@ describe('vite dev server with HMR: no plaintext on the wire, in overlays or in 
       ['ssrError', ssrErrors.map(renderError)],
     ]
     for (const [where, texts] of sources) {
-      for (const text of texts) expect(findCanaries(text, canaries), `plaintext in ${where}`).toEqual([])
+      for (const text of texts) expect(textHasCanary(text, canaries), `plaintext in ${where}`).toEqual([])
       figures.set(`${where}TextsScanned`, texts.length)
     }
     figures.set('canaries', canaries.length)

@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { encodeEnvelope, type KmsProvider, parseSecretFile, type SealedEnvelope, sealSecret } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { leakedWindow, newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
+import { kmsEnv, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderError } from './support/attempt.js'
 import { buildWithRollup, digestEntry } from './support/build.js'
-import { findCanaries, leakedWindow, newCanary } from './support/canary.js'
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js'
 import { createFigures } from './support/figures.js'
-import { childEnv, type Identity, keyIdFor, newIdentity, providerFor, startKms, type TestKms } from './support/kms.js'
+import { type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir, runNode } from './support/work.js'
 
 /**
@@ -35,7 +36,7 @@ let env: SealedEnvelope
 let dataKey: string[] = []
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [
         { ...admin, allow: ['*'], keys: ['*'] },
@@ -64,7 +65,7 @@ afterAll(async () => {
 
 /** No canary in any encoding, and no 8-character window of the data key (base64 or hex). */
 function expectNoSecret(where: string, text: string): void {
-  expect(findCanaries(text, canaries), `plaintext in ${where}`).toEqual([])
+  expect(textHasCanary(text, canaries), `plaintext in ${where}`).toEqual([])
   for (const k of dataKey) expect(leakedWindow(text, k, 8), `data key bytes in ${where}`).toBeUndefined()
   figures.add('outputsScanned')
 }
@@ -159,30 +160,24 @@ describe('everything a server process prints, in success and in failure (ESM top
 
   const fast = { KMS_SECRETS_MAX_ATTEMPTS: '1', KMS_SECRETS_TIMEOUT_MS: '3000' }
   const runs: [string, 'esm' | 'cjs', () => NodeJS.ProcessEnv, number | 'ok', string?][] = [
-    ['ESM, success', 'esm', () => childEnv(kms.endpoint, runtimeId), 'ok'],
+    ['ESM, success', 'esm', () => kmsEnv(kms.endpoint, runtimeId), 'ok'],
     [
       'ESM, success, NODE_DEBUG=http,net',
       'esm',
-      () => childEnv(kms.endpoint, runtimeId, { NODE_DEBUG: 'http,net' }),
+      () => kmsEnv(kms.endpoint, runtimeId, { NODE_DEBUG: 'http,net' }),
       'ok',
     ],
-    ['CJS sync, success', 'cjs', () => childEnv(kms.endpoint, runtimeId), 'ok'],
-    ['ESM, identity without the key', 'esm', () => childEnv(kms.endpoint, stranger, fast), 1, 'ERR_KMS_UNAUTHORIZED'],
+    ['CJS sync, success', 'cjs', () => kmsEnv(kms.endpoint, runtimeId), 'ok'],
+    ['ESM, identity without the key', 'esm', () => kmsEnv(kms.endpoint, stranger, fast), 1, 'ERR_KMS_UNAUTHORIZED'],
     [
       'CJS sync, identity without the key',
       'cjs',
-      () => childEnv(kms.endpoint, stranger, fast),
+      () => kmsEnv(kms.endpoint, stranger, fast),
       1,
       'ERR_KMS_UNAUTHORIZED',
     ],
-    [
-      'ESM, no credentials',
-      'esm',
-      () => ({ ...childEnv(kms.endpoint, undefined, fast), HOME: work.dir }),
-      1,
-      'ERR_KMS_',
-    ],
-    ['ESM, KMS unreachable', 'esm', () => childEnv('http://127.0.0.1:9', runtimeId, fast), 1, 'ERR_KMS_NETWORK'],
+    ['ESM, no credentials', 'esm', () => ({ ...kmsEnv(kms.endpoint, undefined, fast), HOME: work.dir }), 1, 'ERR_KMS_'],
+    ['ESM, KMS unreachable', 'esm', () => kmsEnv('http://127.0.0.1:9', runtimeId, fast), 1, 'ERR_KMS_NETWORK'],
   ]
   for (const [name, format, env, expected, code] of runs) {
     it(`${name}: stdout/stderr hold no value and no data-key bytes`, async () => {

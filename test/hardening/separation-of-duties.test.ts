@@ -2,21 +2,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isEnvelopeText, parseSecretFile, sealSecret } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
+import { newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
+import { type AuditEntry, kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { digestEntry, expectedDigest } from './support/build.js'
-import { findCanaries, newCanary } from './support/canary.js'
 import { createFigures } from './support/figures.js'
-import {
-  type AuditEntry,
-  childEnv,
-  type Identity,
-  keyIdFor,
-  newIdentity,
-  providerFor,
-  readAudit,
-  startKms,
-  type TestKms,
-} from './support/kms.js'
+import { type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { cliBin, makeWorkDir, type RunResult, runNode } from './support/work.js'
 
 /**
@@ -60,7 +51,7 @@ try {
 `
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [
         { ...owner, allow: ['Encrypt', 'GenerateDataKey'], keys: [appKey] },
@@ -93,7 +84,7 @@ afterAll(async () => {
 })
 
 const cli = (who: Identity | undefined, args: string[]) =>
-  runNode([cliBin, ...args], { env: { ...childEnv(kms.endpoint, who), HOME: emptyHome }, cwd: app })
+  runNode([cliBin, ...args], { env: { ...kmsEnv(kms.endpoint, who), HOME: emptyHome }, cwd: app })
 /** A CI machine: no TENCENTCLOUD_* at all, an empty HOME (no ~/.tencentcloud profile). */
 const ciBuild = (plaintext: 'error' | 'seal') =>
   runNode(['ci-build.mjs', plaintext], {
@@ -102,12 +93,12 @@ const ciBuild = (plaintext: 'error' | 'seal') =>
   })
 const serve = (who: Identity) =>
   runNode([join(app, 'dist', 'server.mjs')], {
-    env: { ...childEnv(kms.endpoint, who, { KMS_SECRETS_MAX_ATTEMPTS: '1' }), HOME: emptyHome },
+    env: { ...kmsEnv(kms.endpoint, who, { KMS_SECRETS_MAX_ATTEMPTS: '1' }), HOME: emptyHome },
     cwd: app,
   })
 
 function expectClean(run: RunResult): void {
-  expect(findCanaries(run.stdout + run.stderr, [canary])).toEqual([])
+  expect(textHasCanary(run.stdout + run.stderr, [canary])).toEqual([])
 }
 
 function auditSince(n: number): AuditEntry[] {
@@ -122,7 +113,7 @@ describe('the workflow: owner seals, CI builds without credentials, the server d
     expectClean(run)
     const sealed = readFileSync(join(app, 'config', 'db.secret.json'), 'utf8')
     expect(isEnvelopeText(sealed)).toBe(true)
-    expect(findCanaries(sealed, [canary])).toEqual([])
+    expect(textHasCanary(sealed, [canary])).toEqual([])
     expect(auditSince(before).map((e) => `${e.action} ${e.code}`)).toEqual(['GenerateDataKey OK'])
   })
 
@@ -131,7 +122,7 @@ describe('the workflow: owner seals, CI builds without credentials, the server d
     const run = await ciBuild('error')
     expect(run.code, run.stderr).toBe(0)
     expect(auditSince(before)).toEqual([])
-    expect(findCanaries(readFileSync(join(app, 'dist', 'server.mjs'), 'utf8'), [canary])).toEqual([])
+    expect(textHasCanary(readFileSync(join(app, 'dist', 'server.mjs'), 'utf8'), [canary])).toEqual([])
   })
 
   it('3. the server, allowed only to Decrypt the app key, starts and gets the value', async () => {

@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSecretFile, sealSecret } from '@kms-secrets/core'
+import { newCanary } from '@kms-secrets/testkit/leak'
+import { kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newCanary } from './support/canary.js'
 import { createFigures, scaled } from './support/figures.js'
-import { childEnv, keyIdFor, newIdentity, providerFor, readAudit, startKms, type TestKms } from './support/kms.js'
+import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 const figures = createFigures('stampede')
@@ -74,7 +75,7 @@ function startChild(env: NodeJS.ProcessEnv): Child {
 }
 
 beforeAll(async () => {
-  kms = await startKms({
+  kms = await startTestKms({
     seed: {
       identities: [
         { ...admin, allow: ['*'], keys: ['*'] },
@@ -111,7 +112,7 @@ function buckets(entries: { time: string; code: string }[], ms: number): { ok: n
 
 describe(`${processes} server processes start at the same instant against a KMS limited to ${qps} Decrypt/s`, () => {
   it('all get the value; KMS never serves more than its limit; retries are spread, not synchronized', async () => {
-    const env = childEnv(kms.endpoint, runtimeId, { KMS_SECRETS_MAX_ATTEMPTS: attempts })
+    const env = kmsEnv(kms.endpoint, runtimeId, { KMS_SECRETS_MAX_ATTEMPTS: attempts })
     const children: Child[] = []
     // Start in batches (startup is CPU-bound on 2 cores); every child loads the runtime, then waits for "go".
     for (let i = 0; i < processes; i += 25) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { runScript } from './example.js'
 import { makeTempDir } from './fixture.js'
@@ -14,7 +15,6 @@ import {
   startNodeServer,
 } from './framework-app.js'
 import { auditFor, type KmsInfo, kmsEnv, readAudit, useKms } from './kms.js'
-import { scanForCanaries, textHasCanary } from './leak.js'
 import { sealFilesInPlace } from './seal.js'
 
 /** What differs between two framework apps; the scenarios (issue 10, done-means 1–4) are the same. */

@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { Agent } from 'node:http'
-import { connect } from 'node:net'
-import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
+import { type AuditEntry, kmsEnv as envFor, readAudit as readAuditLog } from '@kms-secrets/testkit/local-kms'
+import { createSdkClient, type SdkClient } from '@kms-secrets/testkit/sdk'
 import { inject } from 'vitest'
 import type { Identities, Identity, keyIds } from './seed.js'
 
@@ -24,21 +22,10 @@ export function useKms(): KmsInfo {
   return inject('kms')
 }
 
-export interface AuditEntry {
-  time: string
-  requestId: string
-  secretId: string
-  action: string
-  keyId?: string
-  code: string
-}
+export type { AuditEntry }
 
 export function readAudit(kms: KmsInfo): AuditEntry[] {
-  if (!existsSync(kms.auditLog)) return []
-  return readFileSync(kms.auditLog, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as AuditEntry)
+  return readAuditLog(kms.auditLog)
 }
 
 /** Audit entries for one CMK (each test file that counts KMS calls owns its CMK). */
@@ -46,37 +33,14 @@ export function auditFor(kms: KmsInfo, keyId: string, action?: string): AuditEnt
   return readAudit(kms).filter((e) => e.keyId === keyId && (action === undefined || e.action === action))
 }
 
-/**
- * The official SDK transport pointed at local-kms the production way: endpoint `kms.tencentcloudapi.com:<port>`
- * (so requests are signed for service `kms`) over http, with an agent that dials the loopback port.
- */
-export function sdkClient(kms: KmsInfo, who: Identity): CommonClient {
-  const url = new URL(kms.endpoint)
-  const agent = new Agent()
-  ;(agent as unknown as { createConnection: unknown }).createConnection = () =>
-    connect({ host: url.hostname, port: Number(url.port) })
-  return new CommonClient('kms.tencentcloudapi.com', '2019-01-18', {
-    credential: { secretId: who.secretId, secretKey: who.secretKey },
-    region: 'ap-guangzhou',
-    profile: {
-      httpProfile: { endpoint: `kms.tencentcloudapi.com:${url.port}`, protocol: 'http://', agent, reqTimeout: 10 },
-    },
-  })
+/** The official SDK transport pointed at the shared local-kms the production way, as `who`. */
+export function sdkClient(kms: KmsInfo, who: Identity): SdkClient {
+  return createSdkClient(kms.endpoint, who, { keepAlive: false })
 }
 
 /** Env for a process that should talk to local-kms as `who` — and nothing else from the test's environment. */
 export function kmsEnv(kms: KmsInfo, who: Identity | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    KMS_SECRETS_ENDPOINT: kms.endpoint,
-    TENCENTCLOUD_REGION: 'ap-guangzhou',
-    ...extra,
-  }
-  if (who) {
-    env.TENCENTCLOUD_SECRET_ID = who.secretId
-    env.TENCENTCLOUD_SECRET_KEY = who.secretKey
-  }
-  return env
+  return envFor(kms.endpoint, who, extra)
 }
 
 /** Changes process.env as given (undefined deletes a variable); returns a function that restores it. */

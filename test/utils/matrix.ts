@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   type Bundler,
   build,
@@ -10,11 +9,12 @@ import {
   outputFormats,
   type SourceMapMode,
   sourceMapModes,
-} from './build.js'
+} from '@kms-secrets/testkit/build'
+import { scanForCanaries, textHasCanary, walkFiles } from '@kms-secrets/testkit/leak'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildFailure, errorCodesIn } from './errors.js'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir } from './fixture.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './kms.js'
-import { scanForCanaries, textHasCanary, walkFiles } from './leak.js'
 import { parseDigest, runNode } from './run.js'
 
 /**

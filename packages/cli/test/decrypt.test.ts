@@ -2,7 +2,7 @@ import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, statSync, syml
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
 
 const db = {
@@ -15,7 +15,7 @@ let kms: TestKms
 let tmp: ReturnType<typeof tempDir>
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('decrypt')
   writeFileSync(path.join(tmp.dir, 'v9.secret.json'), '{"kmsSecrets":9}')
   await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), { endpoint: kms.endpoint, keyId: keyA })
@@ -29,7 +29,7 @@ beforeAll(async () => {
   })
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
 import { filesContaining } from './helpers/files.js'
-import { keyB, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyB, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
 
 const editor = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url))
@@ -17,7 +17,7 @@ const sealed = () => path.join(tmp.dir, 'db.secret.json')
 const log = () => path.join(tmp.dir, 'editor.log')
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('edit')
   await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify(db), {
     endpoint: kms.endpoint,
@@ -27,7 +27,7 @@ beforeAll(async () => {
   original = readFileSync(sealed(), 'utf8')
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, keyB, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyA, keyB, startCliKms, type TestKms } from './helpers/kms.js'
 
 const db = { host: 'db.internal', user: 'app', password: 'enc-canary-pw-5c1f0e', port: 5432 }
 let kms: TestKms
@@ -11,12 +11,12 @@ const file = (name: string) => path.join(tmp.dir, name)
 const write = (name: string, text: string) => writeFileSync(file(name), text)
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('encrypt')
   write('notes.md', 'x')
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
 import { filesContaining } from './helpers/files.js'
-import { identities, keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { identities, keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
 
 const child = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url))
@@ -21,7 +21,7 @@ let cwd: ReturnType<typeof tempDir>
 let tmpdir: ReturnType<typeof tempDir>
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   cwd = tempDir('exec-cwd')
   tmpdir = tempDir('exec-tmp')
   await sealFixture(cwd.dir, 'db.secret.json', JSON.stringify(db), { endpoint: kms.endpoint, keyId: keyA })
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await sealFixture(cwd.dir, 'tls.secret.pem', pem, { endpoint: kms.endpoint, keyId: keyA })
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   cwd?.cleanup()
   tmpdir?.cleanup()
 })

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './helpers/cli.js'
-import { keyB, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyB, startCliKms, type TestKms } from './helpers/kms.js'
 
 let kms: TestKms
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
 })
 
 const cli = (args: string[], as: 'admin' | 'sealer' | 'runtime' = 'admin') =>

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { type IdentityName, keyA, keyB, keyRsa, keySm2, startTestKms, type TestKms } from './helpers/kms.js'
+import { type IdentityName, keyA, keyB, keyRsa, keySm2, startCliKms, type TestKms } from './helpers/kms.js'
 
 // Project key (issue 12) against a real local-kms on a symmetric CMK: init once, then sealing needs no credentials.
 const editor = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url))
@@ -15,12 +15,12 @@ const read = (name: string) => readFileSync(file(name), 'utf8')
 const envOf = (name: string) => JSON.parse(read(name))
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('project-key')
   mkdirSync(file('app/config'), { recursive: true })
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

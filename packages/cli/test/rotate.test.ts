@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, keyB, keyC, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyA, keyB, keyC, startCliKms, type TestKms } from './helpers/kms.js'
 import { sdkEncrypt } from './helpers/sdk.js'
 
 let kms: TestKms
@@ -17,7 +17,7 @@ const decrypt = async (name: string) => {
 }
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('rotate')
   writeFileSync(path.join(tmp.dir, 'plain.json'), '{}')
   writeFileSync(path.join(tmp.dir, 'a.secret.json'), '{"password":"rot-canary-a-11"}')
@@ -26,7 +26,7 @@ beforeAll(async () => {
   expect(r.code).toBe(0)
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

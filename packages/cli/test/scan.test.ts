@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
 
 const password = 'scan-canary-pw-6b2f41'
@@ -11,7 +11,7 @@ let tmp: ReturnType<typeof tempDir>
 const at = (...p: string[]) => path.join(tmp.dir, ...p)
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('scan')
   await sealFixture(tmp.dir, 'db.secret.json', JSON.stringify({ user: 'app', password }), {
     endpoint: kms.endpoint,
@@ -30,7 +30,7 @@ beforeAll(async () => {
   writeFileSync(at('plain.secret.json'), JSON.stringify({ apiKey: 'scan-canary-plain-key-9' }))
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
 
 const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
@@ -13,7 +13,7 @@ let tmp: ReturnType<typeof tempDir>
 const at = (name: string) => path.join(tmp.dir, name)
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('types')
   // `then` is never a named export (it would make the module namespace a thenable).
   const db = '{"host":"db.internal","password":"types-canary-pw-8e","port":5432,"then":"x","replicas":["a"]}'
@@ -58,7 +58,7 @@ beforeAll(async () => {
   )
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from './helpers/cli.js'
-import { keyA, startTestKms, type TestKms } from './helpers/kms.js'
+import { keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sdkEncrypt } from './helpers/sdk.js'
 
 let kms: TestKms
@@ -16,11 +16,11 @@ const cli = (args: string[], opts: { as?: 'admin' | 'sealer' | 'runtime' | null;
   })
 
 beforeAll(async () => {
-  kms = await startTestKms()
+  kms = await startCliKms()
   tmp = tempDir('wrap')
 })
 afterAll(async () => {
-  await kms?.close()
+  await kms?.dispose()
   tmp?.cleanup()
 })
 

@@ -4,13 +4,13 @@
  * reproduced byte for byte. Never change what an existing vector builds to: a format change ADDS vectors.
  */
 import { createHmac } from 'node:crypto'
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { encodeEnvelope } from '../src/envelope/codec.js'
 import type { SealedEnvelope } from '../src/envelope/types.js'
 import { createSealer } from '../src/seal/sealer.js'
 import { wrapBlob } from '../src/seal/wrap.js'
 import { parseSecretFile } from '../src/secret-file/parse.js'
 import { canonicalJson } from '../src/util/canonical-json.js'
-import { createFakeKms } from '../test/support/fake-kms.js'
 import type { VectorEntry, VectorManifest } from '../test/support/vectors.js'
 import { type Built, mutations } from './vector-mutations.js'
 import { buildProjectVectors } from './vectors-project.js'

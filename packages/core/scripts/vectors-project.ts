@@ -4,6 +4,7 @@
  * the same fake KMS (its counter only moves forward, the earlier bytes stay what they were).
  */
 import { createHmac } from 'node:crypto'
+import type { FakeKms } from '@kms-secrets/testkit/fake-kms'
 import { encodeEnvelope } from '../src/envelope/codec.js'
 import type { AnyEnvelope, ProjectEnvelope } from '../src/envelope/types.js'
 import type { ErrorCode } from '../src/errors.js'
@@ -11,7 +12,6 @@ import { createProjectKey } from '../src/project/create.js'
 import { encodeProjectKey, type ProjectKey, projectKeyFingerprint } from '../src/project/file.js'
 import { sealWithProjectKey } from '../src/project/seal.js'
 import { parseSecretFile } from '../src/secret-file/parse.js'
-import type { FakeKms } from '../test/support/fake-kms.js'
 import type { VectorEntry } from '../test/support/vectors.js'
 
 function source(label: string, length: number): () => Uint8Array {

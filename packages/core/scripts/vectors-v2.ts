@@ -3,6 +3,7 @@
  * including the two-key ("invisible salamanders") forgery. Built after every v1 vector on the same fake KMS.
  */
 import { createHmac } from 'node:crypto'
+import type { FakeKms } from '@kms-secrets/testkit/fake-kms'
 import { deriveCommittedKey } from '../src/crypto/commit.js'
 import { encryptionContextFor, envelopeAad } from '../src/envelope/aad.js'
 import { encodeEnvelope } from '../src/envelope/codec.js'
@@ -12,7 +13,6 @@ import { createSealer } from '../src/seal/sealer.js'
 import { wrapBlob } from '../src/seal/wrap.js'
 import { parseSecretFile } from '../src/secret-file/parse.js'
 import { toBase64 } from '../src/util/base64.js'
-import type { FakeKms } from '../test/support/fake-kms.js'
 import { forgeTwoKeyGcm } from '../test/support/two-key-gcm.js'
 import type { VectorEntry } from '../test/support/vectors.js'
 

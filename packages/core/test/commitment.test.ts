@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { aesGcmOpen } from '../src/crypto/aead.js'
 import {
@@ -14,7 +15,6 @@ import {
 } from '../src/index.js'
 import { envelopeEncryptionContext } from '../src/open.js'
 import { toBase64 } from '../src/util/base64.js'
-import { createFakeKms, type FakeKms } from './support/fake-kms.js'
 import { forgeTwoKeyGcm } from './support/two-key-gcm.js'
 
 const enc = (s: string) => new TextEncoder().encode(s)

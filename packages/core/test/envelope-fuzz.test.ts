@@ -1,3 +1,4 @@
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -11,7 +12,6 @@ import {
   type SealedEnvelope,
   validateEnvelope,
 } from '../src/index.js'
-import { createFakeKms } from './support/fake-kms.js'
 
 const kms = createFakeKms()
 const runs = Number(process.env.FUZZ_RUNS ?? 300)

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import {
   type AnyEnvelope,
@@ -23,7 +24,6 @@ import {
   validateEnvelope,
   validateProjectKey,
 } from '../src/index.js'
-import { createFakeKms, type FakeKms } from './support/fake-kms.js'
 
 const kmsOptions = {
   keys: ['sym-1', 'sym-2'],

@@ -1,3 +1,4 @@
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import {
   createSealer,
@@ -11,7 +12,6 @@ import {
   sealSecret,
   wrapBlob,
 } from '../src/index.js'
-import { createFakeKms } from './support/fake-kms.js'
 
 const enc = (s: string) => new TextEncoder().encode(s)
 

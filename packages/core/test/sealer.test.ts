@@ -1,6 +1,6 @@
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSealer, type DataKey, type KmsProvider, sealSecret } from '../src/index.js'
-import { createFakeKms } from './support/fake-kms.js'
 
 const payload = new TextEncoder().encode('v')
 

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { spawnLocalKms } from '@kms-secrets/testkit/local-kms'
 import { afterEach, describe, expect, it } from 'vitest'
-import { portOf, spawnKms } from './helpers/child.js'
+import { portOf } from './helpers/child.js'
 import { createSdkClient } from './helpers/sdk.js'
 import { adminSeed, makeDataDir } from './helpers/server.js'
 
@@ -18,7 +19,7 @@ async function dataDir(): Promise<string> {
 
 describe('local-kms bin', () => {
   it('--help prints the usage and exits 0', async () => {
-    const kms = spawnKms(['--help'])
+    const kms = spawnLocalKms(['--help'])
     expect(await kms.exited).toEqual({ code: 0, signal: null })
     expect(kms.stdout()).toMatch(/^Usage: local-kms/)
     for (const flag of ['--host', '--port', '--data-dir', '--seed', '--latency-ms', '--fault-rate', '--throttle-qps']) {
@@ -29,7 +30,7 @@ describe('local-kms bin', () => {
   it.each([[['--nope']], [['--port', 'abc']], [['--fault-kinds', 'meteor']], [['--fault-rate', '2']], [['extra']]])(
     'a bad command line %j exits 2 with a message on stderr',
     async (args) => {
-      const kms = spawnKms([...args, '--data-dir', await dataDir()])
+      const kms = spawnLocalKms([...args, '--data-dir', await dataDir()])
       expect((await kms.exited).code).toBe(2)
       expect(kms.stderr()).toMatch(/^local-kms: /)
       expect(kms.stdout()).toBe('')
@@ -40,7 +41,7 @@ describe('local-kms bin', () => {
     const dir = await dataDir()
     const seedFile = join(dir, 'seed.json')
     await writeFile(seedFile, JSON.stringify(adminSeed))
-    const kms = spawnKms(['--port', '0', '--data-dir', dir, '--seed', seedFile])
+    const kms = spawnLocalKms(['--port', '0', '--data-dir', dir, '--seed', seedFile])
     const port = portOf(await kms.firstLine)
     const sdk = createSdkClient(port)
     try {
@@ -55,7 +56,7 @@ describe('local-kms bin', () => {
 
   it('without identities writes admin-identity.json, names it on stderr (never the key), exits 0 on SIGINT', async () => {
     const dir = await dataDir()
-    const kms = spawnKms(['--port', '0', '--data-dir', dir])
+    const kms = spawnLocalKms(['--port', '0', '--data-dir', dir])
     const port = portOf(await kms.firstLine)
     const credential = JSON.parse(await readFile(join(dir, 'admin-identity.json'), 'utf8'))
     expect(kms.stderr()).toContain(join(dir, 'admin-identity.json'))
@@ -73,7 +74,7 @@ describe('local-kms bin', () => {
   it('a corrupted data dir exits 1 with a clear message', async () => {
     const dir = await dataDir()
     await writeFile(join(dir, 'local-kms.json'), 'garbage')
-    const kms = spawnKms(['--port', '0', '--data-dir', dir])
+    const kms = spawnLocalKms(['--port', '0', '--data-dir', dir])
     expect((await kms.exited).code).toBe(1)
     expect(kms.stderr()).toContain('local-kms.json')
     expect(kms.stdout()).toBe('')
@@ -81,9 +82,9 @@ describe('local-kms bin', () => {
 
   it('a port in use exits 1', async () => {
     const dir = await dataDir()
-    const first = spawnKms(['--port', '0', '--data-dir', dir, '--quiet'])
+    const first = spawnLocalKms(['--port', '0', '--data-dir', dir, '--quiet'])
     const port = portOf(await first.firstLine)
-    const second = spawnKms(['--port', String(port), '--data-dir', await dataDir(), '--quiet'])
+    const second = spawnLocalKms(['--port', String(port), '--data-dir', await dataDir(), '--quiet'])
     expect((await second.exited).code).toBe(1)
     expect(second.stderr()).toMatch(/EADDRINUSE/)
     first.child.kill('SIGTERM')
@@ -107,7 +108,7 @@ describe('local-kms bin: where the data dir lives', () => {
     ['HOME only', (d: { home: string; state: string }) => ({ HOME: d.home })],
   ])('--print-data-dir prints the per-user state dir (%s) and starts nothing', async (_name, envOf) => {
     const d = await layout()
-    const kms = spawnKms(['--print-data-dir'], { env: envOf(d), cwd: d.project })
+    const kms = spawnLocalKms(['--print-data-dir'], { env: envOf(d), cwd: d.project })
     expect(await kms.exited).toEqual({ code: 0, signal: null })
     const expected =
       'XDG_STATE_HOME' in envOf(d) ? stateDefault(d.state) : join(d.home, '.local', 'state', 'kms-secrets', 'local-kms')
@@ -117,7 +118,7 @@ describe('local-kms bin: where the data dir lives', () => {
 
   it('without --data-dir, started in a project: data in the state dir, named on stderr, no warning', async () => {
     const d = await layout()
-    const kms = spawnKms(['--port', '0'], { env: { HOME: d.home, XDG_STATE_HOME: d.state }, cwd: d.project })
+    const kms = spawnLocalKms(['--port', '0'], { env: { HOME: d.home, XDG_STATE_HOME: d.state }, cwd: d.project })
     portOf(await kms.firstLine)
     kms.child.kill('SIGTERM')
     expect((await kms.exited).code).toBe(0)
@@ -131,7 +132,7 @@ describe('local-kms bin: where the data dir lives', () => {
   it('--data-dir inside the project is honoured, with one warning line naming the project and what to do', async () => {
     const d = await layout()
     const env = { HOME: d.home, XDG_STATE_HOME: d.state }
-    const kms = spawnKms(['--port', '0', '--data-dir', '.kms-local', '--quiet'], { env, cwd: d.project })
+    const kms = spawnLocalKms(['--port', '0', '--data-dir', '.kms-local', '--quiet'], { env, cwd: d.project })
     portOf(await kms.firstLine)
     kms.child.kill('SIGTERM')
     expect((await kms.exited).code).toBe(0)
@@ -150,7 +151,7 @@ describe('local-kms bin: where the data dir lives', () => {
 
   it('--data-dir outside any project: no warning', async () => {
     const d = await layout()
-    const kms = spawnKms(['--port', '0', '--data-dir', join(d.root, 'kms')], {
+    const kms = spawnLocalKms(['--port', '0', '--data-dir', join(d.root, 'kms')], {
       env: { HOME: d.home, XDG_STATE_HOME: d.state },
       cwd: d.project,
     })

@@ -1,9 +1,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { spawnLocalKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodeKeyFile } from '../src/storage/key-file.js'
-import { portOf, spawnKms } from './helpers/child.js'
+import { portOf } from './helpers/child.js'
 import { b64, createSdkClient, type SdkClient } from './helpers/sdk.js'
 import { adminSeed, makeDataDir } from './helpers/server.js'
 
@@ -103,7 +104,7 @@ describe('durability under kill -9', () => {
     const args = ['--port', '0', '--data-dir', dataDir, '--seed', seedFile, '--quiet']
     const acked = new Map<string, AckedKey>()
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const kms = spawnKms(args)
+      const kms = spawnLocalKms(args)
       const sdk = createSdkClient(portOf(await kms.firstLine), undefined, { reqTimeout: 5 })
       const stop = { done: false }
       const running = Array.from({ length: workers }, () => hammer(sdk, acked, stop))
@@ -115,7 +116,7 @@ describe('durability under kill -9', () => {
       sdk.close()
     }
     expect(acked.size).toBeGreaterThan(cycles)
-    const kms = spawnKms(args)
+    const kms = spawnLocalKms(args)
     const sdk = createSdkClient(portOf(await kms.firstLine))
     try {
       await verify(sdk, dataDir, acked)

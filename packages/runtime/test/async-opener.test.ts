@@ -1,7 +1,7 @@
 import type { SecretFormat } from '@kms-secrets/core'
+import { createFakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
-import { createFakeKms, failure } from './support/fake-kms.js'
 import { directEnvelope, fileOf, keyA, keyB, keyC, sealAll, sealOne, sources } from './support/seal.js'
 
 const fast = { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 5 }
@@ -140,14 +140,14 @@ describe('providers and regions', () => {
 describe('invalid input', () => {
   it('rejects a non-envelope with a typed error naming the file', async () => {
     const opener = createSecretOpener({ provider: createFakeKms() })
-    const err = await failure(opener.open({ nope: 1 } as never, { file: 'x.secret.json' }))
+    const err = await rejection(opener.open({ nope: 1 } as never, { file: 'x.secret.json' }))
     expect(err).toMatchObject({ code: 'ERR_ENVELOPE_FIELD', file: 'x.secret.json' })
   })
 
   it('rejects an unknown version with ERR_ENVELOPE_VERSION', async () => {
     const kms = createFakeKms()
     const [env] = await sealOne(kms, 'json')
-    const err = await failure(
+    const err = await rejection(
       createSecretOpener({ provider: kms }).open({ ...env, kmsSecrets: 3 } as never, { file: 'f' }),
     )
     expect(err).toMatchObject({ code: 'ERR_ENVELOPE_VERSION' })

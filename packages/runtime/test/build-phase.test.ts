@@ -1,9 +1,9 @@
 import { inspect } from 'node:util'
 import { isKmsSecretsError, type KmsSecretsError } from '@kms-secrets/core/errors'
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { isBuildPhase, openSecret, openSecretSync } from '../src/index.js'
 import { buildPhasePlaceholder } from '../src/opener/build-phase.js'
-import { createFakeKms } from './support/fake-kms.js'
 import { canary, sealOne } from './support/seal.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: a placeholder stands for any JSON value; each test uses it as such.

@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer'
 import { inspect } from 'node:util'
 import type { SealedEnvelope } from '@kms-secrets/core'
+import { createFakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { importDataKey, type WebDataKey } from '../src/opener/data-key.js'
 import { useNodeCrypto } from '../src/opener/node-crypto.js'
-import { createFakeKms, failure } from './support/fake-kms.js'
 import { sealAll, sealOne } from './support/seal.js'
 
 function flipBit(b64: string, bit: number): string {
@@ -94,7 +94,7 @@ describe('tampered envelopes → ERR_ENVELOPE_AUTH, never wrong plaintext', () =
     const bytes = Buffer.from(env[field], 'base64')
     for (let n = 0; n < bytes.length; n++) {
       const bad = { ...env, [field]: bytes.subarray(0, n).toString('base64') }
-      const err = await failure(opener.open(bad, { file: 'f' }))
+      const err = await rejection(opener.open(bad, { file: 'f' }))
       expect(['ERR_ENVELOPE_AUTH', 'ERR_ENVELOPE_FIELD']).toContain(err.code)
     }
   })
@@ -110,7 +110,7 @@ describe('tampered envelopes → ERR_ENVELOPE_AUTH, never wrong plaintext', () =
       { ...env, shape: { object: {} } },
     ]
     for (const bad of variants) {
-      const err = await failure(opener.open(bad, { file: 'db.secret.json' }))
+      const err = await rejection(opener.open(bad, { file: 'db.secret.json' }))
       expect(err.code).toBe('ERR_ENVELOPE_AUTH')
     }
   })
@@ -118,7 +118,7 @@ describe('tampered envelopes → ERR_ENVELOPE_AUTH, never wrong plaintext', () =
   it('a changed context with a cold cache is refused by KMS (EncryptionContext mismatch)', async () => {
     const kms = createFakeKms()
     const [env] = await sealOne(kms, 'json')
-    const err = await failure(
+    const err = await rejection(
       createSecretOpener({ provider: kms }).open({ ...env, context: { app: 'apj', env: 'test' } }, { file: 'f' }),
     )
     expect(err.code).toBe('ERR_KMS_INVALID_CIPHERTEXT')

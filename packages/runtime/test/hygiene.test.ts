@@ -1,9 +1,9 @@
 import { Buffer } from 'node:buffer'
 import { inspect } from 'node:util'
+import { createFakeKms, type FakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
-import { createFakeKms, type FakeKms, failure } from './support/fake-kms.js'
 import { canary, fileOf, sealAll, sealOne, sources } from './support/seal.js'
 import { type HttpFault, startTencentServer, type TencentServer } from './support/tencent-server.js'
 
@@ -49,9 +49,9 @@ describe('runtime objects show nothing secret', () => {
     const opener = createSecretOpener({ provider: kms, retry: { maxAttempts: 1 } })
     await opener.open(env, { file: fileOf.yaml })
     const errors = await Promise.all([
-      failure(opener.open({ ...env, id: 'x' }, { file: 'a' })),
-      failure(opener.open({ ...env, format: 'text' }, { file: 'b' })),
-      failure(createSecretOpener({ provider: kms }).open({ ...env, context: {} }, { file: 'c' })),
+      rejection(opener.open({ ...env, id: 'x' }, { file: 'a' })),
+      rejection(opener.open({ ...env, format: 'text' }, { file: 'b' })),
+      rejection(createSecretOpener({ provider: kms }).open({ ...env, context: {} }, { file: 'c' })),
     ])
     for (const e of errors) {
       expect(e).toBeInstanceOf(Error)
@@ -109,7 +109,7 @@ describe('hostile KMS responses through the real Tencent provider', () => {
     const [env] = await sealOne(kms, 'json')
     server.httpFaults.push(fault)
     const opener = createSecretOpener({ endpoint: server.endpoint, retry: { maxAttempts: 1 } })
-    const err = await failure(opener.open(env, { file: 'db.secret.json' }))
+    const err = await rejection(opener.open(env, { file: 'db.secret.json' }))
     expect(err.code).toMatch(/^ERR_KMS_/)
     expect(err.file).toBe('db.secret.json')
     expectClean(render(err), kms)

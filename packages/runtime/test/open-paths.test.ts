@@ -2,10 +2,10 @@ import { Buffer } from 'node:buffer'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { SealedEnvelope } from '@kms-secrets/core'
+import { createFakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { useNodeCrypto } from '../src/opener/node-crypto.js'
-import { createFakeKms, failure } from './support/fake-kms.js'
 import { sealOne } from './support/seal.js'
 
 /**
@@ -40,7 +40,7 @@ describe.each([
     }
     const opener = createSecretOpener({ provider: shared!.vectorKms(loaded!.manifest), retry: { maxAttempts: 1 } })
     const open = opener.open(envelope as never, { file: entry.envelope })
-    if ('error' in entry.expect) expect((await failure(open)).code).toBe(entry.expect.error)
+    if ('error' in entry.expect) expect((await rejection(open)).code).toBe(entry.expect.error)
     else expect(await open).toEqual(entry.expect.value)
   })
 
@@ -53,17 +53,19 @@ describe.each([
       const text = (env as SealedEnvelope)[field]!
       for (let bit = 0; bit < Buffer.from(text, 'base64').length * 8; bit += 5) {
         const code = field === 'salt' || field === 'commit' ? 'ERR_ENVELOPE_COMMITMENT' : 'ERR_ENVELOPE_AUTH'
-        const err = await failure(opener.open({ ...env, [field]: flipBit(text, bit) }, { file: 'f' }))
+        const err = await rejection(opener.open({ ...env, [field]: flipBit(text, bit) }, { file: 'f' }))
         expect(err.code).toBe(code)
       }
     }
     const [other] = await sealOne(kms, 'json')
-    expect((await failure(opener.open({ ...env, kms: other.kms }, { file: 'f' }))).code).toBe('ERR_ENVELOPE_COMMITMENT')
+    expect((await rejection(opener.open({ ...env, kms: other.kms }, { file: 'f' }))).code).toBe(
+      'ERR_ENVELOPE_COMMITMENT',
+    )
     for (const bad of [
       { ...env, id: 'x.secret.json' },
       { ...env, format: 'yaml' as const },
     ]) {
-      expect((await failure(opener.open(bad, { file: 'f' }))).code).toBe('ERR_ENVELOPE_AUTH')
+      expect((await rejection(opener.open(bad, { file: 'f' }))).code).toBe('ERR_ENVELOPE_AUTH')
     }
   })
 })

@@ -1,9 +1,8 @@
 import { createProjectKey, type ProjectEnvelope, sealWithProjectKey } from '@kms-secrets/core'
+import { createFakeKms as createCoreFakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
-import { createFakeKms as createCoreFakeKms } from '../../core/test/support/fake-kms.js'
 import { createSecretOpener } from '../src/index.js'
 import type { DecryptProvider } from '../src/kms/tencent-decrypt.js'
-import { failure } from './support/fake-kms.js'
 
 const cmks = {
   symmetric: 'sym-key-1',
@@ -51,7 +50,7 @@ describe.each(Object.entries(cmks))('mode project on a %s CMK', (kind, keyId) =>
       asymmetricSm2Decrypt: async (r, o) => ({ ...(await kms.asymmetricSm2Decrypt(r, o)), keyId: '' }),
     }
     const opener = createSecretOpener({ provider: liar })
-    expect((await failure(opener.open(envs[0]!, { file: 'a.secret.json' }))).code).toBe('ERR_ENVELOPE_KEY')
+    expect((await rejection(opener.open(envs[0]!, { file: 'a.secret.json' }))).code).toBe('ERR_ENVELOPE_KEY')
   })
 
   it('Precondition: KMS returned this project’s 32-byte private key (else ERR_ENVELOPE_COMMITMENT, still one call)', async () => {
@@ -65,7 +64,7 @@ describe.each(Object.entries(cmks))('mode project on a %s CMK', (kind, keyId) =>
       provider: { decrypt: answer, asymmetricRsaDecrypt: answer, asymmetricSm2Decrypt: answer },
     })
     for (const [i, e] of envs.entries()) {
-      expect((await failure(opener.open(e, { file: `f${i}.secret.json` }))).code).toBe('ERR_ENVELOPE_COMMITMENT')
+      expect((await rejection(opener.open(e, { file: `f${i}.secret.json` }))).code).toBe('ERR_ENVELOPE_COMMITMENT')
     }
     expect(calls).toBe(1)
   })
@@ -75,7 +74,7 @@ describe('mode project: provider capabilities', () => {
   it('Precondition: the provider implements the asymmetric decrypt the wrap needs (ERR_KMS_CONFIG)', async () => {
     const { kms, envs } = await sealFiles(cmks.sm2, 1)
     const opener = createSecretOpener({ provider: { decrypt: (r, o) => kms.decrypt(r, o) } })
-    const e = await failure(opener.open(envs[0]!, { file: 'a.secret.json' }))
+    const e = await rejection(opener.open(envs[0]!, { file: 'a.secret.json' }))
     expect(e.code).toBe('ERR_KMS_CONFIG')
     expect(e.message).toContain('AsymmetricSm2Decrypt')
   })

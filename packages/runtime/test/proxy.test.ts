@@ -1,9 +1,9 @@
 import { createServer } from 'node:net'
+import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { isNoProxyHost, resolveProxy } from '../src/kms/proxy.js'
-import { createFakeKms, type FakeKms } from './support/fake-kms.js'
 import { sealOne } from './support/seal.js'
 import { startTencentServer, type TencentServer } from './support/tencent-server.js'
 

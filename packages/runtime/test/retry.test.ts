@@ -1,8 +1,8 @@
 import { isKmsSecretsError } from '@kms-secrets/core'
+import { createFakeKms, type Fault, rejection } from '@kms-secrets/testkit/fake-kms'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { backoffMs } from '../src/opener/retry.js'
-import { createFakeKms, type Fault, failure } from './support/fake-kms.js'
 import { sealAll, sealOne } from './support/seal.js'
 
 const fast = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 }
@@ -41,7 +41,9 @@ describe('retries', () => {
     const kms = createFakeKms()
     const [env] = await sealOne(kms, 'json')
     kms.faults.push('throttle', 'throttle', 'throttle', 'throttle', 'throttle')
-    const err = await failure(createSecretOpener({ provider: kms, retry: fast }).open(env, { file: 'db.secret.json' }))
+    const err = await rejection(
+      createSecretOpener({ provider: kms, retry: fast }).open(env, { file: 'db.secret.json' }),
+    )
     expect(isKmsSecretsError(err)).toBe(true)
     expect(err).toMatchObject({
       code: 'ERR_KMS_THROTTLED',
@@ -71,7 +73,9 @@ describe('retries', () => {
     const kms = createFakeKms()
     const [env] = await sealOne(kms, 'json')
     kms.faults.push(fault)
-    const err = await failure(createSecretOpener({ provider: kms, retry: fast }).open(env, { file: 'db.secret.json' }))
+    const err = await rejection(
+      createSecretOpener({ provider: kms, retry: fast }).open(env, { file: 'db.secret.json' }),
+    )
     expect(err).toMatchObject({ code, file: 'db.secret.json', keyId: env.kms.keyId, requestId: kms.lastRequestId })
     expect(kms.decrypts).toHaveLength(1)
   })

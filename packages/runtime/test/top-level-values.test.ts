@@ -1,6 +1,6 @@
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
-import { createFakeKms } from './support/fake-kms.js'
 import { sealAll } from './support/seal.js'
 
 describe('a json/yaml secret opens to any top-level JSON value, as a JSON import does', () => {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { rejection } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
-import { failure } from './support/fake-kms.js'
 
 // Core's committed vectors (v1, v2 and mode project, FORMAT.md §10.5) and their deterministic fake KMS (test/support/vectors.ts is shared with runtime).
 const manifestPath = resolve(import.meta.dirname, '../../core/test/vectors/manifest.json')
@@ -25,7 +25,7 @@ describe.skipIf(loaded === undefined)('core v1 test vectors through the runtime'
     // A fresh opener per vector: a cold cache, as in a fresh process.
     const opener = createSecretOpener({ provider: shared!.vectorKms(loaded!.manifest), retry: { maxAttempts: 1 } })
     const open = opener.open(envelope as never, { file: entry.envelope })
-    if ('error' in entry.expect) expect((await failure(open)).code).toBe(entry.expect.error)
+    if ('error' in entry.expect) expect((await rejection(open)).code).toBe(entry.expect.error)
     else expect(await open).toEqual(entry.expect.value)
   })
 })

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createProjectKey, decodePayload, encodeProjectKey, openEnvelope, validateAnyEnvelope } from '@kms-secrets/core'
+import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { rollup } from 'rollup'
 import { describe, expect, it } from 'vitest'
-import { createFakeKms } from '../../core/test/support/fake-kms'
 import kmsRollup from '../src/rollup'
 import { createApp, expectNoPlaintext } from './helpers/app'
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { isKmsSecretsError } from '@kms-secrets/core'
-import { findCanaries } from './canary.js'
+import { textHasCanary } from '@kms-secrets/testkit/leak'
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; code: string; error: Error }
 
@@ -26,7 +26,7 @@ export function renderError(e: unknown): string {
 
 /** Canary hits in everything an error shows. */
 export function errorLeaks(e: unknown, canaries: readonly string[]): { canary: number; encoding: string }[] {
-  return findCanaries(renderError(e), canaries)
+  return textHasCanary(renderError(e), canaries)
 }
 
 /** Every `ERR_*` code carried by an error, whatever a bundler wrapped it in (code, pluginCode, cause, errors[]). */

@@ -1,37 +1,26 @@
-import { isAbsolute, join } from 'node:path'
-import * as rollup from 'rollup'
-import kmsRollup from 'unplugin-kms-secrets/rollup'
-
-export type PluginOptions = NonNullable<Parameters<typeof kmsRollup>[0]>
-
-const isBare = (id: string): boolean => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0')
+import { build, type PluginOptions } from '@kms-secrets/testkit/build'
 
 /**
- * rollup + the plugin, ESM output `server.mjs` (bare imports stay external and resolve from test/node_modules at
- * run time). `extra` plugins run after ours. Returns the entry file.
+ * The testkit's rollup build (ESM `server.mjs`, or CJS `server.cjs` which needs the plugin's `sync: true`), source
+ * maps on, no declaration files. Bare imports stay external and resolve from test/node_modules at run time.
+ * Returns the entry file.
  */
 export async function buildWithRollup(o: {
   root: string
   entry: string
   outDir: string
   plugin: PluginOptions
-  extra?: rollup.Plugin[]
-  /** `cjs` needs the plugin's `sync: true` (openSecretSync). Default `es`. */
-  format?: 'es' | 'cjs'
+  format?: 'esm' | 'cjs'
 }): Promise<string> {
-  const file = o.format === 'cjs' ? 'server.cjs' : 'server.mjs'
-  const bundle = await rollup.rollup({
-    input: join(o.root, o.entry),
-    external: isBare,
-    plugins: [kmsRollup({ dts: false, ...o.plugin }), ...(o.extra ?? [])],
-    onwarn: () => undefined,
+  const { format = 'esm', plugin, ...rest } = o
+  const out = await build.rollup({
+    ...rest,
+    cacheDir: o.outDir,
+    format,
+    sourcemap: 'external',
+    plugin: { dts: false, ...plugin },
   })
-  try {
-    await bundle.write({ dir: o.outDir, format: o.format ?? 'es', entryFileNames: file, sourcemap: true })
-  } finally {
-    await bundle.close()
-  }
-  return join(o.outDir, file)
+  return out.entryFile
 }
 
 /** An entry that imports `./config/<file>` and prints only a SHA-256 of the value (never the value itself). */

@@ -1,6 +1,8 @@
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
+import { createSdkClient } from '@kms-secrets/testkit/sdk'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { createFigures, type Figures } from './figures.js'
-import { keyIdFor, newIdentity, providerFor, sdkClient, startKms, type TestKms } from './kms.js'
+import { keyIdFor, newIdentity, providerFor } from './kms.js'
 import { type RawCall, type RawResponse, rawCall } from './tc3.js'
 
 /** Timeouts of the attacked local-kms (short, so slow-client attacks finish quickly). */
@@ -50,7 +52,7 @@ export function useHostileKms(suite: string): HostileKms {
   const state = { kms: undefined as unknown as TestKms, blobA: '', blobB: '' }
 
   beforeAll(async () => {
-    state.kms = await startKms({
+    state.kms = await startTestKms({
       seed: {
         identities: [
           { ...admin, allow: ['*'], keys: ['*'] },
@@ -67,7 +69,7 @@ export function useHostileKms(suite: string): HostileKms {
       requestTimeoutMs,
       clock: () => clock.pinnedMs ?? Date.now(),
     })
-    const sdk = sdkClient(state.kms.endpoint, admin)
+    const sdk = createSdkClient(state.kms.endpoint, admin)
     const encrypt = async (KeyId: string) =>
       ((await sdk.request('Encrypt', { KeyId, Plaintext: plainA })) as { CiphertextBlob: string }).CiphertextBlob
     state.blobA = await encrypt(keyA)

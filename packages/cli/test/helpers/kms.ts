@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { startLocalKms } from '@kms-secrets/local-kms'
+import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
+
+export type { TestKms }
 
 export const keyA = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 export const keyB = 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb'
@@ -38,20 +37,10 @@ export const identities = {
 
 export type IdentityName = keyof typeof identities
 
-export interface TestKms {
-  endpoint: string
-  dataDir: string
-  close(): Promise<void>
-}
-
 /** A real local-kms on 127.0.0.1, any free port, fresh data dir; three symmetric keys, an RSA and an SM2 one. */
-export async function startTestKms(): Promise<TestKms> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cli-test-kms-'))
-  const kms = await startLocalKms({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    quiet: true,
+export function startCliKms(): Promise<TestKms> {
+  return startTestKms({
+    prefix: 'cli-test-kms',
     seed: {
       identities: Object.values(identities).map((i) => ({ ...i, allow: [...i.allow], keys: [...i.keys] })),
       keys: [
@@ -63,12 +52,4 @@ export async function startTestKms(): Promise<TestKms> {
       ],
     },
   })
-  return {
-    endpoint: kms.endpoint,
-    dataDir,
-    async close() {
-      await kms.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
 }

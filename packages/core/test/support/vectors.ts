@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
 import type { ErrorCode } from '../../src/errors.js'
-import { createFakeKms, type FakeKms } from './fake-kms.js'
 
 /**
  * Loader for the committed v1 test vectors (test/vectors/manifest.json), shared by core and runtime tests:

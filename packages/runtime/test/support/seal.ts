@@ -7,7 +7,7 @@ import {
   type SecretFormat,
   wrapBlob,
 } from '@kms-secrets/core'
-import type { FakeKms } from './fake-kms.js'
+import type { FakeKms } from '@kms-secrets/testkit/fake-kms'
 
 export const keyA = '11111111-2222-3333-4444-555555555555'
 export const keyB = '66666666-7777-8888-9999-000000000000'

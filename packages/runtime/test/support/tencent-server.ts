@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { isKmsSecretsError } from '@kms-secrets/core/open'
-import type { FakeKms } from './fake-kms.js'
+import type { FakeKms } from '@kms-secrets/testkit/fake-kms'
 
 /** How the server misbehaves on the next Decrypt calls (consumed in order), beyond the fake KMS's own faults. */
 export type HttpFault =

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
@@ -102,7 +103,10 @@ export function dataUrlPayloads(content: Buffer, depth = 0): Buffer[] {
 }
 
 /** Searches every file under each dir (binary-safe), and every data: URL in it decoded, for every canary. */
-export function scanForCanaries(dirs: string[], canaries: string[]): { files: number; bytes: number; hits: LeakHit[] } {
+export function scanForCanaries(
+  dirs: string[],
+  canaries: readonly string[],
+): { files: number; bytes: number; hits: LeakHit[] } {
   const needles = canaries.map(needlesFor)
   const hits: LeakHit[] = []
   let files = 0
@@ -127,7 +131,7 @@ export function scanForCanaries(dirs: string[], canaries: string[]): { files: nu
 }
 
 /** Searches one in-memory text (an HTTP response body, a log) for the canaries. */
-export function textHasCanary(text: string, canaries: string[]): LeakHit[] {
+export function textHasCanary(text: string, canaries: readonly string[]): LeakHit[] {
   const content = Buffer.from(text, 'utf8')
   const hits: LeakHit[] = []
   canaries.forEach((value, canary) => {
@@ -136,4 +140,23 @@ export function textHasCanary(text: string, canaries: string[]): LeakHit[] {
     }
   })
   return hits
+}
+
+/** A plaintext marker that cannot occur by chance: `CANARY` + 16 random letters/digits (unique per call). */
+export function newCanary(tag = ''): string {
+  return `CANARY${tag}${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`
+}
+
+/** Every `size`-character window of `value` (error messages may quote a cut piece of the input). */
+export function windows(value: string, size: number): string[] {
+  const out: string[] = []
+  for (let i = 0; i + size <= value.length; i++) out.push(value.slice(i, i + size))
+  return out
+}
+
+/** The first window of `secret` (≥ `size` chars) found in `text`, or undefined. Returns its offset, not its text. */
+export function leakedWindow(text: string, secret: string, size: number): number | undefined {
+  const list = windows(secret, Math.min(size, secret.length))
+  const i = list.findIndex((w) => text.includes(w))
+  return i < 0 ? undefined : i
 }
