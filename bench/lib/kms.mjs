@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { startLocalKms } from '@kms-secrets/local-kms'
+import { isRunning, readAudit, startLocalKmsProcess, startTestKms } from '@kms-secrets/testkit/local-kms'
 
-const localKmsBin = fileURLToPath(new URL('../node_modules/@kms-secrets/local-kms/bin/local-kms.mjs', import.meta.url))
+export { kmsEnv } from '@kms-secrets/testkit/local-kms'
 
 /** One CMK per benchmark, so audit-log counts of one never include another's calls. */
 export const keyIds = {
@@ -55,7 +53,7 @@ export async function seedDataDir(dataDir, ids) {
     ],
     keys,
   }
-  const kms = await startLocalKms({ port: 0, dataDir, seed, quiet: true })
+  const kms = await startTestKms({ dataDir, seed })
   await kms.close()
 }
 
@@ -63,66 +61,25 @@ export async function seedDataDir(dataDir, ids) {
  * Starts local-kms in its own process (its bin), so its CPU is never the benchmark process's. Options map to the
  * bin's flags: latencyMs → --latency-ms, throttleQps → --throttle-qps. `execArgv` e.g. for --cpu-prof.
  */
-export function spawnLocalKms(dataDir, { latencyMs = 0, throttleQps, execArgv = [] } = {}) {
-  const args = [...execArgv, localKmsBin, '--port', '0', '--data-dir', dataDir, '--quiet']
+export async function spawnLocalKms(dataDir, { latencyMs = 0, throttleQps, execArgv = [] } = {}) {
+  const args = ['--data-dir', dataDir]
   if (latencyMs) args.push('--latency-ms', String(latencyMs))
   if (throttleQps) args.push('--throttle-qps', String(throttleQps))
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } })
-  let stderr = ''
-  child.stderr.on('data', (d) => {
-    stderr += d
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const onData = (d) => {
-      out += d
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (!m) return
-      child.stdout.off('data', onData)
-      resolve(handle(child, m[1], dataDir))
-    }
-    child.stdout.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`local-kms exited (${code}) before listening: ${stderr.trim()}`)))
-  })
-}
-
-function handle(child, endpoint, dataDir) {
+  const kms = await startLocalKmsProcess(args, { execArgv, timeoutMs: 120_000 })
+  if (!isRunning(kms)) throw new Error(`local-kms exited (${kms.code}) before listening: ${kms.stderr.trim()}`)
   const auditLog = join(dataDir, 'audit.log')
   return {
-    endpoint,
-    pid: child.pid,
+    endpoint: kms.endpoint,
+    pid: kms.child.pid,
     auditLog,
     /** Byte offset of the audit log's end: pass it to `entriesSince`. */
     mark: () => (existsSync(auditLog) ? statSync(auditLog).size : 0),
-    entriesSince: (offset) => readAuditFrom(auditLog, offset),
+    /** Audit entries appended after `offset` (JSON lines {time, requestId, secretId, action, keyId, code}). */
+    entriesSince: (offset) => readAudit(auditLog, offset),
     /** user+system CPU seconds of the server process so far (Linux /proc). */
-    cpuSeconds: () => processCpuSeconds(child.pid),
-    close: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
+    cpuSeconds: () => processCpuSeconds(kms.child.pid),
+    close: () => kms.stop(),
   }
-}
-
-/** Audit entries appended after `offset` (JSON lines {time, requestId, secretId, action, keyId, code}). */
-export function readAuditFrom(path, offset) {
-  if (!existsSync(path)) return []
-  const size = statSync(path).size
-  if (size <= offset) return []
-  const buf = Buffer.alloc(size - offset)
-  const fd = openSync(path, 'r')
-  try {
-    readSync(fd, buf, 0, buf.length, offset)
-  } finally {
-    closeSync(fd)
-  }
-  return buf
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l))
 }
 
 /** Counts audit entries by `action` or `action:code` for one key. */
@@ -143,17 +100,5 @@ export function processCpuSeconds(pid) {
     return (Number(fields[11]) + Number(fields[12])) / 100
   } catch {
     return Number.NaN
-  }
-}
-
-/** Env for a child process that talks to local-kms as `who`, and nothing else from our environment. */
-export function kmsEnv(endpoint, who, extra = {}) {
-  return {
-    PATH: process.env.PATH,
-    KMS_SECRETS_ENDPOINT: endpoint,
-    TENCENTCLOUD_REGION: 'ap-guangzhou',
-    TENCENTCLOUD_SECRET_ID: who.secretId,
-    TENCENTCLOUD_SECRET_KEY: who.secretKey,
-    ...extra,
   }
 }

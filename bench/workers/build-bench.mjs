@@ -9,8 +9,9 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
+import { readAudit } from '@kms-secrets/testkit/local-kms'
 import { build } from '../lib/bundlers.mjs'
-import { countCalls, readAuditFrom } from '../lib/kms.mjs'
+import { countCalls } from '../lib/kms.mjs'
 
 const config = JSON.parse(process.argv[2])
 const mark = () => (existsSync(config.auditLog) ? statSync(config.auditLog).size : 0)
@@ -30,7 +31,7 @@ async function timed(variant, i) {
   // wall time by other jobs on a shared machine.
   const cpu = process.cpuUsage(cpu0)
   const cpuMs = (cpu.user + cpu.system) / 1000
-  return { ms, cpuMs, calls: countCalls(readAuditFrom(config.auditLog, before)) }
+  return { ms, cpuMs, calls: countCalls(readAudit(config.auditLog, before)) }
 }
 
 const results = Object.fromEntries(config.variants.map((v) => [v.name, { ms: [], cpuMs: [], calls: [] }]))

@@ -5,9 +5,7 @@
  * TC3-signed http.request on a keep-alive agent (lib/tc3-client.mjs). Credentials come from the env.
  * Prints {"phase":"measure"} when the measured window starts, then one JSON result line.
  */
-import http from 'node:http'
-import net from 'node:net'
-import { CommonClient } from 'tencentcloud-sdk-nodejs-common'
+import { createSdkClient } from '@kms-secrets/testkit/sdk'
 import { percentile } from '../lib/stats.mjs'
 import { createRawClient } from '../lib/tc3-client.mjs'
 
@@ -15,16 +13,9 @@ const cfg = JSON.parse(process.argv[2])
 const credential = { secretId: process.env.TENCENTCLOUD_SECRET_ID, secretKey: process.env.TENCENTCLOUD_SECRET_KEY }
 const context = JSON.stringify({ app: 'bench', 'kms-secrets': '1' })
 
+/** The SDK transport dialling local-kms whatever host the request names: signing stays production-identical. */
 function sdkClient() {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
-  // Dial local-kms whatever host the request names: signing stays production-identical (service `kms`).
-  agent.createConnection = () => net.connect({ host: '127.0.0.1', port: cfg.port })
-  const client = new CommonClient('kms.tencentcloudapi.com', '2019-01-18', {
-    credential,
-    region: 'ap-guangzhou',
-    profile: { httpProfile: { endpoint: `kms.tencentcloudapi.com:${cfg.port}`, protocol: 'http://', agent } },
-  })
-  return { request: (action, params) => client.request(action, params), close: () => agent.destroy() }
+  return createSdkClient(`http://127.0.0.1:${cfg.port}`, credential, { maxSockets: 256, reqTimeout: 60 })
 }
 
 const client = cfg.transport === 'sdk' ? sdkClient() : createRawClient({ port: cfg.port, ...credential })
