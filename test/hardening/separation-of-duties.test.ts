@@ -160,10 +160,13 @@ describe('every other combination fails with its code', () => {
     const provider = providerFor(kms.endpoint, server)
     for (const call of [
       () => provider.generateDataKey({ keyId: appKey }),
-      () => provider.encrypt({ keyId: appKey, plaintext: new Uint8Array([1]) }),
+      () => provider.encrypt({ keyId: appKey, plaintext: new TextEncoder().encode(canary) }),
     ]) {
-      const error = await call().catch((e: unknown) => e)
-      expect((error as { code?: string }).code).toBe('ERR_KMS_UNAUTHORIZED')
+      const error = (await call().catch((e: unknown) => e)) as { code?: string; requestId?: string; message: string }
+      // core's provider keeps Tencent's code and RequestId, and never the request body.
+      expect(error).toMatchObject({ code: 'ERR_KMS_UNAUTHORIZED', kmsCode: 'AuthFailure.UnauthorizedOperation' })
+      expect(error.requestId).toMatch(/\S/)
+      expect(textHasCanary(error.message, [canary])).toEqual([])
       figures.count('combinationsRefused', 'server calls Encrypt/GenerateDataKey → ERR_KMS_UNAUTHORIZED')
     }
   })
