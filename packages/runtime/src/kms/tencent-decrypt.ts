@@ -51,6 +51,11 @@ async function send(url: URL, headers: Record<string, string>, body: Uint8Array,
     // Transport messages name the cause (ECONNREFUSED, "terminated", AbortError), never the body; ours say less,
     // and name a proxy by its variable only (its URL may carry a password).
     if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)', action)
+    // Cloudflare Workers (workerd) refuse I/O while a module is evaluated: no retry can help, say what to do instead.
+    if (/global scope/i.test(String((e as Error)?.message))) {
+      const what = 'this host forbids network I/O while modules load (Cloudflare Workers: "global scope")'
+      throw globalScopeError(what, action)
+    }
     const via = o.proxy ? ` (through the proxy in ${o.proxy.from})` : ''
     if (e instanceof TunnelError) {
       const what = `the proxy in ${o.proxy?.from} answered CONNECT with HTTP ${e.status}`
@@ -59,6 +64,12 @@ async function send(url: URL, headers: Record<string, string>, body: Uint8Array,
     const what = `the connection failed or closed before the response was complete${via}`
     throw transportError('ERR_KMS_NETWORK', what, action)
   }
+}
+
+function globalScopeError(what: string, action: string): KmsSecretsError {
+  return new KmsSecretsError('ERR_KMS_CONFIG', `KMS ${action} failed: ${what}.`, {
+    hint: 'Open secrets on the first request, not at import: createSecretOpener().open(envelope) in fetch (README: Hosts).',
+  })
 }
 
 /** Parses the answer. A body that is not Tencent JSON is withheld: a parse error would quote key or value bytes. */
