@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyExample, exampleSecrets, startExample } from './utils/example.js'
 import { makeTempDir, testDir } from './utils/fixture.js'
 import { auditFor, kmsEnv, useKms } from './utils/kms.js'
-import { scanForCanaries } from './utils/leak.js'
+import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import { readmeCommands } from './utils/readme.js'
 
 const kms = useKms()
@@ -68,6 +68,43 @@ describe('README commands, run as written', () => {
     } finally {
       await server.stop()
     }
+  })
+
+  test('project key: `init` (one identity), `encrypt -i` and `pnpm build` with no credentials, one Decrypt per start', async () => {
+    const dir = copyExample('rollup-node', join(work, 'project'))
+    const secrets = exampleSecrets(dir)
+    const keyId = kms.keyIds.readmeProject
+    const lines = readmeCommands('project-key').filter((l) => !l.startsWith('git '))
+    const init = lines.filter((l) => l.startsWith('kms-secrets init'))
+    const seal = lines.filter((l) => l.startsWith('kms-secrets encrypt'))
+    expect(lines).toEqual([...init, ...seal, 'pnpm build'])
+
+    const env = { KMS_SECRETS_KEY_ID: keyId, PATH: pathFor(dir) }
+    const inited = bash(init, dir, kmsEnv(kms, kms.identities.projectInit, env))
+    expect(inited.status, inited.out).toBe(0)
+    const calls = auditFor(kms, keyId).length
+    // Everything after init: no credentials and an endpoint where nothing listens.
+    const noCredentials = { PATH: pathFor(dir), HOME: work, KMS_SECRETS_ENDPOINT: 'http://127.0.0.1:9' }
+    const sealed = bash([...seal, 'pnpm build'], dir, noCredentials)
+    expect(sealed.status, sealed.out).toBe(0)
+    expect(auditFor(kms, keyId).length).toBe(calls)
+    for (const f of ['db.secret.json', 'api.secret.txt']) {
+      expect(JSON.parse(readFileSync(join(dir, 'config', f), 'utf8'))).toMatchObject({ mode: 'project' })
+    }
+    expect(scanForCanaries([join(dir, 'config'), join(dir, 'dist')], secrets.canaries).hits).toEqual([])
+
+    const server = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+    try {
+      const body = (await (await fetch(`${server.url}/`)).json()) as { ok: boolean; db: { user: string } }
+      expect(body).toMatchObject({ ok: true, db: { user: secrets.db.user } })
+    } finally {
+      await server.stop()
+    }
+    expect(
+      auditFor(kms, keyId)
+        .slice(calls)
+        .map((c) => `${c.action}:${c.code}`),
+    ).toEqual(['Decrypt:OK'])
   })
 
   test('local development: `kms-secrets local-kms`, then create a key and `pnpm build` against it', async () => {
