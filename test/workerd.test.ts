@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
-import { connect, createServer, type Server } from 'node:net'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { scanForCanaries } from '@kms-secrets/testkit/leak'
+import { freePort } from '@kms-secrets/testkit/process'
 import * as esbuild from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, makeTempDir, repoDir } from './utils/fixture.js'
@@ -106,15 +107,6 @@ beforeAll(async () => {
   })
 })
 afterAll(() => rmSync(work, { recursive: true, force: true }))
-
-/** A free loopback port (workerd cannot report the port it bound, so it gets one). */
-async function freePort(): Promise<number> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Resolves once something accepts connections on 127.0.0.1:port; rejects if `failed()` says the server is gone. */
 async function waitForPort(port: number, failed: () => string | undefined, timeoutMs = 20_000): Promise<void> {

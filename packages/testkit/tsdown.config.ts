@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsdown'
 
-export default defineConfig({
-  entry: ['src/*.ts'],
-  format: ['esm'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  exports: false,
-})
+// Test helpers only: ESM for node (target from engines), types for the tests that import them.
+export default defineConfig({ entry: ['src/*.ts'], dts: true, platform: 'node' })

@@ -12,7 +12,8 @@ import { createSecretOpener } from '@kms-secrets/runtime'
 import { newCanary } from '@kms-secrets/testkit/leak'
 import { kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { attempt, codesIn, errorLeaks, type Outcome } from './support/attempt.js'
+import { errorCodesIn } from '../utils/errors.js'
+import { attempt, errorLeaks, type Outcome } from './support/attempt.js'
 import { buildWithRollup, digestEntry } from './support/build.js'
 import { createFigures } from './support/figures.js'
 import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
@@ -210,7 +211,7 @@ describe('swapped files through a real build and a real server start', () => {
       () => undefined,
       (e: unknown) => e,
     )
-    expect(codesIn(error)).toContain('ERR_ENVELOPE_MISMATCH')
+    expect(errorCodesIn(error)).toContain('ERR_ENVELOPE_MISMATCH')
     expect(errorLeaks(error, canaries)).toEqual([])
     figures.add('casesTried')
     figures.count('rejectedByCode', 'ERR_ENVELOPE_MISMATCH')

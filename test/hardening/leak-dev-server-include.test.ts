@@ -6,7 +6,7 @@ import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import kmsSecrets from 'unplugin-kms-secrets/vite'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { codesIn } from './support/attempt.js'
+import { errorCodesIn } from '../utils/errors.js'
 import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
@@ -231,6 +231,6 @@ describe('vite dev server with a custom include: every URL form of a secret is r
       () => undefined,
       (e: unknown) => e,
     )
-    expect(codesIn(error)).toContain('ERR_PLUGIN_LEAK')
+    expect(errorCodesIn(error)).toContain('ERR_PLUGIN_LEAK')
   })
 })

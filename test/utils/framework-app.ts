@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { exampleDir } from './example.js'
@@ -45,18 +44,6 @@ export function readAppSecrets(dir: string, secretDir: string): AppSecrets {
   const smtp = parseYaml(read('smtp.secret.yaml')) as AppSecrets['smtp']
   const canaries = [...new Set([...stringLeaves(db), ...stringLeaves(smtp), apiToken, apiToken.trim()])]
   return { db, apiToken, smtp, canaries }
-}
-
-/** A free TCP port on 127.0.0.1 (for servers whose CLI wants a fixed port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 export interface NodeServer {

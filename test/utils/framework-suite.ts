@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
+import { freePort } from '@kms-secrets/testkit/process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { runScript } from './example.js'
 import { makeTempDir } from './fixture.js'
@@ -9,7 +10,6 @@ import {
   type AppSecrets,
   copyFrameworkApp,
   devProbePaths,
-  freePort,
   get,
   readAppSecrets,
   startNodeServer,

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process'
 import { existsSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { arch, platform } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { RunResult } from './run.js'
+import { type RunResult, runProcess } from '@kms-secrets/testkit/process'
 
 /**
  * JavaScript hosts installed from npm as devDependencies of this package (test/package.json): `node22`/`node24` are
@@ -65,24 +64,5 @@ export function runHost(
   env: NodeJS.ProcessEnv,
   { cwd, timeoutMs = 30_000 }: { cwd: string; timeoutMs?: number },
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
+  return runProcess(cmd, { env, cwd, timeoutMs })
 }

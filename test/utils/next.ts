@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
+import { freePort } from '@kms-secrets/testkit/process'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
 
@@ -67,18 +67,6 @@ export function runNext(
     })
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, out }))
-  })
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
   })
 }
 

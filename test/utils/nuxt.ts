@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
+import { freePort } from '@kms-secrets/testkit/process'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
 
@@ -68,18 +68,6 @@ export function runNuxt(
 
 function nuxtEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, NUXT_TELEMETRY_DISABLED: '1', CI: '1', NO_COLOR: '1' }
-}
-
-/** A free TCP port on 127.0.0.1 (nitro's node server takes PORT=0 as "use 3000"). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 export interface NuxtProcess {

@@ -1,12 +1,7 @@
-import { spawn } from 'node:child_process'
 import { dirname } from 'node:path'
+import { type RunResult, runProcess } from '@kms-secrets/testkit/process'
 
-export interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
+export type { RunResult }
 
 /**
  * Runs a built file with node in a child process and a clean env, by default with its own dir as cwd (as a deployed
@@ -17,26 +12,7 @@ export function runNode(
   env: NodeJS.ProcessEnv,
   { cwd = dirname(file), timeoutMs = 30_000 }: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
+  return runProcess([process.execPath, file], { env, cwd, timeoutMs })
 }
 
 /** The JSON digest the fixture apps print (values live only in this captured stdout, never on disk). */

@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto'
-import { createRequire } from 'node:module'
+import { sdkSign } from '@kms-secrets/testkit/sdk'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { signTc3, utcDate } from '../src/kms/tc3.js'
 import { useNodeCrypto } from '../src/opener/node-crypto.js'
-
-/** The official signer: tencentcloud-sdk-nodejs-common's `Sign.sign3` (a devDependency, for this proof only). */
-const require = createRequire(import.meta.url)
-const sdkSign = (require('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js') as { default: SdkSign }).default
-interface SdkSign {
-  sign3(o: {
-    method: string
-    url: string
-    payload: Buffer
-    timestamp: number
-    service: string
-    secretId: string
-    secretKey: string
-    multipart: boolean
-    headers: Record<string, string>
-  }): string
-}
 
 const encoder = new TextEncoder()
 const region = fc.stringMatching(/^[a-z]{2}-[a-z]{3,12}(-[a-z0-9]{1,8})?$/)

@@ -28,19 +28,3 @@ export function renderError(e: unknown): string {
 export function errorLeaks(e: unknown, canaries: readonly string[]): { canary: number; encoding: string }[] {
   return textHasCanary(renderError(e), canaries)
 }
-
-/** Every `ERR_*` code carried by an error, whatever a bundler wrapped it in (code, pluginCode, cause, errors[]). */
-export function codesIn(e: unknown, seen = new Set<unknown>()): string[] {
-  if (e === null || e === undefined || seen.has(e)) return []
-  seen.add(e)
-  if (typeof e === 'string') return e.match(/\bERR_[A-Z0-9_]+\b/g) ?? []
-  if (typeof e !== 'object') return []
-  const o = e as Record<string, unknown>
-  const codes: string[] = []
-  for (const key of ['code', 'pluginCode']) if (typeof o[key] === 'string') codes.push(...codesIn(o[key], seen))
-  for (const key of ['message', 'text', 'cause', 'detail', 'error']) codes.push(...codesIn(o[key], seen))
-  for (const key of ['errors', 'warnings']) {
-    if (Array.isArray(o[key])) for (const item of o[key] as unknown[]) codes.push(...codesIn(item, seen))
-  }
-  return [...new Set(codes)]
-}

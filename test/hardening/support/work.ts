@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type RunResult, runProcess } from '@kms-secrets/testkit/process'
 
 export const hardeningDir: string = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const testDir: string = join(hardeningDir, '..')
@@ -20,39 +20,12 @@ export function makeWorkDir(prefix: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-export interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  ms: number
-}
+export type { RunResult }
 
 /** Runs `node <args>` with exactly `env`, kills it (SIGKILL) after `timeoutMs`. */
 export function runNode(
   args: string[],
   options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string },
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: 'pipe' })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d
-    })
-    child.stdin.end(options.input ?? '')
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
-    })
-  })
+  return runProcess([process.execPath, ...args], options)
 }

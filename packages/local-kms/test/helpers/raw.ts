@@ -1,24 +1,7 @@
 import { request } from 'node:http'
-import { createRequire } from 'node:module'
+import { sdkSign } from '@kms-secrets/testkit/sdk'
 import type { Json } from './sdk.js'
 import { admin } from './server.js'
-
-const require = createRequire(import.meta.url)
-/** The SDK's own signer (an implementation independent from local-kms's verifier). */
-const Sign: {
-  sign3(input: {
-    method: string
-    url: string
-    payload: Buffer
-    timestamp: number
-    service: string
-    secretId: string
-    secretKey: string
-    multipart: boolean
-    boundary: string
-    headers: Record<string, string>
-  }): string
-} = require('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js').default
 
 export interface RawOptions {
   action?: string
@@ -57,7 +40,7 @@ export function signedAuthorization(
     date?: string
   },
 ): string {
-  const authorization = Sign.sign3({
+  const authorization = sdkSign.sign3({
     method: 'POST',
     url: `http://${o.host}/`,
     payload: o.body,
