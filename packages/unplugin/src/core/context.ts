@@ -89,8 +89,7 @@ export interface SecretsContext {
   /** Whether an id (maybe with `?query`) is a secret file of this plugin. */
   matches(id: string): boolean
   relativeId(path: string): string
-  /** `source`: the file's bytes when the bundler already read them (webpack/rspack); else the file is read. */
-  load(id: string, target: LoadTarget, source?: Uint8Array): Promise<LoadResult>
+  load(id: string, target: LoadTarget): Promise<LoadResult>
   /** Project-relative secret files loaded with top-level-await code since the build started. */
   readonly asyncFiles: ReadonlySet<string>
   /** Likewise with `openSecretSync` code (CommonJS output): the output needs the runtime's worker file. */
@@ -235,16 +234,13 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     },
     matches,
     relativeId,
-    async load(id, target, source) {
+    async load(id, target) {
       const { path } = splitId(id)
       const file = relativeId(path)
       checkImportQuery(id, file, target.importers)
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
       // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
-      const text =
-        source === undefined
-          ? readFileSync(path, 'utf8')
-          : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8')
+      const text = readFileSync(path, 'utf8')
       const envelope = isEnvelopeText(text) ? openSealed(text, path, file) : await sealPlaintext(text, path, file)
       const warnings: string[] = []
       if (options.dts) writeTypes(path, envelope, warnings)

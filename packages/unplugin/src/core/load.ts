@@ -16,7 +16,6 @@ export async function loadSecret(
   self: LoadHost,
   id: string,
   loadOptions?: LoadOptions,
-  source?: Uint8Array,
 ): Promise<string | undefined> {
   // rollup family: `\0kms-secret:<path>.js` (see virtual-id.ts); the module graph knows it by that id.
   const real = fromVirtualSecretId(id)
@@ -29,7 +28,7 @@ export async function loadSecret(
   if (claim === 'kms-data') return adapter.fail(self, kmsDataImportError(ctx.relativeId(splitId(fileId).path)))
   const target = adapter.target(ctx, self, id, loadOptions)
   try {
-    const { code, warnings } = await ctx.load(fileId, target, source)
+    const { code, warnings } = await ctx.load(fileId, target)
     for (const warning of warnings) self.warn(`${warning} (${ctx.relativeId(fileId)})`)
     return code
   } catch (error) {
@@ -41,14 +40,14 @@ export async function loadSecret(
   }
 }
 
-/** `loadInclude` + `load` as unplugin runs them (rollup, rolldown, vite, esbuild). */
+/** `loadInclude` + `load` as unplugin runs them (its webpack/rspack bridge: a module rule and loader). */
 export function unpluginLoadHooks(
   ctx: SecretsContext,
   adapter: Adapter,
 ): Pick<UnpluginOptions, 'loadInclude' | 'load'> {
   return {
-    // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; esbuild uses it
-    // to pick modules, rolldown/vite additionally skip every other extension natively.
+    // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; webpack/rspack
+    // and esbuild use it to pick modules, rolldown/vite additionally skip every other extension natively.
     loadInclude: (id) => claimOf(ctx, fromVirtualSecretId(id) ?? id) !== undefined,
     // Other `\0` ids may match loadableRE: claimOf leaves them alone.
     load: {

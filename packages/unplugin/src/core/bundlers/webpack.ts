@@ -1,14 +1,13 @@
-import { resolve } from 'node:path'
 import type { RspackCompiler, WebpackCompiler } from 'unplugin'
-import { assetReferenceError, secretFileCopies } from '../asset-guard'
+import { assetReferenceError } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, splitId } from '../guards'
 import { importerChain } from '../importer-chain'
-import { fileSources, type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
-import { errorText, toBundlerError } from '../report'
+import { unpluginLoadHooks } from '../load'
+import { toBundlerError } from '../report'
 import { type Adapter, failByThrowing, type LoadHost } from './adapter'
 import { noPlaintextHashes } from './webpack-cache'
-import { addSecretRule } from './webpack-rule'
+import { checkAssetsForLeaks } from './webpack-leaks'
 
 const pluginName = 'unplugin-kms-secrets'
 
@@ -30,7 +29,7 @@ interface CompilationLike {
   moduleGraph?: { getIssuer(module: ModuleLike): ModuleLike | null | undefined }
 }
 
-/** What `getNativeBuildContext()` returns inside a webpack/rspack load (the plugin's loader gives the same shape). */
+/** What unplugin's `getNativeBuildContext()` returns inside a webpack/rspack load. */
 export interface WebpackNative {
   compiler: CompilerLike
   compilation?: CompilationLike | undefined
@@ -127,71 +126,13 @@ function refuseAssetModules(ctx: SecretsContext, compiler: WebpackCompiler | Rsp
   })
 }
 
-interface Asset {
-  name: string
-  source: { source(): string | Buffer | ArrayBuffer }
-  info?: { sourceFilename?: string }
-}
-
-/** Output files copied from a secret file (copy plugins and asset modules record where an asset came from). */
-function copiedSecretAssets(ctx: SecretsContext, assets: readonly Asset[]): LeakHit[] {
-  return assets
-    .filter((a) => a.info?.sourceFilename !== undefined && ctx.matches(resolve(ctx.root, a.info.sourceFilename)))
-    .map((a) => ({ asset: a.name, file: String(a.info?.sourceFilename), path: '$', encoding: 'raw' as const }))
-}
-
-function toAsset(a: Asset): OutputAsset {
-  const content = a.source.source()
-  return { name: a.name, content: typeof content === 'string' ? content : new Uint8Array(content as ArrayBuffer) }
-}
-
-/**
- * The leak check at PROCESS_ASSETS_STAGE_REPORT (the last stage: minified, source maps and HTML are there). A hit
- * becomes a compilation error AND the leaking assets are deleted, because webpack still emits on errors when
- * `optimization.emitOnErrors` is on (its default in development).
- */
+/** Everything the plugin does in a webpack/rspack compiler besides load: the guards, the leak check, one lifecycle. */
 function applyWebpackHooks(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler, adapter: Adapter): void {
   ctx.setRoot(compiler.context)
-  addSecretRule(ctx, compiler, adapter)
   if (adapter.defersClientGuard(ctx)) deferClientGuard(ctx, compiler)
   refuseAssetModules(ctx, compiler)
   noPlaintextHashes(ctx, compiler, 'rspackVersion' in compiler.webpack)
-  const wp = compiler.webpack as unknown as {
-    Compilation: { PROCESS_ASSETS_STAGE_REPORT: number }
-    WebpackError: new (message: string) => Error
-  }
-  compiler.hooks.thisCompilation.tap(pluginName, (compilation) => {
-    const c = compilation as unknown as {
-      hooks: { processAssets: { tapPromise(o: object, fn: () => Promise<void>): void } }
-      getAssets(): readonly Asset[]
-      modules: Iterable<{ resource?: string }>
-      deleteAsset(name: string): void
-      errors: Error[]
-    }
-    c.hooks.processAssets.tapPromise(
-      { name: pluginName, stage: wp.Compilation.PROCESS_ASSETS_STAGE_REPORT },
-      async () => {
-        const outputs = c.getAssets()
-        const copied = copiedSecretAssets(ctx, outputs)
-        if (!ctx.options.leakCheck && copied.length === 0) return
-        // Module paths only when a hit needs confirming: in rspack every module read here crosses from Rust to JS.
-        const files = () =>
-          [...c.modules]
-            .map((m) => m.resource?.split('?')[0])
-            .filter((r): r is string => typeof r === 'string' && r !== '')
-        const assets = outputs.map(toAsset)
-        const hits = ctx.options.leakCheck
-          ? ctx.scanAssets(assets, () => fileSources((f) => ctx.matches(f), files()))
-          : []
-        if (ctx.options.leakCheck) hits.push(...secretFileCopies(ctx, assets))
-        hits.push(...copied)
-        ctx.endLeakCheck()
-        if (hits.length === 0) return
-        for (const name of leakingAssets(hits)) c.deleteAsset(name)
-        c.errors.push(new wp.WebpackError(errorText(leakError(hits, true))))
-      },
-    )
-  })
+  checkAssetsForLeaks(ctx, compiler)
   // One build: `make` of the main compilation (child compilations have their own) to `done`, or `failed` when the
   // compilation broke off — then it may never have reached processAssets: the values are dropped here anyway.
   compiler.hooks.make.tap(pluginName, () => ctx.buildStart())
@@ -208,7 +149,10 @@ export const webpackAdapter: Adapter = {
   fail: failByThrowing,
   // webpack's module graph answers during a load: the error names the issuer chain at once.
   defersClientGuard: () => false,
-  hooks: (ctx) => ({ webpack: (compiler) => applyWebpackHooks(ctx, compiler, webpackAdapter) }),
+  hooks: (ctx) => ({
+    ...unpluginLoadHooks(ctx, webpackAdapter),
+    webpack: (compiler) => applyWebpackHooks(ctx, compiler, webpackAdapter),
+  }),
 }
 
 export const rspackAdapter: Adapter = {
@@ -216,5 +160,8 @@ export const rspackAdapter: Adapter = {
   fail: failByThrowing,
   // rspack cannot read its module graph in a loader: the guard fails at finishModules with the issuer chain.
   defersClientGuard: () => true,
-  hooks: (ctx) => ({ rspack: (compiler) => applyWebpackHooks(ctx, compiler, rspackAdapter) }),
+  hooks: (ctx) => ({
+    ...unpluginLoadHooks(ctx, rspackAdapter),
+    rspack: (compiler) => applyWebpackHooks(ctx, compiler, rspackAdapter),
+  }),
 }
