@@ -1,30 +1,15 @@
 import { readFileSync } from 'node:fs'
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path'
-import {
-  type AnyEnvelope,
-  findProjectKey,
-  isEnvelopeText,
-  parseSecretFile,
-  sealWithProjectKey,
-  secretFormatOf,
-} from '@kms-secrets/core'
+import { basename, isAbsolute, relative, resolve } from 'node:path'
+import type { AnyEnvelope } from '@kms-secrets/core'
 import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
 import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from './dts'
-import { envelopePublicStrings } from './envelope-public'
 import { checkImportQuery, clientBundleError, splitId } from './guards'
 import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, type PublicSources } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
 import { runtimeSpecifierFor } from './runtime-path'
+import { createFileSealer } from './seal-file'
 import { createSecretIndex, type SecretIndex } from './secret-index'
-import {
-  checkEnvelopeBinding,
-  createSealerPool,
-  missingKeyIdError,
-  openSealedFile,
-  plaintextForbiddenError,
-  type SealerPool,
-} from './secrets'
 
 /** What the bundler knows about the module being loaded. */
 export interface LoadTarget {
@@ -111,8 +96,15 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   let building = false
   let built = false
   let filter = createFilter(options.include, options.exclude, { resolve: root })
-  const sealers: SealerPool = createSealerPool(options, deps.randomIv, deps.randomSalt)
   const leaks: LeakTracker = createLeakTracker(options.leakIgnore)
+  const sealing = createFileSealer(options, deps, leaks, {
+    get building() {
+      return mode === 'build' && building
+    },
+    get keepValues() {
+      return mode === 'build' && options.leakCheck
+    },
+  })
   const asyncFiles = new Set<string>()
   const syncFiles = new Set<string>()
   // Resolving the runtime walks node_modules directories: once per root and entry kind, not once per secret file.
@@ -129,59 +121,6 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   const relativeId = (path: string) => {
     const rel = relative(root, path).replaceAll('\\', '/')
     return rel === '' || isAbsolute(rel) ? basename(path) : rel
-  }
-
-  // A build seals many files of few directories: kms-secrets.json is looked up once per directory and build (outside
-  // a build, e.g. a dev server, every time, so a key file created meanwhile is used at once).
-  const projectKeys = new Map<string, ReturnType<typeof findProjectKey>>()
-  const projectKeyOf = (dir: string) => {
-    if (mode !== 'build' || !building) return findProjectKey(dir)
-    if (!projectKeys.has(dir)) projectKeys.set(dir, findProjectKey(dir))
-    return projectKeys.get(dir)
-  }
-
-  /**
-   * With a kms-secrets.json in reach of the file (nearest, walking up from its directory): sealed with the project
-   * key's public half — no provider, no credentials, no KMS call — and held to the same context/CMK rules as a
-   * sealed file. Otherwise one build-wide data key per CMK (GenerateDataKey).
-   */
-  async function sealOne(path: string, file: string, input: Parameters<typeof sealWithProjectKey>[1]) {
-    const project = projectKeyOf(dirname(path))
-    if (project) {
-      const rng = {
-        ...(deps.randomIv ? { randomIv: deps.randomIv } : {}),
-        ...(deps.randomSalt ? { randomSalt: deps.randomSalt } : {}),
-      }
-      const sealed = await sealWithProjectKey(project.key, input, rng)
-      checkEnvelopeBinding(sealed, options, file)
-      return sealed
-    }
-    if (options.keyId === undefined) throw missingKeyIdError(file)
-    return sealers.get(options.keyId).seal(input)
-  }
-
-  async function sealPlaintext(text: string, path: string, file: string): Promise<AnyEnvelope> {
-    if (options.plaintext === 'error') throw plaintextForbiddenError(file)
-    const format = secretFormatOf(path, file, "matches the plugin's include")
-    const parsed = parseSecretFile(text, format, file)
-    try {
-      const sealed = await sealOne(path, file, {
-        id: basename(path),
-        format,
-        payload: parsed.payload,
-        shape: parsed.shape,
-      })
-      if (mode === 'build' && options.leakCheck) leaks.record(file, parsed.value, envelopePublicStrings(sealed))
-      return sealed
-    } finally {
-      parsed.payload.fill(0)
-    }
-  }
-
-  function openSealed(text: string, path: string, file: string): AnyEnvelope {
-    const envelope = openSealedFile(text, path, file)
-    checkEnvelopeBinding(envelope, options, file)
-    return envelope
   }
 
   // Declarations this process wrote or found current: a rebuild or HMR update re-reads none of them.
@@ -241,7 +180,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
       // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
       const text = readFileSync(path, 'utf8')
-      const envelope = isEnvelopeText(text) ? openSealed(text, path, file) : await sealPlaintext(text, path, file)
+      const envelope = await sealing.envelopeOf(text, path, file)
       const warnings: string[] = []
       if (options.dts) writeTypes(path, envelope, warnings)
       ;(target.sync ? syncFiles : asyncFiles).add(file)
@@ -255,15 +194,14 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       asyncFiles.clear()
       syncFiles.clear()
       leaks.clear()
-      projectKeys.clear()
+      sealing.buildStart()
       clientDeferred.clear()
       importers.clear()
       building = true
       built = false
     },
     buildEnd() {
-      sealers.dispose()
-      projectKeys.clear()
+      sealing.buildEnd()
       building = false
       built = true
     },
