@@ -7,6 +7,7 @@ import kmsSecrets from 'unplugin-kms-secrets/vite'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorCodesIn } from '../utils/errors.js'
+import { setEnv } from '../utils/kms.js'
 import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
@@ -28,7 +29,7 @@ let server: ViteDevServer
 let baseServer: ViteDevServer
 let origin: string
 let baseOrigin: string
-let savedEnv: Record<string, string | undefined>
+let restoreEnv: (() => void) | undefined
 
 /** The fake marker local-kms writes (`encodeCheckedJson('local-kms/data-dir@1', { version: 1 })`). */
 const markerText = `${JSON.stringify(
@@ -106,8 +107,7 @@ beforeAll(async () => {
     TENCENTCLOUD_SECRET_ID: dev.secretId,
     TENCENTCLOUD_SECRET_KEY: dev.secretKey,
   }
-  savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
-  Object.assign(process.env, env)
+  restoreEnv = setEnv(env)
   server = await devServer('/')
   origin = await listen(server)
   baseServer = await devServer('/app/')
@@ -117,10 +117,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close()
   await baseServer?.close()
-  for (const [k, v] of Object.entries(savedEnv ?? {})) {
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
+  restoreEnv?.()
   await kms?.close()
   work.remove()
 })

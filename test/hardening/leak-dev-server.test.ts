@@ -6,6 +6,7 @@ import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import kmsSecrets from 'unplugin-kms-secrets/vite'
 import { createLogger, createServer, type Plugin, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { setEnv } from '../utils/kms.js'
 import { renderError } from './support/attempt.js'
 import { createFigures } from './support/figures.js'
 import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
@@ -26,7 +27,7 @@ let kms: TestKms
 let server: ViteDevServer
 let base: string
 let ws: WsTap
-let savedEnv: Record<string, string | undefined>
+let restoreEnv: (() => void) | undefined
 
 /** What a framework does in dev: render with ssrLoadModule, hand errors to vite (log + overlay over the HMR socket). */
 const ssrApp: Plugin = {
@@ -76,8 +77,7 @@ beforeAll(async () => {
     TENCENTCLOUD_SECRET_ID: dev.secretId,
     TENCENTCLOUD_SECRET_KEY: dev.secretKey,
   }
-  savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
-  Object.assign(process.env, env)
+  restoreEnv = setEnv(env)
   const logger = createLogger('info')
   const capture = (msg: string, options?: object) => {
     const error = (options as { error?: unknown } | undefined)?.error
@@ -100,10 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   ws?.close()
   await server?.close()
-  for (const [k, v] of Object.entries(savedEnv ?? {})) {
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
+  restoreEnv?.()
   figures.write()
   await kms.dispose()
   work.remove()
