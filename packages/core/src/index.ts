@@ -57,7 +57,6 @@ export {
   secretExtensionPattern,
   secretExtensions,
   secretExtensionsHint,
-  secretFileGlob,
   secretFileRE,
   secretFormatByExtension,
   secretFormatOf,

@@ -3,9 +3,10 @@ import { KmsSecretsError } from '../errors.js'
 
 /**
  * The one list of secret-file extensions and the format each is parsed as. Every other spelling — core's
- * `secretFileRE`, the plugin's load filters (rollup family, esbuild's Go-side RE2 filters, the webpack/rspack rule),
- * vite's `server.fs.deny` glob, Next's Turbopack rule globs, the CLI's hints — is derived from it. The runtime keeps
- * its own copy for stack scrubbing (it may not import this build-side module); a runtime test holds it equal.
+ * `secretFileRE`, the plugin's load filters (rollup family, webpack/rspack, esbuild's Go-side RE2 filters), Next's
+ * Turbopack rule globs, the format errors' hints — is derived from it. The runtime keeps its own copy for stack
+ * scrubbing (it may not import this build-side module); a runtime test holds the two equal. vite's `server.fs.deny`
+ * glob is deliberately wider (`*.secret.*`: backups of a secret too).
  */
 export const secretFormatByExtension = {
   json: 'json',
@@ -26,9 +27,6 @@ export const secretExtensions: readonly SecretExtension[] = Object.freeze(
 
 /** `json|yaml|yml|…`: a regex alternation of the extensions (no lookarounds: esbuild's filters run in Go's RE2). */
 export const secretExtensionPattern: string = secretExtensions.join('|')
-
-/** `*.secret.{json,yaml,…}`: the default secret-file names as one glob (picomatch braces). */
-export const secretFileGlob = `*.secret.{${secretExtensions.join(',')}}`
 
 /** `*.secret.{json,yaml,yml,env,txt,pem,key,crt}` at the end of a module id, ignoring a `?query`. */
 export const secretFileRE: RegExp = new RegExp(`\\.secret\\.(?:${secretExtensionPattern})(?:\\?.*)?$`)

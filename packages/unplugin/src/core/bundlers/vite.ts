@@ -1,5 +1,4 @@
 import process from 'node:process'
-import { secretFileGlob } from '@kms-secrets/core'
 import type { UnpluginOptions } from 'unplugin'
 import type { LoadTarget, SecretsContext } from '../context'
 import { extraDenyGlobs, type GuardedServer, guardDevServer } from '../dev-server-guard'
@@ -12,10 +11,11 @@ import { type Adapter, cast, failWithThisError, type LoadHost, type LoadOptions 
 import { rollupFamilyHooks } from './rollup'
 
 /**
- * What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`): the default
- * secret names from core's extension list; `extraDenyGlobs` adds the user's include globs.
+ * What vite's dev server may never serve as a static file (`/db.secret.json`, `?raw`, `?url`, `/@fs/…`): every
+ * `*.secret.*` name, deliberately wider than core's extension list — a backup or editor copy of a
+ * secret (`db.secret.json.bak`, `db.secret.json~`) holds the same plaintext. `extraDenyGlobs` adds the include globs.
  */
-export const secretDenyGlob = `**/${secretFileGlob}`
+export const secretDenyGlob = '**/*.secret.*'
 
 /**
  * Vite's own `server.fs.deny` defaults (6.x–8.x, union). Setting `deny` replaces vite's defaults instead of extending
