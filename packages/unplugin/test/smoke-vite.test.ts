@@ -137,6 +137,9 @@ describe('vite dev server', () => {
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
       const paths = ['/src/config/db.secret.json', '/src/config/db.secret.json?raw', '/src/config/db.secret.json?url']
       paths.push(`/@fs${app.root}/src/config/db.secret.json`, '/src/config/token.secret.txt?inline')
+      // A backup copy of a secret is no secret file of the plugin, but holds its plaintext: the deny glob covers it.
+      cpSync(join(app.root, 'src/config/db.secret.json'), join(app.root, 'src/config/db.secret.json.bak'))
+      paths.push('/src/config/db.secret.json.bak', `/@fs${app.root}/src/config/db.secret.json.bak`)
       for (const path of paths) {
         const res = await fetch(base + path)
         const body = await res.text()
