@@ -113,7 +113,7 @@ describe('encrypt', () => {
     ['missing file', 3, ['encrypt', 'nope.secret.json', '--key-id', keyA]],
     ['unknown format', 21, ['encrypt', 'notes.md', '--key-id', keyA]],
     ['bad context', 23, ['encrypt', 'plain.secret.json', '--key-id', keyA, '--context', 'novalue']],
-    ['unknown key', 33, ['encrypt', 'plain.secret.json', '--key-id', 'dddddddd-4444-4444-8444-dddddddddddd']],
+    ['unknown key', 33, ['encrypt', 'plain.secret.json', '--key-id', '99999999-4444-4444-8444-999999999999']],
   ])('%s → exit %s', async ([_name, code, args], { expect }) => {
     const r = await cli(args)
     expect(r.code).toBe(code)

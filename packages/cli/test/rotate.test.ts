@@ -86,7 +86,7 @@ describe('rotate', () => {
   it.concurrent.for<[string, number, string[]]>([
     ['no file', 2, ['rotate']],
     ['a plaintext file', 10, ['rotate', 'plain.json']],
-    ['an unknown destination key', 33, ['rotate', 'a.secret.json', '--key-id', 'eeeeeeee-5555-4555-8555-eeeeeeeeeeee']],
+    ['an unknown destination key', 33, ['rotate', 'a.secret.json', '--key-id', '99999999-5555-4555-8555-999999999999']],
   ])('%s → exit %s, nothing written', async ([_name, code, args], { expect }) => {
     const before = readFileSync(path.join(tmp.dir, 'a.secret.json'), 'utf8')
     const r = await cli(args)
