@@ -3,11 +3,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { isEnvelopeText } from '@kms-secrets/core'
+import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyExample, exampleSecrets, startExample } from './utils/example.js'
 import { makeTempDir, testDir } from './utils/fixture.js'
 import { auditFor, kmsEnv, useKms } from './utils/kms.js'
-import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import { readmeCommands } from './utils/readme.js'
 
 const kms = useKms()
