@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { freePort } from '@kms-secrets/testkit/process'
+import { freePort, runProcess } from '@kms-secrets/testkit/process'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
 
@@ -47,27 +47,13 @@ export const nextEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
 })
 
 /** Runs `next <args>` (Next's own bin, with node) in the app and collects its output. */
-export function runNext(
+export async function runNext(
   app: string,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin, ...args], {
-      cwd: app,
-      env: nextEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-    })
-    child.stderr.on('data', (d) => {
-      out += d
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, out }))
-  })
+  const run = await runProcess([process.execPath, nextBin, ...args], { env: nextEnv(env), cwd: app, timeoutMs: 0 })
+  return { code: run.code, out: run.output }
 }
 
 export interface NextServer {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { freePort } from '@kms-secrets/testkit/process'
+import { freePort, runProcess } from '@kms-secrets/testkit/process'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
 
@@ -43,27 +43,13 @@ export function nuxtSecrets(app: string) {
 }
 
 /** Runs `nuxt <args>` (the CLI's own bin, with node) in the app and collects its output. */
-export function runNuxt(
+export async function runNuxt(
   app: string,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nuxtBin, ...args], {
-      cwd: app,
-      env: nuxtEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-    })
-    child.stderr.on('data', (d) => {
-      out += d
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, out }))
-  })
+  const run = await runProcess([process.execPath, nuxtBin, ...args], { env: nuxtEnv(env), cwd: app, timeoutMs: 0 })
+  return { code: run.code, out: run.output }
 }
 
 function nuxtEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -6,6 +6,8 @@ export interface RunResult {
   signal: NodeJS.Signals | null
   stdout: string
   stderr: string
+  /** stdout and stderr interleaved as they arrived. */
+  output: string
   /** Wall time from spawn to close. */
   ms: number
 }
@@ -14,7 +16,7 @@ export interface RunOptions {
   /** The child's whole environment (nothing is inherited). */
   env: NodeJS.ProcessEnv
   cwd?: string
-  /** SIGKILL after this long. Default 30 s. */
+  /** SIGKILL after this long; 0: never. Default 30 s. */
   timeoutMs?: number
   /** Written to stdin, which is then closed. */
   input?: string
@@ -27,21 +29,25 @@ export function runProcess(cmd: readonly string[], o: RunOptions): Promise<RunRe
     const child = spawn(cmd[0]!, cmd.slice(1), { cwd: o.cwd, env: o.env, stdio: 'pipe' })
     let stdout = ''
     let stderr = ''
+    let output = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d
+      output += d
     })
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d
+      output += d
     })
     child.stdin.on('error', () => undefined).end(o.input ?? '')
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 30_000)
+    const timeoutMs = o.timeoutMs ?? 30_000
+    const timer = timeoutMs === 0 ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', (e) => {
       clearTimeout(timer)
       reject(e)
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
+      resolve({ code, signal, stdout, stderr, output, ms: Date.now() - started })
     })
   })
 }
