@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { isEnvelopeText } from '@kms-secrets/core'
 import { scanForCanaries } from '@kms-secrets/testkit/leak'
+import { freePort } from '@kms-secrets/testkit/process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyExample, exampleSecrets, startExample } from './utils/example.js'
 import { makeTempDir, testDir } from './utils/fixture.js'
@@ -27,14 +27,6 @@ function pathFor(dir: string): string {
 function bash(lines: string[], cwd: string, env: NodeJS.ProcessEnv): { status: number | null; out: string } {
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', lines.join('\n')], { cwd, env, encoding: 'utf8' })
   return { status: r.status, out: `${r.stdout}${r.stderr}` }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 describe('README commands, run as written', () => {
