@@ -1,8 +1,8 @@
-import { isKeyAllowed } from '../auth/identity.js'
 import { asymmetricKeyUsages } from '../keys/key-pair.js'
 import type { KeyRecord } from '../keys/key-record.js'
 import { assertApi } from '../server/api-error.js'
 import { defineAction, memberAccountField } from './define.js'
+import { checkListPage, listPageFields, visibleKeys } from './key-listing.js'
 import { keyMetadataOf } from './key-metadata.js'
 import { checkRange, refuseUnsupported } from './values.js'
 
@@ -38,9 +38,7 @@ function checkOrigin(value: string | undefined): string {
 export const ListKeyDetail = defineAction({
   name: 'ListKeyDetail',
   fields: {
-    Offset: { type: 'integer' },
-    Limit: { type: 'integer' },
-    Role: { type: 'integer' },
+    ...listPageFields,
     OrderType: { type: 'integer' },
     KeyState: { type: 'integer' },
     SearchKeyAlias: { type: 'string' },
@@ -52,9 +50,7 @@ export const ListKeyDetail = defineAction({
     ...memberAccountField,
   },
   async handle(p, ctx) {
-    const offset = checkRange(p.Offset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'InvalidParameterValue', 'Offset')
-    const limit = checkRange(p.Limit ?? 10, 1, 200, 'InvalidParameterValue', 'Limit')
-    const role = checkRange(p.Role ?? 0, 0, 1, 'InvalidParameterValue', 'Role')
+    const { offset, limit, role } = checkListPage(p)
     const order = checkRange(p.OrderType ?? 0, 0, 1, 'InvalidParameterValue', 'OrderType')
     const state = keyStateFilter[checkRange(p.KeyState ?? 0, 0, 5, 'InvalidParameterValue', 'KeyState')]
     const usage = checkUsageFilter(p.KeyUsage)
@@ -64,15 +60,8 @@ export const ListKeyDetail = defineAction({
     const matches = (k: KeyRecord): boolean =>
       (state === undefined || k.keyState === state) &&
       (usage === 'ALL' || k.keyUsage === usage) &&
-      (search === '' || k.keyId.includes(search) || k.alias.includes(search)) &&
-      isKeyAllowed(ctx.identity, k)
-    const visible: KeyRecord[] = []
-    if (role === 0 && origin !== 'EXTERNAL') {
-      for (const key of ctx.store.list()) {
-        const current = await ctx.store.refresh(key, ctx.now)
-        if (current && matches(current)) visible.push(current)
-      }
-    }
+      (search === '' || k.keyId.includes(search) || k.alias.includes(search))
+    const visible = role === 0 && origin !== 'EXTERNAL' ? await visibleKeys(ctx, matches) : []
     if (order === 0) visible.reverse()
     return { TotalCount: visible.length, KeyMetadatas: visible.slice(offset, offset + limit).map(keyMetadataOf) }
   },

@@ -1,7 +1,5 @@
-import { isKeyAllowed } from '../auth/identity.js'
-import type { KeyRecord } from '../keys/key-record.js'
 import { defineAction, memberAccountField } from './define.js'
-import { checkRange } from './values.js'
+import { checkListPage, listPageFields, visibleKeys } from './key-listing.js'
 
 /**
  * ListKeys: user-created keys in Enabled/Disabled state (PendingDelete is not listed, reference §7), in creation
@@ -10,24 +8,13 @@ import { checkRange } from './values.js'
 export const ListKeys = defineAction({
   name: 'ListKeys',
   fields: {
-    Offset: { type: 'integer' },
-    Limit: { type: 'integer' },
-    Role: { type: 'integer' },
+    ...listPageFields,
     HsmClusterId: { type: 'string' },
     ...memberAccountField,
   },
   async handle(p, ctx) {
-    const offset = checkRange(p.Offset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'InvalidParameterValue', 'Offset')
-    const limit = checkRange(p.Limit ?? 10, 1, 200, 'InvalidParameterValue', 'Limit')
-    const role = checkRange(p.Role ?? 0, 0, 1, 'InvalidParameterValue', 'Role')
-    const visible: KeyRecord[] = []
-    if (role === 0) {
-      for (const key of ctx.store.list()) {
-        const current = await ctx.store.refresh(key, ctx.now)
-        if (current && current.keyState !== 'PendingDelete' && isKeyAllowed(ctx.identity, current))
-          visible.push(current)
-      }
-    }
+    const { offset, limit, role } = checkListPage(p)
+    const visible = role === 0 ? await visibleKeys(ctx, (k) => k.keyState !== 'PendingDelete') : []
     return {
       Keys: visible.slice(offset, offset + limit).map((k) => ({ KeyId: k.keyId })),
       TotalCount: visible.length,
