@@ -7,13 +7,13 @@ import { toBundlerError } from './report'
 import { type SecretIndex, walkProject } from './secret-index'
 
 /**
- * Files under a directory that are secrets by any name: a secret file, a symlink or hard link to one (also through a
- * symlinked directory), or a file of a local-kms data dir. Unreadable dirs count as empty.
+ * Files under a directory that `isSecret` picks, symlinks to files included and symlinked directories followed
+ * (each real directory once). Unreadable dirs count as empty.
  */
-function secretFilesIn(index: SecretIndex, dir: string): string[] {
+function secretFilesIn(dir: string, isSecret: (path: string) => boolean): string[] {
   const found: string[] = []
   const visit = (path: string) => {
-    if (index.secretFileOf(path) !== undefined || localKmsDataDirOf(path) !== undefined) found.push(path)
+    if (isSecret(path)) found.push(path)
   }
   const walked = new Set<string>()
   const walk = (root: string) => {
@@ -57,10 +57,13 @@ export function checkPublicDir(
   if (!config.publicDir) return
   // A build copies publicDir as is, following links: every other name of a secret counts. The dev server's guard
   // refuses those names per request, so serving only refuses files that are secrets by their own name.
-  const found =
+  // (Serving asks include/exclude alone: no real-path, hard-link or data-dir lookups per file only to drop them.)
+  const found = secretFilesIn(
+    config.publicDir,
     config.command === 'build'
-      ? secretFilesIn(index, config.publicDir)
-      : secretFilesIn(index, config.publicDir).filter((f) => ctx.matches(f))
+      ? (path) => index.secretFileOf(path) !== undefined || localKmsDataDirOf(path) !== undefined
+      : (path) => ctx.matches(path),
+  )
   if (found.length === 0) return
   const files = found.map((f) => relative(config.root, f).replaceAll('\\', '/'))
   throw toBundlerError(
