@@ -2,13 +2,12 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { scanForCanaries } from '@kms-secrets/testkit/leak'
-import * as esbuild from 'esbuild'
 import { build as rolldownBuild } from 'rolldown'
 import { rollup } from 'rollup'
-import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
 import kmsRolldown from 'unplugin-kms-secrets/rolldown'
 import kmsRollup from 'unplugin-kms-secrets/rollup'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { esbuildEverything } from './utils/bundle-all.js'
 import { copyFixtureApp, expectedDigest, fixtureCanaries } from './utils/fixture.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
 import { parseDigest, runNode } from './utils/run.js'
@@ -37,28 +36,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const builds = {
   'esbuild, format esm': async (outDir: string) => {
-    await esbuild.build({
-      entryPoints: [join(app, 'src/server.js')],
-      absWorkingDir: app,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: join(outDir, 'server.mjs'),
-      logLevel: 'silent',
-      plugins: [kmsEsbuild({ keyId })],
-    })
+    await esbuildEverything({ app, entry: 'src/server.js', outfile: join(outDir, 'server.mjs'), keyId, format: 'esm' })
     return 'server.mjs'
   },
   'esbuild, default format (CommonJS)': async (outDir: string) => {
-    await esbuild.build({
-      entryPoints: [join(app, 'src/server.js')],
-      absWorkingDir: app,
-      bundle: true,
-      platform: 'node',
-      outfile: join(outDir, 'server.js'),
-      logLevel: 'silent',
-      plugins: [kmsEsbuild({ keyId })],
-    })
+    await esbuildEverything({ app, entry: 'src/server.js', outfile: join(outDir, 'server.js'), keyId })
     return 'server.js'
   },
   'rollup without node-resolve': async (outDir: string) => {
@@ -129,16 +111,7 @@ test('a value that public code also contains (localhost, a region) is not a leak
   const outDir = join(work, 'out-public-values')
   const outfile = join(outDir, 'net.mjs')
   await withEnv(buildEnvVars(kms, kms.identities.build), () =>
-    esbuild.build({
-      entryPoints: [join(app, 'src/net.js')],
-      absWorkingDir: app,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile,
-      logLevel: 'silent',
-      plugins: [kmsEsbuild({ keyId })],
-    }),
+    esbuildEverything({ app, entry: 'src/net.js', outfile, keyId, format: 'esm' }),
   )
   expect(scanForCanaries([outDir], [net.token]).hits).toEqual([])
   expect(parseDigest(await runNode(outfile, kmsEnv(kms, kms.identities.runtime)))).toEqual(net)

@@ -2,9 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { scanForCanaries } from '@kms-secrets/testkit/leak'
-import * as esbuild from 'esbuild'
-import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { esbuildEverything } from './utils/bundle-all.js'
 import { copyFixtureApp, expectedDigest, fixtureCanaries } from './utils/fixture.js'
 import { bunBinary, denoBinary, nodeBinary, runHost } from './utils/hosts.js'
 import { auditFor, buildEnvVars, kmsEnv, useKms, withEnv } from './utils/kms.js'
@@ -73,16 +72,7 @@ beforeAll(async () => {
   canaries = fixtureCanaries(app)
   const outDir = join(work, 'out')
   await withEnv(buildEnvVars(kms, kms.identities.build), () =>
-    esbuild.build({
-      entryPoints: [join(app, 'src/server.js')],
-      absWorkingDir: app,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: join(outDir, 'server.mjs'),
-      logLevel: 'silent',
-      plugins: [kmsEsbuild({ keyId })],
-    }),
+    esbuildEverything({ app, entry: 'src/server.js', outfile: join(outDir, 'server.mjs'), keyId, format: 'esm' }),
   )
   expect(scanForCanaries([outDir], canaries).hits).toEqual([])
   // Deploy: only the built file goes to the "server", a directory with no node_modules anywhere above it.
