@@ -149,6 +149,27 @@ describe('local-kms bin: where the data dir lives', () => {
     await expect(readdir(stateDefault(d.state))).rejects.toThrow()
   })
 
+  it('a default data dir that itself lies in the project (XDG_STATE_HOME inside it) is not offered as the fix', async () => {
+    const d = await layout()
+    const state = join(d.project, 'state')
+    const kms = spawnLocalKms(['--port', '0', '--quiet'], {
+      env: { HOME: d.home, XDG_STATE_HOME: state },
+      cwd: d.project,
+    })
+    portOf(await kms.firstLine)
+    kms.child.kill('SIGTERM')
+    expect((await kms.exited).code).toBe(0)
+    const warnings = kms
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('warning'))
+    expect(warnings).toEqual([
+      `local-kms: warning: data dir ${stateDefault(state)} is inside the project ${d.project} (it has ` +
+        'package.json), where a dev server or a commit can expose its keys and credentials; use a directory outside ' +
+        'the project.',
+    ])
+  })
+
   it('--data-dir outside any project: no warning', async () => {
     const d = await layout()
     const kms = spawnLocalKms(['--port', '0', '--data-dir', join(d.root, 'kms')], {

@@ -64,7 +64,11 @@ function warnIfInsideProject(options: ResolvedOptions): void {
   if (!project) return
   let instead = 'a directory outside the project'
   try {
-    instead = `the default data dir ${defaultDataDir()} (no --data-dir) or another directory outside the project`
+    const fallback = defaultDataDir()
+    // The default itself can lie in a project (XDG_STATE_HOME or HOME inside one): then it is no advice.
+    if (!enclosingProject(fallback)) {
+      instead = `the default data dir ${fallback} (no --data-dir) or another directory outside the project`
+    }
   } catch {
     // No home directory: only the generic advice.
   }
