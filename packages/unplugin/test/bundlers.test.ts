@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import { rspack } from '@rspack/core'
-import { build as esbuild } from 'esbuild'
 import { rolldown } from 'rolldown'
 import { rollup } from 'rollup'
 import { build as viteBuild } from 'vite'
@@ -8,13 +7,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import webpack from 'webpack'
 import { adapters } from '../src/core/bundlers'
 import { kmsSecrets } from '../src/core/unplugin'
-import kmsEsbuild from '../src/esbuild'
 import kmsRolldown from '../src/rolldown'
 import kmsRollup from '../src/rollup'
 import kmsRspack from '../src/rspack'
-import kmsVite from '../src/vite'
 import kmsWebpack from '../src/webpack'
 import { type App, createApp } from './helpers/app'
+import { esbuildApp, viteConfig } from './helpers/builds'
 
 /** buildStart/buildEnd calls on the contexts the factory creates (the lifecycle the adapters run). */
 const calls = vi.hoisted(() => ({ start: 0, end: 0 }))
@@ -68,15 +66,7 @@ function runWebpackLike(factory: (config: never) => unknown, plugin: (o: object)
 
 const builds: Record<string, (app: App) => Promise<unknown>> = {
   vite: (app) =>
-    viteBuild({
-      root: app.root,
-      configFile: false,
-      logLevel: 'silent',
-      cacheDir: join(app.root, '.vite'),
-      plugins: [kmsVite(app.plugin)],
-      ssr: { external },
-      build: { ssr: 'src/server.js', outDir: 'dist', rollupOptions: { external } },
-    }),
+    viteBuild(viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist', rollupOptions: { external } } })),
   rollup: async (app) => {
     const bundle = await rollup({ input: input(app), external, plugins: [kmsRollup(app.plugin)] })
     await bundle.write({ dir: app.out, format: 'es' })
@@ -87,18 +77,7 @@ const builds: Record<string, (app: App) => Promise<unknown>> = {
     await bundle.write({ dir: app.out, format: 'es' })
     await bundle.close()
   },
-  esbuild: (app) =>
-    esbuild({
-      absWorkingDir: app.root,
-      entryPoints: ['src/server.js'],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outdir: 'dist',
-      external,
-      logLevel: 'silent',
-      plugins: [kmsEsbuild(app.plugin)],
-    }),
+  esbuild: (app) => esbuildApp(app),
   webpack: (app) => runWebpackLike(webpack as never, kmsWebpack as never, app),
   rspack: (app) => runWebpackLike(rspack as never, kmsRspack as never, app),
 }

@@ -1,24 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
-import kmsEsbuild from '../src/esbuild'
 import { canaries, createApp, expectNoPlaintext } from './helpers/app'
-
-function esbuildApp(app: ReturnType<typeof createApp>, options: Parameters<typeof build>[0] = {}) {
-  return build({
-    absWorkingDir: app.root,
-    entryPoints: ['src/server.js'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outdir: 'dist',
-    external: ['@kms-secrets/runtime'],
-    logLevel: 'silent',
-    plugins: [kmsEsbuild(app.plugin)],
-    ...options,
-  })
-}
+import { esbuildApp } from './helpers/builds'
 
 async function failure(p: Promise<unknown>): Promise<string> {
   const e = (await p.then(

@@ -1,24 +1,12 @@
 import { cpSync, existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { build, createServer, type InlineConfig } from 'vite'
+import { build, createServer } from 'vite'
 import { describe, expect, it } from 'vitest'
 import { secretDenyGlob } from '../src/core/bundlers/vite'
-import kmsVite from '../src/vite'
-import { type App, canaries, createApp, expectNoPlaintext } from './helpers/app'
+import { canaries, createApp, expectNoPlaintext } from './helpers/app'
+import { viteConfig } from './helpers/builds'
 
 const external = ['@kms-secrets/runtime']
-
-function config(app: App, extra: InlineConfig = {}): InlineConfig {
-  return {
-    root: app.root,
-    configFile: false,
-    logLevel: 'silent',
-    cacheDir: join(app.root, '.vite'),
-    plugins: [kmsVite(app.plugin)],
-    ssr: { external },
-    ...extra,
-  }
-}
 
 async function message(p: Promise<unknown>): Promise<string> {
   const e = await p.then(
@@ -33,7 +21,7 @@ describe('vite build', () => {
   it('SSR build: ciphertext only, one GenerateDataKey, source maps clean', async () => {
     const app = createApp()
     await build(
-      config(app, {
+      viteConfig(app, {
         build: { ssr: 'src/server.js', outDir: 'dist', sourcemap: true, minify: false, rollupOptions: { external } },
       }),
     )
@@ -45,7 +33,9 @@ describe('vite build', () => {
     const app = createApp({
       'src/server.js': `import { db } from './db.js'\nexport const oops = ['${canaries[0]}', db]\n`,
     })
-    const build_ = build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist', rollupOptions: { external } } }))
+    const build_ = build(
+      viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist', rollupOptions: { external } } }),
+    )
     const text = await message(build_)
     expect(text).toContain('ERR_PLUGIN_LEAK')
     expect(text).not.toContain(canaries[0])
@@ -54,13 +44,13 @@ describe('vite build', () => {
 
   it('SSR build: ?raw import of a secret fails with ERR_PLUGIN_RAW_IMPORT', async () => {
     const app = createApp({ 'src/server.js': "import raw from './config/db.secret.json?raw'\nexport { raw }\n" })
-    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    const text = await message(build(viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_RAW_IMPORT')
   })
 
   it('client build: ERR_PLUGIN_CLIENT_BUNDLE with the importer chain, nothing written', async () => {
     const app = createApp({ 'index.html': '<script type="module" src="/src/server.js"></script>' })
-    const text = await message(build(config(app, { build: { outDir: 'dist' } })))
+    const text = await message(build(viteConfig(app, { build: { outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_CLIENT_BUNDLE')
     expect(text).toMatch(/src\/server\.js → (src\/db\.js → )?src\/config\//)
   })
@@ -71,7 +61,7 @@ describe('vite publicDir', () => {
     const app = createApp()
     mkdirSync(join(app.root, 'public'))
     cpSync(join(app.root, 'src/config/db.secret.json'), join(app.root, 'public/db.secret.json'))
-    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    const text = await message(build(viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_LEAK')
     expect(text).toContain('public/db.secret.json')
   })
@@ -88,7 +78,7 @@ describe('vite publicDir', () => {
     const app = createApp()
     mkdirSync(join(app.root, 'public'))
     link(join(app.root, 'src/config/db.secret.json'), join(app.root, 'public/settings.json'))
-    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    const text = await message(build(viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_LEAK')
     expect(text).toContain(named)
   })
@@ -97,7 +87,7 @@ describe('vite publicDir', () => {
     const app = createApp()
     mkdirSync(join(app.root, 'public/kms'), { recursive: true })
     writeFileSync(join(app.root, 'public/kms/local-kms.json'), JSON.stringify({ format: 'local-kms/data-dir@1' }))
-    const text = await message(build(config(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
+    const text = await message(build(viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist' } })))
     expect(text).toContain('ERR_PLUGIN_LEAK')
     expect(text).toContain('public/kms/local-kms.json')
   })
@@ -106,7 +96,7 @@ describe('vite publicDir', () => {
 describe('vite dev server', () => {
   it('adds the secret glob to server.fs.deny and keeps the defaults', async () => {
     const app = createApp()
-    const server = await createServer(config(app, { server: { middlewareMode: true, ws: false } }))
+    const server = await createServer(viteConfig(app, { server: { middlewareMode: true, ws: false } }))
     try {
       expect(server.config.server.fs.deny).toEqual(
         expect.arrayContaining(['.env', '.env.*', '**/.git/**', secretDenyGlob]),
@@ -119,7 +109,7 @@ describe('vite dev server', () => {
   it('keeps a user deny list and appends the glob', async () => {
     const app = createApp()
     const server = await createServer(
-      config(app, { server: { middlewareMode: true, ws: false, fs: { deny: ['secret-dir/**'] } } }),
+      viteConfig(app, { server: { middlewareMode: true, ws: false, fs: { deny: ['secret-dir/**'] } } }),
     )
     try {
       expect(server.config.server.fs.deny).toEqual(['secret-dir/**', secretDenyGlob])
@@ -130,7 +120,7 @@ describe('vite dev server', () => {
 
   it('refuses the raw file over HTTP (403), serves SSR the module, refuses the client', async () => {
     const app = createApp()
-    const server = await createServer(config(app, { server: { host: '127.0.0.1', port: 0, ws: false } }))
+    const server = await createServer(viteConfig(app, { server: { host: '127.0.0.1', port: 0, ws: false } }))
     await server.listen()
     try {
       const address = server.httpServer?.address()
