@@ -6,6 +6,16 @@ import { signTc3, utcDate } from '../src/kms/tc3.js'
 import { useNodeCrypto } from '../src/opener/node-crypto.js'
 
 const encoder = new TextEncoder()
+/** Vector V3's input (reference §4): the KMS-shaped request the SDK signs. */
+const kmsV3Input = {
+  secretId: 'AKIDEXAMPLE',
+  secretKey: 'test-secret-key',
+  service: 'kms',
+  host: 'kms.tencentcloudapi.com',
+  timestamp: 1551113065,
+  body: encoder.encode('{"KeyId":"23e80852-1e38-11e9-b129-5cb9019b4b01","Plaintext":"dGVzdAo="}'),
+  contentType: 'application/json',
+}
 const region = fc.stringMatching(/^[a-z]{2}-[a-z]{3,12}(-[a-z0-9]{1,8})?$/)
 const host = fc.oneof(
   fc.constant('kms.tencentcloudapi.com'),
@@ -60,15 +70,7 @@ describe('TC3-HMAC-SHA256 signer', () => {
   })
 
   it('vector V3 (reference §4): the KMS-shaped request the SDK signs', async () => {
-    const auth = await signTc3({
-      secretId: 'AKIDEXAMPLE',
-      secretKey: 'test-secret-key',
-      service: 'kms',
-      host: 'kms.tencentcloudapi.com',
-      timestamp: 1551113065,
-      body: encoder.encode('{"KeyId":"23e80852-1e38-11e9-b129-5cb9019b4b01","Plaintext":"dGVzdAo="}'),
-      contentType: 'application/json',
-    })
+    const auth = await signTc3(kmsV3Input)
     expect(auth).toBe(
       'TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/kms/tc3_request, SignedHeaders=content-type;host, ' +
         'Signature=d5f1508854d28f9c414c8ff366e3ff8b59eaa95012854a05fe5969c744d5c7c2',
@@ -92,19 +94,10 @@ describe('TC3-HMAC-SHA256 signer', () => {
   })
 
   it('WebCrypto (hosts without node:crypto, e.g. workerd) signs the same bytes as node:crypto', async () => {
-    const input = {
-      secretId: 'AKIDEXAMPLE',
-      secretKey: 'test-secret-key',
-      service: 'kms',
-      host: 'kms.tencentcloudapi.com',
-      timestamp: 1551113065,
-      body: encoder.encode('{"KeyId":"23e80852-1e38-11e9-b129-5cb9019b4b01","Plaintext":"dGVzdAo="}'),
-      contentType: 'application/json',
-    }
-    const viaNode = await signTc3(input)
+    const viaNode = await signTc3(kmsV3Input)
     useNodeCrypto(false)
     try {
-      expect(await signTc3(input)).toBe(viaNode)
+      expect(await signTc3(kmsV3Input)).toBe(viaNode)
     } finally {
       useNodeCrypto(true)
     }
