@@ -18,6 +18,17 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
+/** Starts the built example with the runtime identity and checks it answers with the decrypted db user. */
+async function expectServes(dir: string, dbUser: unknown): Promise<void> {
+  const server = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+  try {
+    const body = (await (await fetch(`${server.url}/`)).json()) as { ok: boolean; db: { user: string } }
+    expect(body).toMatchObject({ ok: true, db: { user: dbUser } })
+  } finally {
+    await server.stop()
+  }
+}
+
 /** PATH as a user has it after `pnpm add -D @kms-secrets/cli` in their project: the project's bins first. */
 function pathFor(dir: string): string {
   return [join(dir, 'node_modules', '.bin'), join(testDir, 'node_modules', '.bin'), process.env.PATH].join(delimiter)
@@ -53,13 +64,7 @@ describe('README commands, run as written', () => {
     expect(auditFor(kms, keyId).length).toBe(calls)
     expect(scanForCanaries([join(dir, 'dist')], secrets.canaries).hits).toEqual([])
 
-    const server = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
-    try {
-      const body = (await (await fetch(`${server.url}/`)).json()) as { ok: boolean; db: { user: string } }
-      expect(body).toMatchObject({ ok: true, db: { user: secrets.db.user } })
-    } finally {
-      await server.stop()
-    }
+    await expectServes(dir, secrets.db.user)
   })
 
   test('project key: `init` (one identity), `encrypt -i` and `pnpm build` with no credentials, one Decrypt per start', async () => {
@@ -85,13 +90,7 @@ describe('README commands, run as written', () => {
     }
     expect(scanForCanaries([join(dir, 'config'), join(dir, 'dist')], secrets.canaries).hits).toEqual([])
 
-    const server = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
-    try {
-      const body = (await (await fetch(`${server.url}/`)).json()) as { ok: boolean; db: { user: string } }
-      expect(body).toMatchObject({ ok: true, db: { user: secrets.db.user } })
-    } finally {
-      await server.stop()
-    }
+    await expectServes(dir, secrets.db.user)
     expect(
       auditFor(kms, keyId)
         .slice(calls)
