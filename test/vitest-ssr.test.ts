@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeTempDir } from './utils/fixture.js'
@@ -20,48 +20,39 @@ let dir: string
 /** The same app with a custom include: secrets are `src/secrets/*.json`, no `.secret.` in their names. */
 let customDir: string
 
-beforeAll(() => {
-  dir = makeTempDir('vitest-ssr')
-  mkdirSync(join(dir, 'src'))
-  writeFileSync(join(dir, 'src/db.secret.json'), JSON.stringify({ user: 'vt_user', password: canary }, null, 2))
+/**
+ * A vitest project whose test imports the secret at `src/<secret>` (user vt_user, password the canary); `include` is
+ * the source of the plugin's include option, or undefined for the default.
+ */
+function writeVitestApp(root: string, secret: string, include?: string): void {
+  mkdirSync(dirname(join(root, 'src', secret)), { recursive: true })
+  writeFileSync(join(root, 'src', secret), JSON.stringify({ user: 'vt_user', password: canary }, null, 2))
   writeFileSync(
-    join(dir, 'src/app.test.js'),
+    join(root, 'src/app.test.js'),
     `import { expect, test } from 'vitest'
-import db, { user } from './db.secret.json'
+import db, { user } from './${secret}'
 test('the secret import is the decrypted value', () => {
   expect(user).toBe('vt_user')
   expect(db.password.length).toBe(${canary.length})
 })
 `,
   )
+  const options = include === undefined ? '' : ', include'
   writeFileSync(
-    join(dir, 'vitest.config.mjs'),
+    join(root, 'vitest.config.mjs'),
     `import kmsSecrets from 'unplugin-kms-secrets/vite'
-export default { plugins: [kmsSecrets({ keyId: ${JSON.stringify(keyId)}, dts: false })], test: { include: ['src/**/*.test.js'] } }
+${include === undefined ? '' : `const include = ${include}\n`}export default { plugins: [kmsSecrets({ keyId: ${JSON.stringify(keyId)}${options}, dts: false })], test: { include: ['src/**/*.test.js'] } }
 `,
   )
+}
+
+beforeAll(() => {
+  dir = makeTempDir('vitest-ssr')
+  writeVitestApp(dir, 'db.secret.json')
 })
 beforeAll(() => {
   customDir = makeTempDir('vitest-ssr-include')
-  mkdirSync(join(customDir, 'src/secrets'), { recursive: true })
-  writeFileSync(join(customDir, 'src/secrets/db.json'), JSON.stringify({ user: 'vt_user', password: canary }, null, 2))
-  writeFileSync(
-    join(customDir, 'src/app.test.js'),
-    `import { expect, test } from 'vitest'
-import db, { user } from './secrets/db.json'
-test('the secret import is the decrypted value', () => {
-  expect(user).toBe('vt_user')
-  expect(db.password.length).toBe(${canary.length})
-})
-`,
-  )
-  writeFileSync(
-    join(customDir, 'vitest.config.mjs'),
-    `import kmsSecrets from 'unplugin-kms-secrets/vite'
-const include = [/\\/secrets\\/[^/]+\\.json$/]
-export default { plugins: [kmsSecrets({ keyId: ${JSON.stringify(keyId)}, include, dts: false })], test: { include: ['src/**/*.test.js'] } }
-`,
-  )
+  writeVitestApp(customDir, 'secrets/db.json', '[/\\/secrets\\/[^/]+\\.json$/]')
 })
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
