@@ -18,7 +18,11 @@ export interface WorkerData {
   options: WorkerOptions
   /** Set to 1 by the worker once its modules are loaded (lets the caller tell "slow KMS" from "no worker"). */
   ready: Int32Array
+  /** Marks a worker started by sync-opener.ts (a user's own worker thread may load the worker file too). */
+  kmsSecretsWorker: 1
 }
+
+export const isOwnWorker = (d: unknown): d is WorkerData => (d as WorkerData | null)?.kmsSecretsWorker === 1
 
 export interface OpenRequest {
   id: number

@@ -34,7 +34,7 @@ function startHost(options: WorkerOptions, onGone: (w: Worker) => void): Host {
   const { MessageChannel, Worker } = workerThreads()
   const { port1, port2 } = new MessageChannel()
   const ready = new Int32Array(new SharedArrayBuffer(4))
-  const workerData: WorkerData = { port: port2, options, ready }
+  const workerData: WorkerData = { port: port2, options, ready, kmsSecretsWorker: 1 }
   const worker = new Worker(resolveWorkerFile(), { workerData, transferList: [port2] })
   // The worker serves later opens (one Decrypt per blob per process) but must never keep the process alive.
   worker.unref()

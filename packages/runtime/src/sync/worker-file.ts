@@ -14,7 +14,7 @@ function hereUrl(): string | undefined {
   return /(file:\/\/[^\s)]+?)(?::\d+){1,2}\)?$/m.exec(new Error().stack ?? '')?.[1]
 }
 
-function candidates(): string[] {
+function candidates(cjs: boolean): string[] {
   const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
   const { createRequire } = process.getBuiltinModule('node:module')
   const here = hereUrl()
@@ -23,7 +23,7 @@ function candidates(): string[] {
   // When a bundler inlined the runtime, `here` is the user's bundle: the plugin puts a self-contained
   // kms-secrets-worker.cjs next to it (esbuild CommonJS output).
   if (here !== undefined) {
-    const own = here.endsWith('.cjs') ? `./${workerName}.cjs` : `./${workerName}.mjs`
+    const own = cjs || here.endsWith('.cjs') ? `./${workerName}.cjs` : `./${workerName}.mjs`
     found.push(fileURLToPath(new URL(own, here)), fileURLToPath(new URL(`./${workerName}.cjs`, here)))
   }
   for (const base of [here, pathToFileURL(`${process.cwd()}/package.json`).href]) {
@@ -37,10 +37,13 @@ function candidates(): string[] {
   return found
 }
 
-/** Path of the sync worker entry (dist/worker.*): next to this module, else the installed package's. */
-export function resolveWorkerFile(): string {
+/**
+ * Path of the sync worker entry (dist/kms-secrets-worker.*): next to this module, else the installed package's.
+ * `cjs`: the CommonJS one only (to be `require`d).
+ */
+export function resolveWorkerFile(cjs = false): string {
   const { existsSync } = process.getBuiltinModule('node:fs')
-  const file = candidates().find((f) => existsSync(f))
+  const file = candidates(cjs).find((f) => existsSync(f))
   if (file !== undefined) return file
   throw new KmsSecretsError(
     'ERR_RUNTIME_WORKER',

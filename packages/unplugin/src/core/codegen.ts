@@ -21,6 +21,17 @@ export interface CodegenInput {
 }
 
 /**
+ * What sync code imports `openSecretSync` from: the runtime's `/sync` subpath, a main-thread stub that loads the
+ * opener from kms-secrets-worker.cjs (the file its worker thread runs, written next to a CommonJS bundle), so the
+ * bundle does not inline the runtime a second time. The bare package name or our own dist entry (absolute path,
+ * see runtime-path.ts) map to it; any other `runtime` option is imported as given.
+ */
+export function syncRuntimeSpecifier(runtime: string): string {
+  if (runtime === '@kms-secrets/runtime') return '@kms-secrets/runtime/sync'
+  return runtime.replace(/(\/runtime\/dist\/)index\.(c|m)js$/, '$1sync.$2js')
+}
+
+/**
  * The module a secret import becomes: ciphertext only, plus a call into the runtime that decrypts it in memory when
  * the module is evaluated. Deterministic: same input, same code (no timestamps, no absolute project paths).
  */
@@ -30,7 +41,7 @@ export function generateSecretModule(input: CodegenInput): string {
   const call = `${sync ? '' : 'await '}${open}(${JSON.stringify(envelope)}, { file: ${JSON.stringify(file)} })`
   const lines = [
     `// ${file}: sealed by unplugin-kms-secrets; decrypted in memory by @kms-secrets/runtime.`,
-    `import { ${open} } from ${JSON.stringify(runtime)};`,
+    `import { ${open} } from ${JSON.stringify(sync ? syncRuntimeSpecifier(runtime) : runtime)};`,
     `const ${binding} = ${call};`,
     `export default ${binding};`,
     ...namedExportsOf(envelope).map((key) => `export const ${key} = ${binding}.${key};`),
