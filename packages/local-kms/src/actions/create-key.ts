@@ -2,6 +2,7 @@ import { isAsymmetricUsage } from '../keys/key-pair.js'
 import { createKeyRecord, type KeyUsage } from '../keys/key-record.js'
 import { ApiError, assertApi } from '../server/api-error.js'
 import { defineAction, memberAccountField } from './define.js'
+import { keyBasicsOf } from './key-metadata.js'
 import { checkAlias, checkDescription } from './values.js'
 
 /** Usages Tencent documents for CreateKey that local-kms does not implement (signing keys). */
@@ -54,12 +55,7 @@ export const CreateKey = defineAction({
     })
     ctx.noteKey(key.keyId)
     return {
-      KeyId: key.keyId,
-      Alias: key.alias,
-      CreateTime: key.createTime,
-      Description: key.description,
-      KeyState: key.keyState,
-      KeyUsage: key.keyUsage,
+      ...keyBasicsOf(key),
       ...(p.Tags === undefined ? {} : { TagCode: 0, TagMsg: '' }),
     }
   },

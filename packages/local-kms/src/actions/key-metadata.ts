@@ -3,11 +3,8 @@ import type { KeyRecord } from '../keys/key-record.js'
 /** local-kms has no account; DescribeKey reports this fixed fake UIN. */
 export const localCreatorUin = 100000000001
 
-/**
- * DescribeKey's `KeyMetadata` (field names from kms_models.d.ts, reference §7). `Type` 4 ("SM" key type in the
- * DescribeKey meaning) is our choice: the reference marks the default as unknown.
- */
-export function keyMetadataOf(key: KeyRecord): Record<string, unknown> {
+/** The fields CreateKey answers with; `KeyMetadata` starts with the same ones. */
+export function keyBasicsOf(key: KeyRecord): Record<string, unknown> {
   return {
     KeyId: key.keyId,
     Alias: key.alias,
@@ -15,6 +12,16 @@ export function keyMetadataOf(key: KeyRecord): Record<string, unknown> {
     Description: key.description,
     KeyState: key.keyState,
     KeyUsage: key.keyUsage,
+  }
+}
+
+/**
+ * DescribeKey's `KeyMetadata` (field names from kms_models.d.ts, reference §7). `Type` 4 ("SM" key type in the
+ * DescribeKey meaning) is our choice: the reference marks the default as unknown.
+ */
+export function keyMetadataOf(key: KeyRecord): Record<string, unknown> {
+  return {
+    ...keyBasicsOf(key),
     Type: 4,
     CreatorUin: localCreatorUin,
     CreatorUinString: String(localCreatorUin),
