@@ -120,18 +120,23 @@ describe('resolveProxy', () => {
     expect(isNoProxyHost('[fd00::5]:443', '[fd00::5]', '443')).toBe(true)
   })
 
-  it.each(['socks5://u:CANARY-secret@proxy:1080', 'https://u:CANARY-secret@proxy:443', 'http://u:CANARY-secret@[bad'])(
-    '/* Precondition: the proxy is an http:// URL */ %s is ERR_KMS_CONFIG naming the variable only',
-    (value) => {
-      let error: unknown
-      try {
-        resolveProxy(cloud, { https_proxy: value })
-      } catch (e) {
-        error = e
-      }
-      expect(error).toMatchObject({ code: 'ERR_KMS_CONFIG' })
-      expect(String((error as Error).message)).toContain('https_proxy')
-      expect(JSON.stringify({ ...(error as object), m: (error as Error).message })).not.toContain('CANARY')
-    },
-  )
+  it.each([
+    'socks5://u:CANARY-secret@proxy:1080',
+    'https://u:CANARY-secret@proxy:443',
+    'http://u:CANARY-secret@[bad',
+    // `%` that is not percent-encoding in the user info or password: decodeURIComponent's URIError before.
+    'http://us%er:CANARY-secret@proxy:1',
+    'http://user:CANARY%zz-secret@proxy:1',
+  ])('/* Precondition: the proxy is an http:// URL */ %s is ERR_KMS_CONFIG naming the variable only', (value) => {
+    let error: unknown
+    try {
+      resolveProxy(cloud, { https_proxy: value })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({ code: 'ERR_KMS_CONFIG', name: 'KmsSecretsError' })
+    expect(String((error as Error).message)).toContain('https_proxy')
+    expect((error as { hint?: string }).hint).toContain('percent-encoded')
+    expect(JSON.stringify({ ...(error as object), m: (error as Error).message })).not.toContain('CANARY')
+  })
 })

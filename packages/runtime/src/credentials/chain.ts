@@ -16,8 +16,12 @@ function fromEnv(env: Env, id: string, key: string, token: string): SourceResult
   const secretId = env[id]?.trim()
   const secretKey = env[key]?.trim()
   if (secretId && secretKey) return { secretId, secretKey, token: env[token]?.trim() || undefined }
-  if (secretId || secretKey) return { missing: `env: ${secretId ? key : id} is not set (only ${secretId ? id : key})` }
-  return { missing: `env: ${id}/${key} not set` }
+  return {
+    missing:
+      secretId || secretKey
+        ? `${secretId ? key : id} is not set (only ${secretId ? id : key})`
+        : `${id}/${key} not set`,
+  }
 }
 
 type Source = (env: Env) => SourceResult | Promise<SourceResult>
@@ -35,9 +39,8 @@ const sources: Source[] = [
 function noCredentials(tried: string[]): KmsSecretsError {
   return new KmsSecretsError(
     'ERR_KMS_CREDENTIALS',
-    `No Tencent Cloud credentials found for KMS Decrypt. Tried: ${tried.join('; ')}.`,
-    'Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (+ TENCENTCLOUD_SESSION_TOKEN for temporary keys), ' +
-      'write [default] secret_id/secret_key to ~/.tencentcloud/credentials, or run with a CVM, SCF or TKE role that may call kms:Decrypt.',
+    `No Tencent Cloud credentials found. Tried: ${tried.join('; ')}.`,
+    'Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (+ _SESSION_TOKEN), or use a CVM, SCF or TKE role allowed kms:Decrypt.',
   )
 }
 

@@ -43,23 +43,23 @@ export function parseProfile(text: string): Record<string, string> {
   return out
 }
 
+const miss = (why: string): SourceResult => ({ missing: why })
+/** Network requests of the sources: bounded, never following a redirect (a token must not go elsewhere). */
+const limits = (ms: number) => ({ signal: AbortSignal.timeout(ms), redirect: 'error' as const })
+
 /** ~/.tencentcloud/credentials, else /etc/tencentcloud/credentials (the SDK's order). */
 export async function fromProfile(env: Env): Promise<SourceResult> {
-  const missing = { missing: 'profile file: no [default] secret_id/secret_key in ~/.tencentcloud/credentials' }
   try {
     const { readFile } = await import('node:fs/promises')
     const home = env.HOME ?? env.USERPROFILE ?? (await import('node:os')).homedir()
-    let text: string
-    try {
-      text = await readFile(`${home}/.tencentcloud/credentials`, 'utf8')
-    } catch {
-      text = await readFile('/etc/tencentcloud/credentials', 'utf8')
-    }
-    const p = parseProfile(text)
-    return p.secret_id && p.secret_key ? { secretId: p.secret_id, secretKey: p.secret_key, token: p.token } : missing
-  } catch {
-    return missing
-  }
+    const p = parseProfile(
+      await readFile(`${home}/.tencentcloud/credentials`, 'utf8').catch(() =>
+        readFile('/etc/tencentcloud/credentials', 'utf8'),
+      ),
+    )
+    if (p.secret_id && p.secret_key) return { secretId: p.secret_id, secretKey: p.secret_key, token: p.token }
+  } catch {}
+  return miss('profile: no [default] secret_id/secret_key in ~/.tencentcloud/credentials')
 }
 
 interface TmpCredentials {
@@ -81,27 +81,21 @@ function temporary(c: TmpCredentials | undefined, expiredTime: unknown): SourceR
  * metadata service. `KMS_SECRETS_METADATA_URL` overrides its base URL (tests: a loopback server) or `off` skips it.
  */
 export async function fromCvmRole(env: Env): Promise<SourceResult> {
-  if (env.KMS_SECRETS_METADATA_URL?.trim() === 'off')
-    return { missing: 'CVM role: skipped (KMS_SECRETS_METADATA_URL=off)' }
+  if (env.KMS_SECRETS_METADATA_URL?.trim() === 'off') return miss('CVM role: off (KMS_SECRETS_METADATA_URL)')
   const override = loopbackOverride(env.KMS_SECRETS_METADATA_URL)
-  if (override === false) return { missing: 'CVM role: KMS_SECRETS_METADATA_URL ignored (loopback URLs or off only)' }
-  const base = override ?? metadataDefault
+  if (override === false) return miss('CVM role: KMS_SECRETS_METADATA_URL ignored (not loopback)')
   const get = async (path: string) => {
-    const res = await fetch(`${base}cam/security-credentials/${path}`, {
-      signal: AbortSignal.timeout(metadataTimeoutMs),
-      redirect: 'error',
-    })
-    if (!res.ok) throw new Error(String(res.status))
+    const res = await fetch(`${override ?? metadataDefault}cam/security-credentials/${path}`, limits(metadataTimeoutMs))
+    if (!res.ok) throw new Error()
     return res.text()
   }
   try {
-    const role = (await get('')).trim().split('\n')[0]?.trim() ?? ''
-    if (role === '') return { missing: 'CVM role: no role bound to this instance' }
-    const c = JSON.parse(await get(encodeURIComponent(role))) as TmpCredentials & { Code?: unknown }
-    return (c.Code === 'Success' && temporary(c, c.ExpiredTime)) || { missing: 'CVM role: no usable credentials' }
-  } catch {
-    return { missing: 'CVM role: metadata service not reachable (not a CVM, or no role bound)' }
-  }
+    const role = (await get('')).trim().split('\n')[0]?.trim()
+    const c = role ? (JSON.parse(await get(encodeURIComponent(role))) as TmpCredentials & { Code?: unknown }) : {}
+    const found = c.Code === 'Success' && temporary(c, c.ExpiredTime)
+    if (found) return found
+  } catch {}
+  return miss('CVM role: none (not a CVM, or no role bound)')
 }
 
 /**
@@ -111,11 +105,10 @@ export async function fromCvmRole(env: Env): Promise<SourceResult> {
 export async function fromTkeOidc(env: Env): Promise<SourceResult> {
   const { TKE_REGION: region, TKE_PROVIDER_ID: providerId, TKE_ROLE_ARN: roleArn } = env
   const tokenFile = env.TKE_WEB_IDENTITY_TOKEN_FILE
-  if (!region || !providerId || !roleArn || !tokenFile) {
-    return { missing: 'TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_ROLE_ARN, TKE_WEB_IDENTITY_TOKEN_FILE not all set' }
-  }
+  if (!region || !providerId || !roleArn || !tokenFile)
+    return miss('TKE OIDC: TKE_REGION/_PROVIDER_ID/_ROLE_ARN/_WEB_IDENTITY_TOKEN_FILE not all set')
   const sts = loopbackOverride(env.KMS_SECRETS_STS_ENDPOINT)
-  if (sts === false) return { missing: 'TKE OIDC: KMS_SECRETS_STS_ENDPOINT ignored (loopback URLs only)' }
+  if (sts === false) return miss('TKE OIDC: KMS_SECRETS_STS_ENDPOINT ignored (not loopback)')
   try {
     const { readFile } = await import('node:fs/promises')
     const body = JSON.stringify({
@@ -135,12 +128,11 @@ export async function fromTkeOidc(env: Env): Promise<SourceResult> {
         'X-TC-Timestamp': String(Math.floor(Date.now() / 1000)),
       },
       body,
-      signal: AbortSignal.timeout(5000),
-      redirect: 'error',
+      ...limits(5000),
     })
     const r = ((await res.json()) as { Response?: { Credentials?: TmpCredentials; ExpiredTime?: unknown } }).Response
-    return temporary(r?.Credentials, r?.ExpiredTime) ?? { missing: 'TKE OIDC: STS refused the web identity token' }
-  } catch {
-    return { missing: 'TKE OIDC: STS AssumeRoleWithWebIdentity failed' }
-  }
+    const found = temporary(r?.Credentials, r?.ExpiredTime)
+    if (found) return found
+  } catch {}
+  return miss('TKE OIDC: STS AssumeRoleWithWebIdentity failed')
 }

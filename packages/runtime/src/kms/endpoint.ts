@@ -20,8 +20,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || ipv4LoopbackRE.test(host)
 }
 
-const hint =
-  'Set KMS_SECRETS_ENDPOINT (or the endpoint option) to a full URL such as https://kms.tencentcloudapi.com or http://127.0.0.1:4599 (http only for loopback).'
+const hint = 'Set it to a URL such as https://kms.tencentcloudapi.com or http://127.0.0.1:4599 (http: loopback only).'
 
 function configError(problem: string): KmsSecretsError {
   // A URL may carry user:password: the message describes its shape, never echoes it.
@@ -41,11 +40,11 @@ export function resolveEndpoint(endpoint: string | undefined): KmsEndpoint {
     throw configError('is not a valid URL')
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('is not http(s)')
-  if (url.username || url.password) throw configError('must not contain credentials')
+  if (url.username || url.password) throw configError('must not hold credentials')
   if (url.pathname !== '/' || url.search || url.hash) {
-    throw configError('must not have a path, query or fragment (Tencent APIs live at "/")')
+    throw configError('must have no path, query or fragment')
   }
   const loopback = isLoopbackHost(url.hostname)
-  if (url.protocol === 'http:' && !loopback) throw configError('uses plain http:// for a non-loopback host')
+  if (url.protocol === 'http:' && !loopback) throw configError('uses http:// for a non-loopback host')
   return { url: url.href, host: url.hostname, loopback }
 }

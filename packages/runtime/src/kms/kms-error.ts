@@ -2,44 +2,37 @@ import { type ErrorCode, KmsSecretsError } from '@kms-secrets/core/errors'
 
 /**
  * Tencent `Error.Code` of a Decrypt (https://cloud.tencent.com/document/api/573/34420 and the API 3.0 common codes)
- * or of AsymmetricRsaDecrypt/AsymmetricSm2Decrypt (573/54271, 573/54272: FailedOperation.DecryptError,
- * InvalidParameterValue.InvalidKeyUsage, ResourceUnavailable.CmkStateNotSupport) → our code. Anything else is
- * ERR_KMS_REQUEST, keeping Tencent's Code and RequestId.
+ * or of AsymmetricRsaDecrypt/AsymmetricSm2Decrypt (573/54271, 573/54272) → our code (`ERR_KMS_<name>`), by the
+ * longest matching `.`-prefix; anything else is ERR_KMS_REQUEST, keeping Tencent's Code and RequestId.
  */
-const byPrefix: [string, ErrorCode][] = [
-  ['AuthFailure', 'ERR_KMS_UNAUTHORIZED'],
-  ['UnauthorizedOperation', 'ERR_KMS_UNAUTHORIZED'],
-  ['ResourceUnavailable.CmkNotFound', 'ERR_KMS_KEY_NOT_FOUND'],
-  ['InvalidParameterValue.InvalidKeyId', 'ERR_KMS_KEY_NOT_FOUND'],
-  ['ResourceUnavailable.CmkDisabled', 'ERR_KMS_KEY_DISABLED'],
-  ['ResourceUnavailable', 'ERR_KMS_KEY_STATE'],
-  ['InvalidParameterValue.InvalidCiphertext', 'ERR_KMS_INVALID_CIPHERTEXT'],
-  ['InvalidParameterValue.InvalidKeyUsage', 'ERR_KMS_INVALID_PARAMETER'],
-  ['InvalidParameter.DecryptMaterialError', 'ERR_KMS_INVALID_CIPHERTEXT'],
-  ['FailedOperation.DecryptError', 'ERR_KMS_INVALID_CIPHERTEXT'],
-  ['RequestLimitExceeded', 'ERR_KMS_THROTTLED'],
-  ['InternalError', 'ERR_KMS_UNAVAILABLE'],
-  ['ServiceUnavailable', 'ERR_KMS_UNAVAILABLE'],
-  ['UnsupportedOperation.ServiceTemporaryUnavailable', 'ERR_KMS_UNAVAILABLE'],
-  ['InvalidParameter', 'ERR_KMS_INVALID_PARAMETER'],
-  ['InvalidParameterValue', 'ERR_KMS_INVALID_PARAMETER'],
-  ['MissingParameter', 'ERR_KMS_INVALID_PARAMETER'],
-]
-
-export function codeForKmsCode(code: string): ErrorCode {
-  return byPrefix.find(([p]) => code === p || code.startsWith(`${p}.`))?.[1] ?? 'ERR_KMS_REQUEST'
+const table =
+  'UNAUTHORIZED:AuthFailure,UnauthorizedOperation;KEY_NOT_FOUND:ResourceUnavailable.CmkNotFound,InvalidParameterValue.InvalidKeyId;' +
+  'KEY_DISABLED:ResourceUnavailable.CmkDisabled;KEY_STATE:ResourceUnavailable;INVALID_CIPHERTEXT:InvalidParameterValue.InvalidCiphertext,' +
+  'InvalidParameter.DecryptMaterialError,FailedOperation.DecryptError;THROTTLED:RequestLimitExceeded;UNAVAILABLE:InternalError,' +
+  'ServiceUnavailable,UnsupportedOperation.ServiceTemporaryUnavailable;INVALID_PARAMETER:InvalidParameterValue.InvalidKeyUsage,' +
+  'InvalidParameter,InvalidParameterValue,MissingParameter'
+const byCode = new Map<string, ErrorCode>()
+for (const group of table.split(';')) {
+  const [ours, theirs] = group.split(':') as [string, string]
+  for (const code of theirs.split(',')) byCode.set(code, `ERR_KMS_${ours}` as ErrorCode)
 }
 
+export function codeForKmsCode(code: string): ErrorCode {
+  for (let c = code; c !== ''; c = c.slice(0, Math.max(0, c.lastIndexOf('.')))) {
+    const hit = byCode.get(c)
+    if (hit !== undefined) return hit
+  }
+  return 'ERR_KMS_REQUEST'
+}
+
+const restore = 'restore the file from git or re-seal it'
 const hints: Partial<Record<ErrorCode, string>> = {
-  ERR_KMS_UNAUTHORIZED:
-    'Check the credentials, the clock (±5 min), and that the identity may call kms:Decrypt on this key.',
-  ERR_KMS_KEY_NOT_FOUND: 'Check the KeyId and the region (TENCENTCLOUD_REGION).',
-  ERR_KMS_KEY_DISABLED: 'Enable the key (`kms-secrets keys enable <KeyId>`) or re-seal with another key.',
-  ERR_KMS_KEY_STATE: 'The key is pending deletion or import; check it with `kms-secrets keys describe`.',
-  ERR_KMS_INVALID_CIPHERTEXT:
-    'The wrapped key was damaged, made by another KMS/region, or its encryption context differs; restore the file from git.',
-  ERR_KMS_INVALID_PARAMETER:
-    'KMS rejected a request field: check that kms.keyId is the CMK of kms-secrets.json and that its KeyUsage fits kms.wrap.',
+  ERR_KMS_UNAUTHORIZED: 'Check the credentials, the clock, and that they may call kms:Decrypt on this key.',
+  ERR_KMS_KEY_NOT_FOUND: 'Check the KeyId and TENCENTCLOUD_REGION.',
+  ERR_KMS_KEY_DISABLED: `Enable the key (\`kms-secrets keys enable\`) or ${restore} with another key.`,
+  ERR_KMS_KEY_STATE: 'The key is pending deletion or import: see `kms-secrets keys describe`.',
+  ERR_KMS_INVALID_CIPHERTEXT: `The wrapped key or its context was changed, or is from another region: ${restore}.`,
+  ERR_KMS_INVALID_PARAMETER: 'Check that kms.keyId is the CMK of kms-secrets.json and its KeyUsage fits kms.wrap.',
 }
 
 const retryable: ReadonlySet<string> = new Set([
@@ -59,7 +52,7 @@ export function apiError(kmsCode: string, requestId: string | undefined, action 
   const code = codeForKmsCode(kmsCode)
   const id = requestId ? ` [RequestId ${requestId}]` : ''
   return new KmsSecretsError(code, `KMS ${action} failed: ${kmsCode}${id}.`, {
-    hint: hints[code] ?? 'See the Tencent error code; check the KMS endpoint and the request.',
+    hint: hints[code] ?? 'Look up the Tencent error code; check KMS_SECRETS_ENDPOINT.',
     kmsCode,
     requestId,
   })
@@ -68,6 +61,6 @@ export function apiError(kmsCode: string, requestId: string | undefined, action 
 /** A transport failure (no Tencent Code): what happened, never a response body. */
 export function transportError(code: ErrorCode, what: string, action = 'Decrypt'): KmsSecretsError {
   return new KmsSecretsError(code, `KMS ${action} failed: ${what}.`, {
-    hint: 'Check network access to the KMS endpoint (region, KMS_SECRETS_ENDPOINT, proxy, firewall).',
+    hint: 'Check network access to KMS (region, KMS_SECRETS_ENDPOINT, proxy, firewall).',
   })
 }

@@ -39,8 +39,9 @@ export function isNoProxyHost(noProxy: string, hostname: string, port: string): 
 }
 
 function proxyError(from: string, problem: string): KmsSecretsError {
+  // Named by its variable only: the URL may carry a password.
   return new KmsSecretsError('ERR_KMS_CONFIG', `The proxy in ${from} ${problem}.`, {
-    hint: `Set ${from} to http://[user:password@]host:port (an HTTP proxy that supports CONNECT), or list the KMS host in NO_PROXY.`,
+    hint: `Set ${from} to http://[user:password@]host:port (percent-encoded), or list the KMS host in NO_PROXY.`,
   })
 }
 
@@ -56,15 +57,16 @@ export function resolveProxy(url: URL, env: Env): ProxyTarget | undefined {
   if (isNoProxyHost(env.no_proxy ?? env.NO_PROXY ?? '', url.hostname, port)) return undefined
   const text = env[from]!.trim()
   let p: URL
+  let auth: string | undefined
   try {
     p = new URL(schemeRE.test(text) ? text : `http://${text}`)
+    const user = decodeURIComponent(p.username)
+    if (user) auth = `Basic ${Buffer.from(`${user}:${decodeURIComponent(p.password)}`).toString('base64')}`
   } catch {
+    // A bad URL, or a `%` in the user info that is not percent-encoding (decodeURIComponent's URIError).
     throw proxyError(from, 'is not a valid URL')
   }
-  if (p.protocol !== 'http:')
-    throw proxyError(from, 'is not an http:// proxy (https:// and SOCKS proxies are not supported)')
-  const user = decodeURIComponent(p.username)
-  const auth = user ? `Basic ${Buffer.from(`${user}:${decodeURIComponent(p.password)}`).toString('base64')}` : undefined
+  if (p.protocol !== 'http:') throw proxyError(from, 'is not http:// (no https:// or SOCKS proxies)')
   return { host: p.hostname.replace(/^\[|\]$/g, ''), port: Number(p.port || 80), auth, from }
 }
 

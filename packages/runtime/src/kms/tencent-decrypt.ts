@@ -50,26 +50,16 @@ async function send(url: URL, headers: Record<string, string>, body: Uint8Array,
   } catch (e) {
     // Transport messages name the cause (ECONNREFUSED, "terminated", AbortError), never the body; ours say less,
     // and name a proxy by its variable only (its URL may carry a password).
-    if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'the call was aborted (timeout)', action)
+    if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'timed out', action)
     // Cloudflare Workers (workerd) refuse I/O while a module is evaluated: no retry can help, say what to do instead.
-    if (/global scope/i.test(String((e as Error)?.message))) {
-      const what = 'this host forbids network I/O while modules load (Cloudflare Workers: "global scope")'
-      throw globalScopeError(what, action)
-    }
-    const via = o.proxy ? ` (through the proxy in ${o.proxy.from})` : ''
-    if (e instanceof TunnelError) {
-      const what = `the proxy in ${o.proxy?.from} answered CONNECT with HTTP ${e.status}`
-      throw transportError('ERR_KMS_NETWORK', what, action)
-    }
-    const what = `the connection failed or closed before the response was complete${via}`
-    throw transportError('ERR_KMS_NETWORK', what, action)
+    if (/global scope/i.test(String((e as Error)?.message)))
+      throw new KmsSecretsError('ERR_KMS_CONFIG', `KMS ${action} failed: no I/O in global scope on this host.`, {
+        hint: 'Open secrets on the first request: createSecretOpener().open(envelope) in fetch (README: Hosts).',
+      })
+    const via = o.proxy ? ` through the proxy in ${o.proxy.from}` : ''
+    const what = e instanceof TunnelError ? `CONNECT answered HTTP ${e.status}` : 'the connection failed'
+    throw transportError('ERR_KMS_NETWORK', what + via, action)
   }
-}
-
-function globalScopeError(what: string, action: string): KmsSecretsError {
-  return new KmsSecretsError('ERR_KMS_CONFIG', `KMS ${action} failed: ${what}.`, {
-    hint: 'Open secrets on the first request, not at import: createSecretOpener().open(envelope) in fetch (README: Hosts).',
-  })
 }
 
 /** Parses the answer. A body that is not Tencent JSON is withheld: a parse error would quote key or value bytes. */
@@ -88,7 +78,7 @@ function readAnswer(status: number, text: string, action: string): DecryptResult
     r = undefined
   }
   if (typeof r !== 'object' || r === null) {
-    throw transportError('ERR_KMS_UNAVAILABLE', 'the answer is not a Tencent API response (body withheld)', action)
+    throw transportError('ERR_KMS_UNAVAILABLE', 'not a Tencent API answer (body withheld)', action)
   }
   const requestId = typeof r.RequestId === 'string' ? r.RequestId : undefined
   const error = r.Error as { Code?: unknown } | undefined
@@ -97,8 +87,8 @@ function readAnswer(status: number, text: string, action: string): DecryptResult
   }
   const plaintext = fromBase64(r.Plaintext)
   if (plaintext === undefined) {
-    throw new KmsSecretsError('ERR_KMS_REQUEST', `KMS ${action} answered without a valid "Plaintext".`, {
-      hint: 'Check that the endpoint is Tencent KMS or local-kms (KMS_SECRETS_ENDPOINT).',
+    throw new KmsSecretsError('ERR_KMS_REQUEST', `KMS ${action} answered without a valid Plaintext.`, {
+      hint: 'Check that KMS_SECRETS_ENDPOINT is Tencent KMS or local-kms.',
       requestId,
     })
   }
@@ -114,7 +104,7 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   /* Precondition: the region is a Tencent region name. */
   if (!regionRE.test(o.region)) {
     throw new KmsSecretsError('ERR_KMS_CONFIG', 'The KMS region is not a Tencent region name.', {
-      hint: 'Use a region such as ap-guangzhou (TENCENTCLOUD_REGION, the region option, or the envelope).',
+      hint: 'Set TENCENTCLOUD_REGION (or the region option) to one such as ap-guangzhou.',
     })
   }
   const ep = resolveEndpoint(o.endpoint)

@@ -15,22 +15,13 @@ export function isBuildPhase(): boolean {
 /** Keys that turn a value into data (coercion, serialisation, React's element check): using the secret. */
 const usingKeys = new Set<PropertyKey>(['valueOf', 'toString', 'toJSON', 'toLocaleString', '$$typeof'])
 
+const fix =
+  "Don't prerender the route that reads it: SvelteKit/Astro `export const prerender = false`, Next `export const dynamic = 'force-dynamic'`."
+
 function buildPhaseError(file: string, path: string): KmsSecretsError {
-  return withoutSecretFrames(
-    new KmsSecretsError(
-      'ERR_RUNTIME_BUILD_PHASE',
-      `${file} (${path}) was read during the framework's build (prerender/analysis); secrets open only when the ` +
-        // Frameworks print only the stack (not `hint`), so the fix is in the message too.
-        'server runs, so no value exists yet. Do not prerender the route that reads it: SvelteKit/Astro ' +
-        "`export const prerender = false`, Next `export const dynamic = 'force-dynamic'`.",
-      {
-        hint:
-          'Do not prerender the route that reads it, or mark it dynamic: SvelteKit `export const prerender = false`, ' +
-          "Next `export const dynamic = 'force-dynamic'`, Astro `export const prerender = false`.",
-        file,
-      },
-    ),
-  )
+  // Frameworks print only the stack (not `hint`), so the fix is in the message too.
+  const message = `${file} (${path}) was read during the framework's build; secrets open only when the server runs. ${fix}`
+  return withoutSecretFrames(new KmsSecretsError('ERR_RUNTIME_BUILD_PHASE', message, { hint: fix, file }))
 }
 
 /**

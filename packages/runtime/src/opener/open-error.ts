@@ -16,7 +16,7 @@ export function toOpenError(e: unknown, target: DecryptTarget): KmsSecretsError 
   }
   const name = e instanceof Error ? e.name : typeof e
   return new KmsSecretsError('ERR_INTERNAL', `Opening ${target.file} failed with an unexpected ${name}.`, {
-    hint: 'This is a bug in kms-secrets; please report it (the original message is withheld as it may hold data).',
+    hint: 'A bug in kms-secrets: please report it (its message is withheld).',
     file: target.file,
   })
 }

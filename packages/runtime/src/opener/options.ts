@@ -65,10 +65,8 @@ function envNumber(env: Env, name: string, min: number, max: number): number | u
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new KmsSecretsError(
       'ERR_KMS_CONFIG',
-      `Environment variable ${name} must be an integer from ${min} to ${max}.`,
-      {
-        hint: `Fix or unset ${name}.`,
-      },
+      `${name} must be an integer from ${min} to ${max}.`,
+      `Fix or unset ${name}.`,
     )
   }
   return n
@@ -91,9 +89,11 @@ export function resolveOptions(
   const timeoutMs = options.timeoutMs ?? envNumber(env, 'KMS_SECRETS_TIMEOUT_MS', 1, 600_000) ?? defaults.timeoutMs
   /* Precondition: the retry budget is bounded. */
   if (!(maxAttempts >= 1 && baseDelayMs >= 0 && maxDelayMs >= 0 && timeoutMs > 0)) {
-    throw new KmsSecretsError('ERR_KMS_CONFIG', 'The runtime retry options are out of range.', {
-      hint: 'maxAttempts ≥ 1, baseDelayMs ≥ 0, maxDelayMs ≥ 0, timeoutMs > 0.',
-    })
+    throw new KmsSecretsError(
+      'ERR_KMS_CONFIG',
+      'The retry options are out of range.',
+      'Use maxAttempts ≥ 1, delays ≥ 0, timeoutMs > 0.',
+    )
   }
   return {
     provider: options.provider,

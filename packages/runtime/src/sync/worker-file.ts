@@ -47,9 +47,7 @@ export function resolveWorkerFile(cjs = false): string {
   if (file !== undefined) return file
   throw new KmsSecretsError(
     'ERR_RUNTIME_WORKER',
-    'openSecretSync could not find the kms-secrets worker (kms-secrets-worker.cjs next to the bundle, or @kms-secrets/runtime installed).',
-    {
-      hint: 'Deploy kms-secrets-worker.cjs (written by the esbuild plugin next to the bundle) with it, keep @kms-secrets/runtime installed and external, or build ESM output (top-level await needs no worker).',
-    },
+    'openSecretSync found no kms-secrets-worker.cjs next to the bundle and no installed @kms-secrets/runtime.',
+    'Deploy the kms-secrets-worker.cjs the plugin writes next to the bundle, or build ESM output (no worker).',
   )
 }
