@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { cpSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
@@ -18,6 +18,8 @@ let restoreEnv: () => void
 beforeAll(async () => {
   work = makeTempDir('vite-dev')
   app = copyFixtureApp(work)
+  // A backup copy of a secret is no secret file of the plugin but holds its plaintext: the deny glob covers it.
+  cpSync(join(app, 'config/db.secret.json'), join(app, 'config/db.secret.json.bak'))
   // The dev server seals and opens in one process: the developer's identity may GenerateDataKey and Decrypt.
   restoreEnv = setEnv(buildEnvVars(kms, kms.identities.dev))
   server = await createServer({
@@ -50,9 +52,11 @@ describe('vite dev server (real HTTP on 127.0.0.1) never serves a secret file', 
       '/config/settings.secret.yaml?raw',
       '/config/app.secret.env',
       '/config/token.secret.txt?raw',
+      '/config/db.secret.json.bak',
     ].map((u): [string, () => string] => [u, () => u]),
     ['/@fs/<app>/config/db.secret.json', (a) => `/@fs${a}/config/db.secret.json`],
     ['/@fs/<app>/config/token.secret.txt?raw', (a) => `/@fs${a}/config/token.secret.txt?raw`],
+    ['/@fs/<app>/config/db.secret.json.bak', (a) => `/@fs${a}/config/db.secret.json.bak`],
   ]
   for (const [label, url] of refused) {
     test(`${label} → 403, no plaintext in the body`, async () => {

@@ -1,11 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
 import { dataUrlPayloads, newCanary, scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
+import rspack from '@rspack/core'
 import * as esbuild from 'esbuild'
 import * as rollup from 'rollup'
 import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
 import kmsRollup from 'unplugin-kms-secrets/rollup'
+import kmsRspack from 'unplugin-kms-secrets/rspack'
 import kmsVite from 'unplugin-kms-secrets/vite'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import * as vite from 'vite'
@@ -160,6 +162,34 @@ describe('rollup: an @rollup/plugin-url-like plugin listed before ours inlines t
   })
 })
 
+/** Runs a webpack or rspack compiler once; rejects with the compilation's errors (webpack reports them in stats). */
+function runWebpackLike(kind: 'webpack' | 'rspack', config: Record<string, unknown>): Promise<void> {
+  const compiler = (kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as unknown as {
+    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: object): string }) => void): void
+    close(cb: () => void): void
+  }
+  return new Promise<void>((resolve, reject) =>
+    compiler.run((err, stats) => {
+      compiler.close(() => undefined)
+      if (err) return reject(err)
+      if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })))
+      resolve()
+    }),
+  )
+}
+
+const webpackLikeConfig = (kind: 'webpack' | 'rspack', input: string, outDir: string, extra = {}) => ({
+  mode: 'production',
+  context: root,
+  entry: input,
+  target: 'node20',
+  output: { path: outDir },
+  optimization: { minimize: false },
+  infrastructureLogging: { level: 'none' },
+  plugins: [kind === 'webpack' ? kmsWebpack(plugin()) : kmsRspack(plugin())],
+  ...extra,
+})
+
 describe("webpack: new URL('./x.secret.json', import.meta.url) as an asset module", () => {
   for (const type of ['asset/inline', 'asset/resource', 'asset/source']) {
     it(`${type} fails the build`, async () => {
@@ -168,73 +198,64 @@ describe("webpack: new URL('./x.secret.json', import.meta.url) as an asset modul
         "fetch(new URL('../config/x.secret.json', import.meta.url))\n",
       )
       const outDir = join(work.dir, `webpack-${type.replace('/', '-')}`)
-      const compiler = webpack({
-        mode: 'production',
-        context: root,
-        entry: input,
-        target: 'node20',
-        output: { path: outDir },
-        module: { rules: [{ test: /\.json$/, dependency: 'url', type }] },
-        infrastructureLogging: { level: 'none' },
-        plugins: [kmsWebpack(plugin())],
-      })
-      const run = () =>
-        new Promise<void>((resolve, reject) =>
-          compiler.run((err, stats) => {
-            compiler.close(() => undefined)
-            if (err) return reject(err)
-            if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })))
-            resolve()
-          }),
-        )
-      await expectRefused(run, outDir, 'ERR_PLUGIN_RAW_IMPORT')
+      const rules = [{ test: /\.json$/, dependency: 'url', type }]
+      const config = webpackLikeConfig('webpack', input, outDir, { module: { rules } })
+      await expectRefused(() => runWebpackLike('webpack', config), outDir, 'ERR_PLUGIN_RAW_IMPORT')
     })
   }
 })
+
+describe('webpack and rspack: a plaintext value copied into the output', () => {
+  for (const kind of ['webpack', 'rspack'] as const) {
+    it(`${kind}: the leak check fails the compilation and the leaking asset is not emitted`, async () => {
+      const code = `import x from '../config/x.secret.json'\nexport const oops = ['${canary}', x]\n`
+      const input = entry(`${kind}-copy.js`, code)
+      const outDir = join(work.dir, `${kind}-copy`)
+      await expectRefused(() => runWebpackLike(kind, webpackLikeConfig(kind, input, outDir)), outDir, 'ERR_PLUGIN_LEAK')
+      expect(existsSync(join(outDir, 'main.js'))).toBe(false)
+    })
+  }
+})
+
+/** An esbuild ESM node bundle of `input` with our plugin last; `extra` is spread over the options. */
+function esbuildRun(input: string, outdir: string, extra: esbuild.BuildOptions = {}) {
+  return esbuild.build({
+    entryPoints: [input],
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outdir,
+    packages: 'external',
+    logLevel: 'silent',
+    ...extra,
+    plugins: [...(extra.plugins ?? []), kmsEsbuild(plugin())],
+  })
+}
 
 describe("esbuild: loader: { '.json': 'dataurl' } and friends", () => {
   for (const loader of ['dataurl', 'base64', 'binary', 'text', 'file'] as const) {
     it(`${loader}: the plugin's onLoad claims the secret file, so no plaintext reaches the output`, async () => {
       const input = entry('esb.js', "import u from '../config/x.secret.json'\nconsole.log(u)\n")
       const outdir = join(work.dir, `esbuild-${loader}`)
-      await esbuild.build({
-        entryPoints: [input],
-        absWorkingDir: root,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outdir,
-        packages: 'external',
-        loader: { '.json': loader },
-        logLevel: 'silent',
-        plugins: [kmsEsbuild(plugin())],
-      })
+      await esbuildRun(input, outdir, { loader: { '.json': loader } })
       expect(scanForCanaries([outdir], [canary]).hits).toEqual([])
     })
   }
-  it('a plugin before ours that inlines the file as a data: URL is caught by the leak check', async () => {
-    const input = entry('esb-bypass.js', "import u from '../config/x.secret.json'\nconsole.log(u)\n")
-    const outdir = join(work.dir, 'esbuild-bypass')
-    const bypass: esbuild.Plugin = {
-      name: 'test-dataurl',
-      setup(b) {
-        b.onLoad({ filter: /\.secret\.json$/ }, (args) => ({ contents: readFileSync(args.path), loader: 'dataurl' }))
-      },
-    }
-    const run = () =>
-      esbuild.build({
-        entryPoints: [input],
-        absWorkingDir: root,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outdir,
-        packages: 'external',
-        logLevel: 'silent',
-        plugins: [bypass, kmsEsbuild(plugin())],
-      })
-    await expectRefused(run, outdir, 'ERR_PLUGIN_LEAK')
-  })
+  // write: false keeps the output in memory (outputFiles): the leak check reads it there.
+  for (const write of [true, false]) {
+    it(`a plugin before ours that inlines the file as a data: URL is caught by the leak check (write: ${write})`, async () => {
+      const input = entry('esb-bypass.js', "import u from '../config/x.secret.json'\nconsole.log(u)\n")
+      const outdir = join(work.dir, `esbuild-bypass-${write}`)
+      const bypass: esbuild.Plugin = {
+        name: 'test-dataurl',
+        setup(b) {
+          b.onLoad({ filter: /\.secret\.json$/ }, (args) => ({ contents: readFileSync(args.path), loader: 'dataurl' }))
+        },
+      }
+      await expectRefused(() => esbuildRun(input, outdir, { write, plugins: [bypass] }), outdir, 'ERR_PLUGIN_LEAK')
+    })
+  }
 })
 
 describe('the test scanner itself', () => {

@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { cpSync, existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { rspack } from '@rspack/core'
 import { rolldown } from 'rolldown'
 import { rollup } from 'rollup'
@@ -11,7 +12,7 @@ import kmsRolldown from '../src/rolldown'
 import kmsRollup from '../src/rollup'
 import kmsRspack from '../src/rspack'
 import kmsWebpack from '../src/webpack'
-import { type App, createApp } from './helpers/app'
+import { type App, createApp, expectNoPlaintext } from './helpers/app'
 import { esbuildApp, viteConfig } from './helpers/builds'
 
 /** buildStart/buildEnd calls on the contexts the factory creates (the lifecycle the adapters run). */
@@ -104,5 +105,65 @@ describe('adapters', () => {
     expect(() => kmsSecrets.raw({}, { framework: 'farm', versions: {} })).toThrow(
       expect.objectContaining({ code: 'ERR_PLUGIN_OPTIONS' }),
     )
+  })
+})
+
+/** The error of a promise that must reject. */
+async function failure(p: Promise<unknown>): Promise<Error & { pluginCode?: string }> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  expect(e, 'expected a failure').toBeDefined()
+  return e as Error & { pluginCode?: string }
+}
+
+describe('rolldown: one bundle, two outputs', () => {
+  it('after an ESM write, a cjs write of the same (top-level-await) modules says what to set', async () => {
+    const app = createApp()
+    const bundle = await rolldown({ input: input(app), external, plugins: [kmsRolldown(app.plugin)] })
+    await bundle.write({ dir: app.out, format: 'esm' })
+    expect(expectNoPlaintext(app.out)).toContain('await openSecret(')
+    const e = await failure(bundle.write({ dir: join(app.root, 'cjs'), format: 'cjs' }))
+    expect(JSON.stringify(e) + String(e.message)).toContain('ERR_PLUGIN_OUTPUT_FORMAT')
+    expect(existsSync(join(app.root, 'cjs'))).toBe(false)
+    await bundle.close()
+  })
+})
+
+describe('vite build: publicDir is copied as is, so a secret in it fails the build (ERR_PLUGIN_LEAK)', () => {
+  const ssrBuild = (app: App) => viteBuild(viteConfig(app, { build: { ssr: 'src/server.js', outDir: 'dist' } }))
+  const secret = (app: App) => join(app.root, 'src/config/db.secret.json')
+
+  it.each([
+    [
+      'a copy of a secret file',
+      (from: string, to: string) => cpSync(from, to.replace('settings', 'db.secret')),
+      'public/db.secret.json',
+    ],
+    ['a symlink with another name', (from: string, to: string) => symlinkSync(from, to), 'public/settings.json'],
+    ['a hard link with another name', (from: string, to: string) => linkSync(from, to), 'public/settings.json'],
+    [
+      'a symlinked directory',
+      (from: string, to: string) => symlinkSync(dirname(from), to.replace('settings.json', 'conf')),
+      'public/conf',
+    ],
+  ])('refuses %s', async (_, link, named) => {
+    const app = createApp()
+    mkdirSync(join(app.root, 'public'))
+    link(secret(app), join(app.root, 'public/settings.json'))
+    const e = await failure(ssrBuild(app))
+    expect(e.message).toContain('ERR_PLUGIN_LEAK')
+    expect(e.message).toContain(named)
+    expect(app.kms.calls).toEqual([])
+  })
+
+  it('refuses a local-kms data dir', async () => {
+    const app = createApp()
+    mkdirSync(join(app.root, 'public/kms'), { recursive: true })
+    writeFileSync(join(app.root, 'public/kms/local-kms.json'), JSON.stringify({ format: 'local-kms/data-dir@1' }))
+    const e = await failure(ssrBuild(app))
+    expect(e.message).toContain('ERR_PLUGIN_LEAK')
+    expect(e.message).toContain('public/kms/local-kms.json')
   })
 })

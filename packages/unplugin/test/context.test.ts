@@ -67,7 +67,11 @@ describe('createContext: sealing plaintext files', () => {
 
   it('Precondition: plaintext files are forbidden with plaintext: "error"', async () => {
     const { root, ctx, kms } = setup(['db.secret.json'], { plaintext: 'error' })
-    await rejects(ctx.load(join(root, 'db.secret.json'), esm), 'ERR_PLUGIN_PLAINTEXT_FORBIDDEN')
+    // The error names the fix: seal the file with the CLI.
+    await expect(ctx.load(join(root, 'db.secret.json'), esm)).rejects.toMatchObject({
+      code: 'ERR_PLUGIN_PLAINTEXT_FORBIDDEN',
+      hint: expect.stringContaining('kms-secrets encrypt db.secret.json'),
+    })
     expect(kms.calls).toEqual([])
   })
 

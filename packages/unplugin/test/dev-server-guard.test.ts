@@ -1,8 +1,12 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createServer } from 'vite'
 import { describe, expect, it } from 'vitest'
+import { secretDenyGlob } from '../src/core/bundlers/vite'
 import { createContext } from '../src/core/context'
 import { extraDenyGlobs, filesForUrl } from '../src/core/dev-server-guard'
+import { createApp } from './helpers/app'
+import { viteConfig } from './helpers/builds'
 import { tempProject } from './helpers/project'
 
 const config = { root: '/app', base: '/', publicDir: '/app/public' }
@@ -61,5 +65,22 @@ describe('extraDenyGlobs: server.fs.deny beyond *.secret.*', () => {
     const root = realpathSync(tempProject())
     const ctx = createContext({ include: ['**/*.json'], exclude: ['package.json'], dts: false }, { env: {} })
     expect(extraDenyGlobs(ctx, root)).toEqual([])
+  })
+})
+
+describe("the vite plugin's server.fs.deny (setting deny replaces vite's defaults)", () => {
+  it.each([
+    ["no user list: keeps vite's defaults and adds the secret glob", undefined, ['.env', '.env.*', '**/.git/**']],
+    ['a user list: keeps it and appends the glob', ['secret-dir/**'], ['secret-dir/**']],
+  ])('%s', async (_, deny, kept) => {
+    const app = createApp()
+    const fs = deny ? { deny } : {}
+    const server = await createServer(viteConfig(app, { server: { middlewareMode: true, ws: false, fs } }))
+    try {
+      expect(server.config.server.fs.deny).toEqual(expect.arrayContaining([...kept, secretDenyGlob]))
+      if (deny) expect(server.config.server.fs.deny).toEqual([...deny, secretDenyGlob])
+    } finally {
+      await server.close()
+    }
   })
 })
