@@ -1,39 +1,45 @@
 // Ambient module types for secret imports: `/// <reference types="unplugin-kms-secrets/types" />` (or list it in
 // tsconfig `compilerOptions.types`). Exact types per file come from the generated `<name>.d.<ext>.ts` files (`dts`).
-// No import/export here on purpose: wildcard `declare module` only works in a global script.
+// No import/export here on purpose: wildcard `declare module` only works in a global script. One block per extension
+// of core's list (`secretFormatByExtension`; a test holds them equal), typed by the extension's format:
+
+/** json, yaml: an untyped object, like a JSON import. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped fallback like a JSON import; exact types come from `dts`
+type KmsSecretsObjectFile = { readonly [key: string]: any }
+/** env: variable names to strings. */
+type KmsSecretsEnvFile = { readonly [key: string]: string }
+/** text: the file's content. */
+type KmsSecretsTextFile = string
 
 declare module '*.secret.json' {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped fallback like a JSON import; exact types come from `dts`
-  const secret: { readonly [key: string]: any }
+  const secret: KmsSecretsObjectFile
   export default secret
 }
 declare module '*.secret.yaml' {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped fallback like a JSON import; exact types come from `dts`
-  const secret: { readonly [key: string]: any }
+  const secret: KmsSecretsObjectFile
   export default secret
 }
 declare module '*.secret.yml' {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped fallback like a JSON import; exact types come from `dts`
-  const secret: { readonly [key: string]: any }
+  const secret: KmsSecretsObjectFile
   export default secret
 }
 declare module '*.secret.env' {
-  const secret: { readonly [key: string]: string }
+  const secret: KmsSecretsEnvFile
   export default secret
 }
 declare module '*.secret.txt' {
-  const secret: string
+  const secret: KmsSecretsTextFile
   export default secret
 }
 declare module '*.secret.pem' {
-  const secret: string
+  const secret: KmsSecretsTextFile
   export default secret
 }
 declare module '*.secret.key' {
-  const secret: string
+  const secret: KmsSecretsTextFile
   export default secret
 }
 declare module '*.secret.crt' {
-  const secret: string
+  const secret: KmsSecretsTextFile
   export default secret
 }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { secretFormatOf, secretTypesOf } from '@kms-secrets/core'
+import { secretFormatByExtension, secretFormatOf, secretTypesOf } from '@kms-secrets/core'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from '../src/core/dts'
@@ -135,5 +135,21 @@ export { h, p, k, wrong }
     writeDeclarations(all, root)
     const errors = typecheck(root, { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler })
     expect(errors.some((e) => e.includes('allowArbitraryExtensions'))).toBe(true)
+  })
+})
+
+describe('src/types.ts (the ambient fallback types)', () => {
+  it("declares one module per extension of core's list, typed by the extension's format", () => {
+    const text = readFileSync(join(import.meta.dirname, '../src/types.ts'), 'utf8')
+    const declared = [...text.matchAll(/declare module '\*\.secret\.(\w+)' \{\n\s+const secret: (\w+)/g)]
+    const typeOf = {
+      json: 'KmsSecretsObjectFile',
+      yaml: 'KmsSecretsObjectFile',
+      env: 'KmsSecretsEnvFile',
+      text: 'KmsSecretsTextFile',
+    }
+    expect(Object.fromEntries(declared.map((m) => [m[1], m[2]]))).toEqual(
+      Object.fromEntries(Object.entries(secretFormatByExtension).map(([ext, format]) => [ext, typeOf[format]])),
+    )
   })
 })
