@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 import process from 'node:process'
 import { createContext, type SecretsContext } from '../context'
 import { leakError } from '../leak'
@@ -33,9 +33,62 @@ const builds = new Map<string, Promise<PrebuiltBuild>>()
 
 /**
  * The build's child processes (page-data workers) load the config again; they compile nothing, so they must not seal
- * (each would call GenerateDataKey). The process that sealed leaves its pid here; children inherit it.
+ * (each would call GenerateDataKey). The process that sealed leaves `{"pid":…,"root":…}` here; children inherit it.
+ * The variable only counts in a descendant of that process building the same root (`sealedByAncestor`): one a
+ * user's shell or another tool happens to carry must not skip the prebuild and with it the leak scan.
  */
-const sealerPidVar = 'KMS_SECRETS_NEXT_SEALER_PID'
+export const sealerPidVar = 'KMS_SECRETS_NEXT_SEALER_PID'
+
+/** The marker a sealing process leaves for its children. */
+export function sealerMarker(pid: number, root: string): string {
+  return JSON.stringify({ pid, root })
+}
+
+/**
+ * The chain of parent pids of this process, nearest first: from /proc on Linux (any depth up to 32, so a worker's
+ * worker counts), elsewhere only the parent.
+ */
+export function ancestorPids(): number[] {
+  const pids: number[] = []
+  let pid = process.pid
+  for (let depth = 0; depth < 32; depth++) {
+    let parent: number
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so the fields after its last `)` are read.
+      parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    } catch {
+      if (pid === process.pid) return [process.ppid]
+      break
+    }
+    if (!Number.isInteger(parent) || parent <= 0) break
+    pids.push(parent)
+    pid = parent
+  }
+  return pids
+}
+
+/**
+ * Whether `marker` (the inherited variable) names a sealing process that is an ancestor of this one and built the
+ * same root: then this is a child of that build and must not seal. Anything else — unset, malformed, a bare pid
+ * (the old format), this process, an unrelated or stale pid, another project's build — is no sealer of ours.
+ */
+export function sealedByAncestor(
+  marker: string | undefined,
+  root: string,
+  ancestors: () => readonly number[] = ancestorPids,
+): boolean {
+  if (marker === undefined) return false
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(marker)
+  } catch {
+    return false
+  }
+  const { pid, root: sealedRoot } = (parsed ?? {}) as { pid?: unknown; root?: unknown }
+  if (!Number.isInteger(pid) || pid === process.pid || sealedRoot !== root) return false
+  return ancestors().includes(pid as number)
+}
 
 /** Next's output dir holds no secret file to seal (walkProject already skips node_modules and .git). */
 const outputDirRE = /(^|[\\/])\.next([\\/]|$)/
@@ -69,9 +122,9 @@ async function prebuild(plugin: Options): Promise<PrebuiltBuild> {
  * (none when all files are sealed on disk). Undefined in a child process of the build that sealed.
  */
 export function prebuildSecretModules(plugin: Options): Promise<PrebuiltBuild> | undefined {
-  const sealer = process.env[sealerPidVar]
-  if (sealer !== undefined && sealer !== String(process.pid)) return undefined
-  process.env[sealerPidVar] = String(process.pid)
+  const root = resolve(plugin.root ?? process.cwd())
+  if (sealedByAncestor(process.env[sealerPidVar], root)) return undefined
+  process.env[sealerPidVar] = sealerMarker(process.pid, root)
   const key = JSON.stringify(plugin)
   let build = builds.get(key)
   if (build === undefined) {
