@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsdown'
 
-export default defineConfig({
-  // Only the bin's entry and the public index: src/exit-codes.ts and src/commands/* are bundled into them.
-  entry: ['src/cli.ts', 'src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  exports: false,
-})
+// Only the bin's entry and the public index: src/exit-codes.ts and src/commands/* are bundled into them. ESM for node,
+// target from package.json engines (tsdown's defaults); types; no package.json exports rewrite.
+export default defineConfig({ entry: ['src/cli.ts', 'src/index.ts'], dts: true, platform: 'node' })

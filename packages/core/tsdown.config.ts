@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsdown'
 
-export default defineConfig({
-  entry: ['src/*.ts'],
-  format: ['esm'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  exports: false,
-})
+// ESM for node, target from package.json engines (tsdown's defaults); types; no package.json exports rewrite.
+export default defineConfig({ entry: ['src/*.ts'], dts: true, platform: 'node' })
