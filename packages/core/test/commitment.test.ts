@@ -11,10 +11,10 @@ import {
   type KmsProvider,
   openEnvelope,
   type SealedEnvelope,
-  sealSecret,
 } from '../src/index.js'
 import { envelopeEncryptionContext } from '../src/open.js'
 import { toBase64 } from '../src/util/base64.js'
+import { sealText } from './support/seal.js'
 import { forgeTwoKeyGcm } from './support/two-key-gcm.js'
 
 const enc = (s: string) => new TextEncoder().encode(s)
@@ -75,20 +75,8 @@ describe('the two-key ("invisible salamanders") attack on kms.blob', () => {
 
   it('v2 refuses a blob swapped to another data key of the same CMK (a rotate-looking diff)', async () => {
     const kms = createFakeKms()
-    const one = await sealSecret({
-      provider: kms,
-      keyId: 'fake-key-1',
-      id: 'a.secret.txt',
-      format: 'text',
-      payload: enc('x'),
-    })
-    const two = await sealSecret({
-      provider: kms,
-      keyId: 'fake-key-1',
-      id: 'a.secret.txt',
-      format: 'text',
-      payload: enc('y'),
-    })
+    const one = await sealText(kms, 'x')
+    const two = await sealText(kms, 'y')
     await expect(openEnvelope({ ...one, kms: two.kms }, { provider: kms })).rejects.toMatchObject({
       code: 'ERR_ENVELOPE_COMMITMENT',
     })
@@ -161,13 +149,7 @@ describe('kms.keyId is checked against KMS and (v2) authenticated', () => {
     // kms.keyId is authenticated by the CMK KMS reports (test above) and the key commitment binds the data key; were
     // it in the AAD, re-wrapping under another CMK would need Decrypt rights and a full re-seal.
     const kms = createFakeKms()
-    const env = await sealSecret({
-      provider: kms,
-      keyId: 'fake-key-1',
-      id: 'a.secret.txt',
-      format: 'text',
-      payload: enc('v'),
-    })
+    const env = await sealText(kms, 'v')
     const moved = await kms.reEncrypt({
       ciphertextBlob: env.kms.blob,
       destinationKeyId: 'fake-key-2',

@@ -12,6 +12,7 @@ import {
   sealSecret,
   wrapBlob,
 } from '../src/index.js'
+import { sealText } from './support/seal.js'
 
 const enc = (s: string) => new TextEncoder().encode(s)
 
@@ -55,13 +56,7 @@ describe('seal → encode → decode → open', () => {
 
   it('rejects an envelope moved to another id', async () => {
     const kms = createFakeKms()
-    const env = await sealSecret({
-      provider: kms,
-      keyId: 'fake-key-1',
-      id: 'a.secret.txt',
-      format: 'text',
-      payload: enc('x'),
-    })
+    const env = await sealText(kms, 'x')
     await expect(openEnvelope({ ...env, id: 'b.secret.txt' }, { provider: kms })).rejects.toMatchObject({
       code: 'ERR_ENVELOPE_AUTH',
     })
