@@ -138,3 +138,41 @@ try { openSecretSync(${JSON.stringify(envelopes[0])}, { file: 'db.secret.json' }
     for (const c of Object.values(canary)) expect(r.stdout + r.stderr).not.toContain(c)
   })
 })
+
+describe('@kms-secrets/runtime/sync (what generated CommonJS code imports)', () => {
+  const distSync = resolve(import.meta.dirname, '../dist/sync.cjs')
+  const worker = resolve(import.meta.dirname, '../dist/kms-secrets-worker.cjs')
+
+  it('loads openSecretSync from kms-secrets-worker.cjs next to it and opens with ONE Decrypt', async () => {
+    const before = server.requests.length
+    const r = await runNode(
+      'open-sync-entry.cjs',
+      `const { openSecretSync } = require(${JSON.stringify(distSync)})
+const out = ${JSON.stringify(envelopes)}.map((e) => openSecretSync(e, { file: e.id }))
+const loaded = Object.keys(require.cache).map((f) => require('node:path').basename(f)).filter((f) => !/^open-/.test(f))
+console.log(JSON.stringify({ out, loaded }))
+`,
+    )
+    expect(r.stderr).toBe('')
+    const { out, loaded } = JSON.parse(r.stdout) as { out: unknown[]; loaded: string[] }
+    expect(out).toEqual(values)
+    // The stub itself holds no opener: it required the worker file (the one copy of the runtime), not index.cjs.
+    expect(loaded).toContain('kms-secrets-worker.cjs')
+    expect(loaded).not.toContain('index.cjs')
+    expect(server.requests.slice(before)).toHaveLength(1)
+  })
+
+  it("a user's own worker thread may load the worker file: it opens there and does not serve our protocol", async () => {
+    const r = await runNode(
+      'own-worker.cjs',
+      `const { Worker } = require('node:worker_threads')
+const w = new Worker(\`const { openSecretSync } = require(${JSON.stringify(worker)})
+require('node:worker_threads').parentPort.postMessage(openSecretSync(${JSON.stringify(envelopes[0])}, { file: 'db.secret.json' }))\`, { eval: true, workerData: { port: 1 } })
+w.on('message', (v) => { console.log(JSON.stringify(v)); w.terminate() })
+w.on('error', (e) => { console.log(JSON.stringify({ error: String(e) })) })
+`,
+    )
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual(values[0])
+  })
+})
