@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads'
-import { type ErrorCode, errorCodes, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
+import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
 import type { AnyEnvelope } from '@kms-secrets/core/open'
 import type { TencentCredential } from '../credentials/types.js'
 
@@ -54,7 +54,8 @@ export function toErrorFields(e: unknown): ErrorFields {
 }
 
 export function fromErrorFields(f: ErrorFields): KmsSecretsError {
-  const code = (errorCodes as readonly string[]).includes(f.code) ? (f.code as ErrorCode) : 'ERR_INTERNAL'
+  // Shaped like a code (our worker sent it); not checked against the list, which would ship the whole list.
+  const code = (/^ERR_[A-Z_]+$/.test(f.code) ? f.code : 'ERR_INTERNAL') as ErrorCode
   const { hint, kmsCode, requestId, file, keyId } = f
   return new KmsSecretsError(code, f.message, { hint, kmsCode, requestId, file, keyId })
 }
