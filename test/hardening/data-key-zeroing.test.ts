@@ -1,20 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  createSealer,
-  type KmsProvider,
-  openEnvelope,
-  parseSecretFile,
-  type SealedEnvelope,
-  sealSecret,
-  wrapBlob,
-} from '@kms-secrets/core'
+import { createSealer, openEnvelope, parseSecretFile, wrapBlob } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
 import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
 import { newCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildWithRollup, digestEntry } from './support/build.js'
 import { createFigures } from './support/figures.js'
+import { sealJson } from './support/seal.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -27,15 +20,10 @@ const canaries = [newCanary('R'), newCanary('S')]
 const value = { user: 'app', password: canaries[0] }
 const isZero = (b: Uint8Array) => b.every((x) => x === 0)
 
-function sealWith(provider: KmsProvider, keyId: string, id = 'db.secret.json'): Promise<SealedEnvelope> {
-  const parsed = parseSecretFile(JSON.stringify(value), 'json', id)
-  return sealSecret({ provider, keyId, id, format: 'json', payload: parsed.payload, shape: parsed.shape })
-}
-
 describe('plaintext data keys are zeroed once used (providers wrapped to keep the exact buffers they hand out)', () => {
   it('runtime open (success, tampered ciphertext, non-key plaintext): every Decrypt plaintext is all zeros after', async () => {
     const kms = createFakeKms({ keys: ['fake-cmk-a'] })
-    const env = await sealWith(kms, 'fake-cmk-a')
+    const env = await sealJson(kms, 'fake-cmk-a', value)
     const seals = kms.handedOut.length
     const opener = createSecretOpener({ provider: kms, retry: { maxAttempts: 1 } })
     expect(await opener.open(env, { file: 'db.secret.json' })).toEqual(value)

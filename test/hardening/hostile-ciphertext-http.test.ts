@@ -1,13 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  createSealer,
-  encodeEnvelope,
-  type KmsProvider,
-  parseSecretFile,
-  type SealedEnvelope,
-  wrapBlob,
-} from '@kms-secrets/core'
+import { encodeEnvelope, type KmsProvider, type SealedEnvelope, wrapBlob } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
 import { newCanary } from '@kms-secrets/testkit/leak'
 import { kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
@@ -16,8 +9,9 @@ import { errorCodesIn } from '../utils/errors.js'
 import { attempt, errorLeaks, type Outcome } from './support/attempt.js'
 import { buildWithRollup, digestEntry } from './support/build.js'
 import { createFigures } from './support/figures.js'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { adminAndRuntime, keyIdFor, newIdentity, providerFor } from './support/kms.js'
 import { byteFlips, fieldOf, type Mutation, stringFieldFlips } from './support/mutate.js'
+import { sealJsonFiles } from './support/seal.js'
 import { makeWorkDir, runNode } from './support/work.js'
 
 const figures = createFigures('hostile-ciphertext-http')
@@ -36,27 +30,12 @@ let db: SealedEnvelope
 let api: SealedEnvelope
 let dbUnderB: SealedEnvelope
 
-async function sealJson(keyId: string, files: [string, unknown][]): Promise<SealedEnvelope[]> {
-  const sealer = createSealer({ provider: adminKms, keyId, context: { app: 'shop' } })
-  try {
-    const out: SealedEnvelope[] = []
-    for (const [id, value] of files) {
-      const p = parseSecretFile(JSON.stringify(value), 'json', id)
-      out.push(await sealer.seal({ id, format: 'json', payload: p.payload, shape: p.shape }))
-    }
-    return out
-  } finally {
-    sealer.dispose()
-  }
-}
+const sealJson = (keyId: string, files: [string, unknown][]) => sealJsonFiles(adminKms, keyId, files, { app: 'shop' })
 
 beforeAll(async () => {
   kms = await startTestKms({
     seed: {
-      identities: [
-        { ...admin, allow: ['*'], keys: ['*'] },
-        { ...runtimeId, allow: ['Decrypt'], keys: [keyA, keyB] },
-      ],
+      identities: [...adminAndRuntime(admin, runtimeId, [keyA, keyB])],
       keys: [
         { keyId: keyA, alias: 'hard-ct-a' },
         { keyId: keyB, alias: 'hard-ct-b' },

@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from 'node:util'
 import {
-  createSealer,
   decodeEnvelope,
   decodePayload,
   encodeEnvelope,
   openEnvelope,
-  parseSecretFile,
   type SealedEnvelope,
   validateEnvelope,
 } from '@kms-secrets/core'
@@ -16,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attempt, type Outcome } from './support/attempt.js'
 import { createFigures } from './support/figures.js'
 import { byteFlips, charFlips, fieldOf, type Mutation, stringFieldFlips } from './support/mutate.js'
+import { sealJsonFiles } from './support/seal.js'
 
 const figures = createFigures('hostile-ciphertext')
 const canaries = [newCanary('P'), newCanary('T'), newCanary('K')]
@@ -27,19 +26,7 @@ let db: SealedEnvelope
 let api: SealedEnvelope
 let otherCmk: SealedEnvelope
 
-async function sealJson(keyId: string, files: [string, unknown][]): Promise<SealedEnvelope[]> {
-  const sealer = createSealer({ provider: kms, keyId, context: { app: 'shop' } })
-  try {
-    const out: SealedEnvelope[] = []
-    for (const [id, value] of files) {
-      const parsed = parseSecretFile(JSON.stringify(value), 'json', id)
-      out.push(await sealer.seal({ id, format: 'json', payload: parsed.payload, shape: parsed.shape }))
-    }
-    return out
-  } finally {
-    sealer.dispose()
-  }
-}
+const sealJson = (keyId: string, files: [string, unknown][]) => sealJsonFiles(kms, keyId, files, { app: 'shop' })
 
 beforeAll(async () => {
   kms = createFakeKms({ keys: ['fake-cmk-a', 'fake-cmk-b'] })

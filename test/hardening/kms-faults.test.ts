@@ -1,4 +1,4 @@
-import { parseSecretFile, type SealedEnvelope, sealSecret } from '@kms-secrets/core'
+import type { SealedEnvelope } from '@kms-secrets/core'
 import type { FaultOptions, StatsSnapshot } from '@kms-secrets/local-kms'
 import { createSecretOpener, type RetryOptions } from '@kms-secrets/runtime'
 import { newCanary } from '@kms-secrets/testkit/leak'
@@ -7,17 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorLeaks } from './support/attempt.js'
 import { type FaultProxy, type ProxyMode, startFaultProxy } from './support/fault-proxy.js'
 import { createFigures, scaled } from './support/figures.js'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { adminAndRuntime, keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { sealJson } from './support/seal.js'
 
 const figures = createFigures('kms-faults')
 const keyId = keyIdFor('faults')
 const admin = newIdentity('Admin')
 const runtimeId = newIdentity('Runtime')
 const seed = {
-  identities: [
-    { ...admin, allow: ['*'], keys: ['*'] },
-    { ...runtimeId, allow: ['Decrypt'], keys: [keyId] },
-  ],
+  identities: [...adminAndRuntime(admin, runtimeId, [keyId])],
   keys: [{ keyId, alias: 'hard-faults' }],
 }
 const dataDir = makeDataDir('faults')
@@ -62,8 +60,7 @@ beforeAll(async () => {
     const canary = newCanary(String(i))
     canaries.push(canary)
     const value = { password: canary, n: i }
-    const parsed = parseSecretFile(JSON.stringify(value), 'json', `s${i}.secret.json`)
-    const env = await sealSecret({ provider: sealer, keyId, id: `s${i}.secret.json`, format: 'json', ...parsed })
+    const env = await sealJson(sealer, keyId, value, `s${i}.secret.json`)
     envelopes.push({ env, value })
   }
 })

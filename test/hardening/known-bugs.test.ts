@@ -9,19 +9,7 @@ import { startTestKms } from '@kms-secrets/testkit/local-kms'
 import { describe, expect, it } from 'vitest'
 import { startFaultProxy } from './support/fault-proxy.js'
 import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
-
-const valid = {
-  kmsSecrets: 1,
-  alg: 'AES-256-GCM',
-  mode: 'envelope',
-  id: 'db.secret.json',
-  format: 'json',
-  kms: { provider: 'tencent', region: 'ap-guangzhou', keyId: 'k-1', blob: 'YWJj-k-ZGVm-k-Z2hp' },
-  context: { app: 'shop' },
-  iv: 'AAAAAAAAAAAAAAAA',
-  data: 'AAAA',
-  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
-}
+import { wellFormedEnvelope } from './support/mutate.js'
 
 function messageOf(text: string): string {
   try {
@@ -37,9 +25,9 @@ describe('core decodeEnvelope', () => {
     // local-kms's validate-params shows odd names as "(unprintable name)"; core should bound/sanitise the same way.
     const name = `sk-${'x'.repeat(100_000)}`
     const cases = [
-      JSON.stringify({ ...valid, [name]: 1 }),
-      JSON.stringify({ ...valid, kms: { ...valid.kms, [name]: 1 } }),
-      JSON.stringify({ ...valid, context: { [name]: 1 } }),
+      JSON.stringify({ ...wellFormedEnvelope, [name]: 1 }),
+      JSON.stringify({ ...wellFormedEnvelope, kms: { ...wellFormedEnvelope.kms, [name]: 1 } }),
+      JSON.stringify({ ...wellFormedEnvelope, context: { [name]: 1 } }),
     ]
     for (const text of cases) {
       const message = messageOf(text)

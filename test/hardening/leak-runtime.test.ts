@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { encodeEnvelope, type KmsProvider, parseSecretFile, type SealedEnvelope, sealSecret } from '@kms-secrets/core'
+import { encodeEnvelope, type KmsProvider, type SealedEnvelope } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
 import { leakedWindow, newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
 import { kmsEnv, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
@@ -9,7 +9,8 @@ import { renderError } from './support/attempt.js'
 import { buildWithRollup, digestEntry } from './support/build.js'
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js'
 import { createFigures } from './support/figures.js'
-import { type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { adminAndRuntime, type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { sealJson } from './support/seal.js'
 import { makeWorkDir, runNode } from './support/work.js'
 
 /**
@@ -19,11 +20,6 @@ import { makeWorkDir, runNode } from './support/work.js'
 const figures = createFigures('leak-runtime')
 const canaries = [newCanary('R'), newCanary('S')]
 const value = { user: 'app', password: canaries[0] }
-
-function sealWith(provider: KmsProvider, keyId: string, id = 'db.secret.json'): Promise<SealedEnvelope> {
-  const parsed = parseSecretFile(JSON.stringify(value), 'json', id)
-  return sealSecret({ provider, keyId, id, format: 'json', payload: parsed.payload, shape: parsed.shape })
-}
 
 const keyId = keyIdFor('leakrt')
 const admin = newIdentity('Admin')
@@ -38,11 +34,7 @@ let dataKey: string[] = []
 beforeAll(async () => {
   kms = await startTestKms({
     seed: {
-      identities: [
-        { ...admin, allow: ['*'], keys: ['*'] },
-        { ...runtimeId, allow: ['Decrypt'], keys: [keyId] },
-        { ...stranger, allow: ['Decrypt'], keys: [] },
-      ],
+      identities: [...adminAndRuntime(admin, runtimeId, [keyId]), { ...stranger, allow: ['Decrypt'], keys: [] }],
       keys: [{ keyId, alias: 'hard-leak-runtime' }],
     },
   })
@@ -55,7 +47,7 @@ beforeAll(async () => {
       return res
     },
   }
-  env = await sealWith(capturing, keyId)
+  env = await sealJson(capturing, keyId, value)
 })
 afterAll(async () => {
   figures.write()

@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stringify as yamlStringify } from 'yaml'
 import { createFigures, scaled } from './support/figures.js'
+import { wellFormedEnvelope } from './support/mutate.js'
 
 const figures = createFigures('parser-fuzz')
 afterAll(() => figures.write())
@@ -69,21 +70,8 @@ const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).node
 
-const validEnvelope = {
-  kmsSecrets: 1,
-  alg: 'AES-256-GCM',
-  mode: 'envelope',
-  id: 'db.secret.json',
-  format: 'json',
-  kms: { provider: 'tencent', region: 'ap-guangzhou', keyId: 'k-1', blob: 'YWJj-k-ZGVm-k-Z2hp' },
-  context: { app: 'shop' },
-  shape: { object: { password: 'string' } },
-  iv: 'AAAAAAAAAAAAAAAA',
-  data: 'AAAA',
-  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
-}
 const envelopeFields = [
-  ...Object.keys(validEnvelope),
+  ...Object.keys(wellFormedEnvelope),
   'kms.region',
   'kms.keyId',
   'kms.blob',
@@ -127,7 +115,7 @@ describe('decodeEnvelope under fuzz (fast-check)', () => {
   it('a valid envelope with one field replaced by hostile JSON, plus unknown fields', () => {
     fc.assert(
       fc.property(fc.constantFrom(...envelopeFields), hostileJson, fc.boolean(), (field, value, extra) => {
-        const env = structuredClone(validEnvelope) as Record<string, unknown>
+        const env = structuredClone(wellFormedEnvelope) as Record<string, unknown>
         const [a, b] = field.split('.') as [string, string | undefined]
         if (b === undefined) env[a] = value
         else (env[a] as Record<string, unknown>)[b] = value
@@ -139,7 +127,7 @@ describe('decodeEnvelope under fuzz (fast-check)', () => {
   })
 
   it('random edits of a valid envelope text', () => {
-    const text = encodeEnvelope(validEnvelope as never)
+    const text = encodeEnvelope(wellFormedEnvelope as never)
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
         check('envelope: edited text', () => decodeEnvelope(applyEdits(text, edits), file), envelopeCodes)

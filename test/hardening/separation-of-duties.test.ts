@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { isEnvelopeText, parseSecretFile, sealSecret } from '@kms-secrets/core'
+import { isEnvelopeText } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
 import { newCanary, textHasCanary } from '@kms-secrets/testkit/leak'
 import { type AuditEntry, kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { digestEntry, expectedDigest } from './support/build.js'
 import { createFigures } from './support/figures.js'
 import { type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { sealJson } from './support/seal.js'
 import { cliBin, makeWorkDir, type RunResult, runNode } from './support/work.js'
 
 /**
@@ -172,15 +173,7 @@ describe('every other combination fails with its code', () => {
   })
 
   it("the server cannot open another key's envelope; a Decrypt-only identity of key B cannot open key A's", async () => {
-    const parsed = parseSecretFile(JSON.stringify(value), 'json', 'b.secret.json')
-    const underB = await sealSecret({
-      provider: providerFor(kms.endpoint, admin),
-      keyId: otherKey,
-      id: 'b.secret.json',
-      format: 'json',
-      payload: parsed.payload,
-      shape: parsed.shape,
-    })
+    const underB = await sealJson(providerFor(kms.endpoint, admin), otherKey, value, 'b.secret.json')
     const opener = createSecretOpener({ provider: providerFor(kms.endpoint, server), retry: { maxAttempts: 1 } })
     const error = await opener.open(underB, { file: 'b.secret.json' }).catch((e: unknown) => e)
     expect((error as { code?: string }).code).toBe('ERR_KMS_UNAUTHORIZED')

@@ -2,12 +2,12 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseSecretFile, sealSecret } from '@kms-secrets/core'
 import { newCanary } from '@kms-secrets/testkit/leak'
 import { kmsEnv, readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFigures, scaled } from './support/figures.js'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { adminAndRuntime, keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { sealJson } from './support/seal.js'
 import { makeWorkDir } from './support/work.js'
 
 const figures = createFigures('stampede')
@@ -77,17 +77,12 @@ function startChild(env: NodeJS.ProcessEnv): Child {
 beforeAll(async () => {
   kms = await startTestKms({
     seed: {
-      identities: [
-        { ...admin, allow: ['*'], keys: ['*'] },
-        { ...runtimeId, allow: ['Decrypt'], keys: [keyId] },
-      ],
+      identities: [...adminAndRuntime(admin, runtimeId, [keyId])],
       keys: [{ keyId, alias: 'hard-stampede' }],
     },
     throttleQps: qps,
   })
-  const parsed = parseSecretFile(JSON.stringify(value), 'json', 'db.secret.json')
-  const provider = providerFor(kms.endpoint, admin)
-  const env = await sealSecret({ provider, keyId, id: 'db.secret.json', format: 'json', ...parsed })
+  const env = await sealJson(providerFor(kms.endpoint, admin), keyId, value)
   writeFileSync(join(work.dir, 'envelope.json'), JSON.stringify(env))
   writeFileSync(join(work.dir, 'child.mjs'), childScript)
 })

@@ -25,3 +25,11 @@ export function keyIdFor(name: string): string {
 export function providerFor(endpoint: string, who: Identity, timeoutMs = 10_000): KmsProvider {
   return createTencentProvider({ endpoint, credential: who, region: 'ap-guangzhou', timeoutMs })
 }
+
+/** Seed identities of most hardening files: `admin` may do everything, `runtime` may only Decrypt with `keys`. */
+export function adminAndRuntime(admin: Identity, runtime: Identity, keys: string[]) {
+  return [
+    { ...admin, allow: ['*'], keys: ['*'] },
+    { ...runtime, allow: ['Decrypt'], keys },
+  ]
+}

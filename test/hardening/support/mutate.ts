@@ -8,6 +8,21 @@ export interface Mutation {
 
 const clone = <T>(v: T): T => structuredClone(v)
 
+/** A well-formed (v1) envelope whose ciphertext opens under no key: the start for parser and validation attacks. */
+export const wellFormedEnvelope = {
+  kmsSecrets: 1,
+  alg: 'AES-256-GCM',
+  mode: 'envelope',
+  id: 'db.secret.json',
+  format: 'json',
+  kms: { provider: 'tencent', region: 'ap-guangzhou', keyId: 'k-1', blob: 'YWJj-k-ZGVm-k-Z2hp' },
+  context: { app: 'shop' },
+  shape: { object: { password: 'string' } },
+  iv: 'AAAAAAAAAAAAAAAA',
+  data: 'AAAA',
+  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
+}
+
 /** Every single-bit flip of the bytes behind a base64 field (iv, data, tag). */
 export function* byteFlips(env: Envelope, field: 'iv' | 'data' | 'tag'): Generator<Mutation> {
   const bytes = Buffer.from((env as unknown as Record<string, string>)[field]!, 'base64')
