@@ -26,35 +26,48 @@ const is =
   (v) =>
     allowed.includes(v)
 
+type Checks = Record<string, Check>
 /** The fields of each mode, in the order they are checked, and what each must be (FORMAT.md §2, §10). */
-const common: [string, Check][] = [
-  ['id', text(1024)],
-  ['format', is('json', 'yaml', 'env', 'text')],
-  ['context', (v) => isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string')],
-  ['shape', (v) => v === undefined || isShape(v)],
-]
-const cipher: [string, Check][] = [
-  ['iv', bytes(12)],
-  ['data', bytes()],
-  ['tag', bytes(16)],
-]
+const common: Checks = {
+  id: text(1024),
+  format: is('json', 'yaml', 'env', 'text'),
+  context: (v) => isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string'),
+  shape: (v) => v === undefined || isShape(v),
+}
 /** v2 adds the key commitment (salt, commit) to the sealed modes; mode "project" adds HPKE `enc`. */
-const commitment: [string, Check][] = [
-  ['salt', bytes(saltLength)],
-  ['commit', bytes(commitLength)],
-]
-const kmsChecks = (mode: Mode): [string, Check][] => [
-  ['provider', is('tencent')],
-  ['region', text(64)],
-  ['keyId', text(256, mode === 'direct')],
-  ['blob', text(64 * 1024)],
-  ...(mode === 'project'
-    ? ([
-        ['wrap', is(...projectWraps)],
-        ['project', (v) => typeof v === 'string' && fingerprintRE.test(v)],
-      ] as [string, Check][])
-    : []),
-]
+const cipher: Checks = { iv: bytes(12), data: bytes(), tag: bytes(16) }
+const commitment: Checks = { salt: bytes(saltLength), commit: bytes(commitLength) }
+const kmsChecks = (mode: Mode): Checks => ({
+  provider: is('tencent'),
+  region: text(64),
+  keyId: text(256, mode === 'direct'),
+  blob: text(64 * 1024),
+  ...(mode === 'project' && {
+    wrap: is(...projectWraps),
+    project: (v) => typeof v === 'string' && fingerprintRE.test(v),
+  }),
+})
+/** [top-level, kms] checks per mode and version, made once (validation runs once per secret import at start). */
+const plans = new Map<string, [Checks, Checks]>()
+
+function planFor(mode: Mode, v: number): [Checks, Checks] {
+  let p = plans.get(mode + v)
+  if (p === undefined) {
+    const top: Checks = {
+      [ENVELOPE_MARKER]: () => true,
+      mode: () => true,
+      alg: is({ envelope: ENVELOPE_ALG, direct: 'KMS', project: PROJECT_ALG }[mode]),
+      kms: isPlainObject,
+      ...common,
+      ...(mode !== 'direct' && v >= 2 && commitment),
+      ...(mode !== 'direct' && cipher),
+      ...(mode === 'project' && { enc: bytes(projectPublicKeyLength) }),
+    }
+    p = [top, kmsChecks(mode)]
+    plans.set(mode + v, p)
+  }
+  return p
+}
 
 function where(file: string | undefined): string {
   return file === undefined ? 'the sealed envelope' : `the sealed envelope in ${file}`
@@ -72,18 +85,12 @@ function fieldError(field: string, problem: string, file: string | undefined): K
 }
 
 /** Only the listed fields, each passing its check; the first failure names the field (never its value). */
-function checkFields(
-  obj: Record<string, unknown>,
-  checks: [string, Check][],
-  prefix: string,
-  v: number,
-  file?: string,
-) {
+function checkFields(obj: Record<string, unknown>, checks: Checks, prefix: string, v: number, file?: string) {
   for (const key of Object.keys(obj))
-    if (!checks.some(([name]) => name === key))
-      throw fieldError(prefix + key, `is not part of format version ${v}`, file)
-  for (const [name, ok] of checks)
-    if (!ok(obj[name])) throw fieldError(prefix + name, obj[name] === undefined ? 'is missing' : 'is invalid', file)
+    if (!Object.hasOwn(checks, key)) throw fieldError(prefix + key, `is not part of format version ${v}`, file)
+  for (const name in checks)
+    if (!checks[name]!(obj[name]))
+      throw fieldError(prefix + name, obj[name] === undefined ? 'is missing' : 'is invalid', file)
 }
 
 /**
@@ -123,17 +130,8 @@ export function validateAnyEnvelope(obj: unknown, file?: string): AnyEnvelope {
   const mode = obj.mode as Mode
   if (!(mode === 'envelope' || mode === 'direct' || (mode === 'project' && v >= 2)))
     throw fieldError('mode', mode === undefined ? 'is missing' : 'is invalid', file)
-  const alg = { envelope: ENVELOPE_ALG, direct: 'KMS', project: PROJECT_ALG }[mode]
-  const checks: [string, Check][] = [
-    [ENVELOPE_MARKER, () => true],
-    ['mode', () => true],
-    ['alg', is(alg)],
-    ['kms', isPlainObject],
-    ...common,
-    ...(mode === 'direct' ? [] : [...(v >= 2 ? commitment : []), ...cipher]),
-    ...(mode === 'project' ? ([['enc', bytes(projectPublicKeyLength)]] as [string, Check][]) : []),
-  ]
-  if (isPlainObject(obj.kms)) checkFields(obj.kms, kmsChecks(mode), 'kms.', v, file)
-  checkFields(obj, checks, '', v, file)
+  const [top, kms] = planFor(mode, v)
+  if (isPlainObject(obj.kms)) checkFields(obj.kms, kms, 'kms.', v, file)
+  checkFields(obj, top, '', v, file)
   return obj as unknown as AnyEnvelope
 }
