@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { basename, isAbsolute, relative, resolve } from 'node:path'
-import type { AnyEnvelope } from '@kms-secrets/core'
+import { type AnyEnvelope, isEnvelopeText } from '@kms-secrets/core'
 import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
 import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from './dts'
@@ -125,6 +125,12 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
 
   // Declarations this process wrote or found current: a rebuild or HMR update re-reads none of them.
   const typesWritten = new Map<string, string>()
+  /**
+   * The module generated for each file sealed on disk, by path, with the sealed text it came from: a later build
+   * that reads the same text skips envelope validation, the declaration and codegen (all determined by the text, the
+   * project-relative name, the runtime specifier and sync). Ciphertext only: a plaintext file is never kept here.
+   */
+  const sealedModules = new Map<string, { text: string; file: string; spec: string; sync: boolean; code: string }>()
 
   function writeTypes(path: string, envelope: AnyEnvelope, warnings: string[]): void {
     const dts = dtsPathFor(path)
@@ -180,12 +186,29 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
       // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
       const text = readFileSync(path, 'utf8')
+      const spec = options.runtime ?? runtimeSpec(target.runtimeEntry ?? 'import')
+      const loaded = target.sync ? syncFiles : asyncFiles
+      // The same sealed text as last time: the same envelope, declaration and module (a rebuild, watch, HMR).
+      const last = sealedModules.get(path)
+      if (
+        last !== undefined &&
+        last.text === text &&
+        last.file === file &&
+        last.spec === spec &&
+        last.sync === target.sync
+      ) {
+        loaded.add(file)
+        return { code: last.code, warnings: [] }
+      }
       const envelope = await sealing.envelopeOf(text, path, file)
       const warnings: string[] = []
       if (options.dts) writeTypes(path, envelope, warnings)
-      ;(target.sync ? syncFiles : asyncFiles).add(file)
-      const spec = options.runtime ?? runtimeSpec(target.runtimeEntry ?? 'import')
+      loaded.add(file)
       const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })
+      // Only files sealed on disk (ciphertext) are remembered; plaintext is sealed afresh in every build.
+      if (isEnvelopeText(text) && warnings.length === 0)
+        sealedModules.set(path, { text, file, spec, sync: target.sync, code })
+      else sealedModules.delete(path)
       return { code, warnings }
     },
     asyncFiles,

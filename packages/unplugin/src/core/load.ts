@@ -21,7 +21,8 @@ export async function loadSecret(
   const real = fromVirtualSecretId(id)
   // Not on vite's dev server (the only 'serve' mode): there `hotUpdate` maps the edited file to this module, and a
   // watch file becomes an import resolving back to this very id, a self-import Astro's dev CSS crawl recurses on.
-  if (real !== undefined && ctx.mode !== 'serve') self.addWatchFile(real)
+  // Nor in a one-shot build (`watchMode: false`): nothing watches, and in rolldown each call crosses into Rust.
+  if (real !== undefined && ctx.mode !== 'serve' && self.meta?.watchMode !== false) self.addWatchFile(real)
   const fileId = real ?? id
   const claim = claimOf(ctx, fileId)
   if (claim === undefined) return undefined

@@ -41,19 +41,31 @@ interface ResolveContext {
  * `raw()`-style plugin wrap the file in its own id (nitro: `\0raw:<path>`) before we could claim it. Aliases and
  * packages go through the bundler's resolution.
  */
-async function resolvedId(
-  self: ResolveContext,
-  source: string,
-  importer: string | undefined,
-  options: object,
-): Promise<string | undefined> {
+function localId(source: string, importer: string | undefined): string | undefined {
   // An absolute specifier may be a vite root-relative URL (`/src/db.secret.json`): only an existing file is a path.
   if (isAbsolute(source) && existsSync(splitId(source).path)) return source
   if (/^\.\.?[\\/]/.test(source) && importer !== undefined && isAbsolute(importer)) {
     return resolve(dirname(importer), source)
   }
+  return undefined
+}
+
+async function bundlerResolvedId(
+  self: ResolveContext,
+  source: string,
+  importer: string | undefined,
+  options: object,
+): Promise<string | undefined> {
   const resolved = await self.resolve(source, importer, { ...options, skipSelf: true })
   return resolved === null || resolved.external ? undefined : resolved.id
+}
+
+/** The virtual id for a resolved secret id, or null to leave the id to the bundler and other plugins. */
+function virtualIdOf(ctx: SecretsContext, id: string | undefined): string | null {
+  if (id === undefined || claimOf(ctx, id) !== 'secret') return null
+  const { path, query } = splitId(id)
+  if (query.some((key) => !keptQueries.has(key))) return null
+  return toVirtualSecretId(path)
 }
 
 /**
@@ -64,13 +76,17 @@ async function resolvedId(
 export function createSecretResolver(ctx: SecretsContext) {
   return {
     filter: { id: loadableRE },
-    async handler(this: ResolveContext, source: string, importer: string | undefined, options: object = {}) {
+    // Synchronous for relative and absolute paths (nearly every secret import): no promise per import.
+    handler(
+      this: ResolveContext,
+      source: string,
+      importer: string | undefined,
+      options: object = {},
+    ): string | null | Promise<string | null> {
       if (source.startsWith('\0') || !loadableRE.test(source)) return null
-      const id = await resolvedId(this, source, importer, options)
-      if (id === undefined || claimOf(ctx, id) !== 'secret') return null
-      const { path, query } = splitId(id)
-      if (query.some((key) => !keptQueries.has(key))) return null
-      return toVirtualSecretId(path)
+      const local = localId(source, importer)
+      if (local !== undefined) return virtualIdOf(ctx, local)
+      return bundlerResolvedId(this, source, importer, options).then((id) => virtualIdOf(ctx, id))
     },
   }
 }

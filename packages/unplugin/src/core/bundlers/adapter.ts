@@ -6,6 +6,8 @@ import { toBundlerError } from '../report'
 export interface LoadHost {
   warn(message: string): void
   addWatchFile(file: string): void
+  /** rollup, rolldown and vite: `watchMode` is false in a one-shot build (no watcher to tell about files). */
+  meta?: { watchMode?: boolean } | undefined
   getNativeBuildContext?: (() => unknown) | undefined
 }
 
