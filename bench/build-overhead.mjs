@@ -16,6 +16,15 @@ import { fmt, fmtRatio, median, table, verdict } from './lib/stats.mjs'
 import { barChart } from './lib/svg.mjs'
 
 const worker = fileURLToPath(new URL('./workers/build-bench.mjs', import.meta.url))
+/**
+ * `KMS_BENCH_PLUGIN_BEFORE=<dir>`: a second built copy of the plugin's dist (e.g. the previous commit's, copied to
+ * packages/unplugin/node_modules/.bench-before/dist so that it resolves the same dependencies). Its "sealed" and
+ * "seal-at-build" builds then run interleaved with this tree's in the same rounds, and the log prints both ratios to
+ * the floor and the paired per-round ratio after ÷ before (wall and CPU): side by side on a noisy shared machine.
+ */
+const pluginBefore = process.env.KMS_BENCH_PLUGIN_BEFORE
+const beforeSuffix = '-before'
+const abVariants = ['sealed', 'seal-at-build']
 const maxRatio = 1.15
 const columns = [
   ['js-hook', 'JS hook floor'],
@@ -45,6 +54,13 @@ async function prepare(ctx, kms) {
     { name: 'sealed-no-dts', root: sealedDir, plugin: { ...plugin, dts: false } },
     { name: 'seal-at-build', root: plainDir, plugin: { ...plugin, keyId: keyIds.build } },
   ]
+  // A/B: the same plugin variants from another built copy of the plugin, interleaved in the same rounds.
+  if (pluginBefore) {
+    for (const name of abVariants) {
+      const v = variants.find((x) => x.name === name)
+      variants.push({ ...v, name: `${name}${beforeSuffix}`, plugin: { ...v.plugin, pluginDist: pluginBefore } })
+    }
+  }
   return { entry, variants }
 }
 
@@ -64,6 +80,21 @@ function summarize(bundler, variants) {
   return { ...out, sealedCalls: calls('sealed'), atBuildCalls: calls('seal-at-build') }
 }
 
+/** The A/B figures of one bundler: ratios to the floor (wall, CPU) before and after, and paired after ÷ before. */
+function abLine(bundler, v) {
+  const perRound = (a, b, key) => median(v[a][key].map((x, i) => x / v[b][key][i]))
+  const parts = abVariants.map((name) => {
+    const before = `${name}${beforeSuffix}`
+    const floor = (n, key) => fmtRatio(perRound(n, 'gen-hook', key))
+    return (
+      `${name}: before ${floor(before, 'ms')} (CPU ${floor(before, 'cpuMs')}) after ${floor(name, 'ms')} ` +
+      `(CPU ${floor(name, 'cpuMs')}) of the floor; after ÷ before ${fmtRatio(perRound(name, before, 'ms'))} ` +
+      `(CPU ${fmtRatio(perRound(name, before, 'cpuMs'))})`
+    )
+  })
+  return `  A/B ${bundler}: ${parts.join('; ')}`
+}
+
 /** Variants whose ratio to the generated-module floor is shown and held to the target. */
 const floorColumns = ['sealed', 'sealed-no-dts', 'seal-at-build']
 
@@ -79,10 +110,11 @@ async function measure(ctx, kms, app) {
     (await runBuildWorker(worker, ctx, kms, { ...base, outRoot: join(ctx.work, 'build-out'), ...o })).json
   const summaries = []
   for (const bundler of ctx.config.bundlers) {
-    const json = await runWorker({ bundler, variants: app.variants })
+    const json = await runWorker({ bundler, variants: app.variants, rotate: Boolean(pluginBefore) })
     const s = summarize(bundler, json.variants)
     summaries.push(s)
     ctx.log(`  ${bundler}: ${fmtRatio(s.overFloor.sealed)} / ${fmtRatio(s.overFloor['seal-at-build'])} of the floor`)
+    if (pluginBefore) ctx.log(abLine(bundler, json.variants))
   }
   const profiles = []
   for (const s of ctx.profile ? summaries.filter((x) => !ok(x)) : []) {

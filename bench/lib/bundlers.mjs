@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import rspack from '@rspack/core'
 import * as esbuild from 'esbuild'
 import * as rolldown from 'rolldown'
@@ -22,6 +23,26 @@ export const bundlers = ['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', 'rs
  * of lib/js-hook.mjs: 'js-hook' (bare JS load hook) or 'gen-hook' (the same returning the generated-module shape).
  */
 const isFloor = (plugin) => plugin === 'js-hook' || plugin === 'gen-hook'
+
+const ownPlugins = {
+  vite: kmsVite,
+  rollup: kmsRollup,
+  rolldown: kmsRolldown,
+  esbuild: kmsEsbuild,
+  webpack: kmsWebpack,
+  rspack: kmsRspack,
+}
+
+/**
+ * The plugin for `kind` with `options`; `options.pluginDist` (bench only, removed from the options) loads it from
+ * another built copy of the plugin's dist instead, for side-by-side A/B runs (build-overhead.mjs).
+ */
+async function kmsPlugin(kind, options) {
+  const { pluginDist, ...rest } = options
+  if (pluginDist === undefined) return ownPlugins[kind](rest)
+  const mod = await import(pathToFileURL(join(pluginDist, `${kind}.mjs`)).href)
+  return mod.default(rest)
+}
 const isBare = (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0')
 
 async function buildVite({ root, entry, outDir, plugin }) {
@@ -30,7 +51,7 @@ async function buildVite({ root, entry, outDir, plugin }) {
     configFile: false,
     logLevel: 'silent',
     cacheDir: join(outDir, '.vite-cache'),
-    plugins: isFloor(plugin) ? [floorPlugin('vite', plugin, root)] : plugin ? [kmsVite(plugin)] : [],
+    plugins: isFloor(plugin) ? [floorPlugin('vite', plugin, root)] : plugin ? [await kmsPlugin('vite', plugin)] : [],
     // As an installed dependency the runtime is external in vite's SSR build by default; here it is a linked
     // workspace package, which vite would bundle: make every bare import external, as for the other bundlers.
     ssr: { external: true },
@@ -59,7 +80,11 @@ async function buildRollup({ root, entry, outDir, plugin }) {
   const bundle = await rollup.rollup({
     input: join(root, entry),
     external: isBare,
-    plugins: isFloor(plugin) ? [floorPlugin('rollup', plugin, root)] : plugin ? [kmsRollup(plugin)] : [plainJson],
+    plugins: isFloor(plugin)
+      ? [floorPlugin('rollup', plugin, root)]
+      : plugin
+        ? [await kmsPlugin('rollup', plugin)]
+        : [plainJson],
     onwarn: () => {},
   })
   try {
@@ -75,7 +100,11 @@ async function buildRolldown({ root, entry, outDir, plugin }) {
     cwd: root,
     platform: 'node',
     external: isBare,
-    plugins: isFloor(plugin) ? [floorPlugin('rolldown', plugin, root)] : plugin ? [kmsRolldown(plugin)] : [],
+    plugins: isFloor(plugin)
+      ? [floorPlugin('rolldown', plugin, root)]
+      : plugin
+        ? [await kmsPlugin('rolldown', plugin)]
+        : [],
     onLog: () => {},
     output: { dir: outDir, format: 'esm', entryFileNames: 'server.mjs' },
   })
@@ -92,12 +121,16 @@ async function buildEsbuild({ root, entry, outDir, plugin }) {
     outfile: join(outDir, 'server.mjs'),
     packages: 'external',
     logLevel: 'silent',
-    plugins: isFloor(plugin) ? [floorPlugin('esbuild', plugin, root)] : plugin ? [kmsEsbuild(plugin)] : [],
+    plugins: isFloor(plugin)
+      ? [floorPlugin('esbuild', plugin, root)]
+      : plugin
+        ? [await kmsPlugin('esbuild', plugin)]
+        : [],
   })
 }
 
-function webpackLikeConfig(kind, { root, entry, outDir, plugin }) {
-  const pluginInstance = plugin && !isFloor(plugin) ? [kind === 'webpack' ? kmsWebpack(plugin) : kmsRspack(plugin)] : []
+async function webpackLikeConfig(kind, { root, entry, outDir, plugin }) {
+  const pluginInstance = plugin && !isFloor(plugin) ? [await kmsPlugin(kind, plugin)] : []
   return {
     mode: 'production',
     context: root,
@@ -124,7 +157,7 @@ function webpackLikeConfig(kind, { root, entry, outDir, plugin }) {
 }
 
 async function buildWebpackLike(kind, o) {
-  const config = webpackLikeConfig(kind, o)
+  const config = await webpackLikeConfig(kind, o)
   const compiler = kind === 'webpack' ? webpack(config) : rspack(config)
   const stats = await new Promise((resolve, reject) => compiler.run((err, s) => (err ? reject(err) : resolve(s))))
   await new Promise((resolve, reject) => compiler.close((err) => (err ? reject(err) : resolve())))

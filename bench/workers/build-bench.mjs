@@ -3,7 +3,7 @@
  * interleaved (plain, js-hook, sealed, seal-at-build, plain, …) after one untimed warm-up build each, and prints
  * {"variants":{name:{ms:[…], cpuMs:[…], calls:[{…}]}}} — wall and CPU time per build and the KMS calls its audit-log
  * lines show.
- * argv[2]: JSON {bundler, runs, warmup, auditLog, variants:[{name, root, plugin}], entry, outRoot, profile?}; with
+ * argv[2]: JSON {bundler, runs, warmup, auditLog, variants:[{name, root, plugin}], entry, outRoot, profile?, rotate?}; with
  * `profile`, the timed builds (not the warm-up, not loading the bundlers) are CPU-profiled into that file.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs'
@@ -45,7 +45,9 @@ if (session) {
   await session.post('Profiler.start')
 }
 for (let r = 0; r < config.runs; r++) {
-  for (const v of config.variants) {
+  // `rotate` (A/B runs): round r starts at variant r, so that no variant always follows the same one.
+  const k = config.rotate ? r % config.variants.length : 0
+  for (const v of [...config.variants.slice(k), ...config.variants.slice(0, k)]) {
     const { ms, cpuMs, calls } = await timed(v, r)
     results[v.name].ms.push(ms)
     results[v.name].cpuMs.push(cpuMs)
