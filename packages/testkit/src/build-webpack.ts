@@ -4,14 +4,19 @@ import rspack from '@rspack/core'
 import kmsRspack from 'unplugin-kms-secrets/rspack'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import webpack from 'webpack'
-import { type BuildOptions, type BuildOutput, entryFileName } from './build-types.js'
+import { type BuildOptions, type BuildOutput, entryFileName, isBare } from './build-types.js'
 
 function webpackLikeConfig(kind: 'webpack' | 'rspack', o: BuildOptions): Record<string, unknown> {
   const esm = o.format === 'esm'
   const cache =
-    kind === 'webpack'
-      ? { type: 'filesystem', cacheDirectory: o.cacheDir }
-      : { type: 'persistent', storage: { type: 'filesystem', directory: o.cacheDir } }
+    o.extras === false
+      ? false
+      : kind === 'webpack'
+        ? { type: 'filesystem', cacheDirectory: o.cacheDir }
+        : { type: 'persistent', storage: { type: 'filesystem', directory: o.cacheDir } }
+  const plugin = kind === 'webpack' ? kmsWebpack : kmsRspack
+  type External = (data: { request?: string }, callback: (err?: null, result?: string) => void) => void
+  const bare: External = ({ request }, callback) => (request && isBare(request) ? callback(null, request) : callback())
   return {
     mode: 'production',
     context: o.root,
@@ -25,12 +30,14 @@ function webpackLikeConfig(kind: 'webpack' | 'rspack', o: BuildOptions): Record<
       chunkFormat: o.platform === 'browser' ? undefined : esm ? 'module' : 'commonjs',
       library: { type: esm ? 'module' : 'commonjs2' },
     },
+    ...(o.externals === 'bare' ? { externalsType: esm ? 'module' : 'commonjs', externals: [bare] } : {}),
     ...(kind === 'webpack' && esm ? { experiments: { outputModule: true } } : {}),
     devtool: o.sourcemap === 'off' ? false : o.sourcemap === 'inline' ? 'inline-source-map' : 'source-map',
     optimization: { minimize: false },
     cache,
     infrastructureLogging: { level: 'error' },
-    plugins: [kind === 'webpack' ? kmsWebpack(o.plugin) : kmsRspack(o.plugin)],
+    plugins: o.plugins ?? [plugin(o.plugin)],
+    ...(o.moduleRules ? { module: { rules: o.moduleRules } } : {}),
   }
 }
 
@@ -45,9 +52,17 @@ export async function buildWebpackLike(kind: 'webpack' | 'rspack', o: BuildOptio
     compiler.run((err, s) => (err ? reject(err) : resolve(s))),
   )
   await new Promise<void>((resolve, reject) => compiler.close((err) => (err ? reject(err) : resolve())))
-  mkdirSync(o.outDir, { recursive: true })
-  const json = stats?.toJson({ all: false, errors: true, warnings: true, modules: true, source: true, assets: true })
-  writeFileSync(join(o.outDir, 'stats.json'), JSON.stringify(json ?? {}))
+  const extras = o.extras !== false
+  // Without extras only a failed build's errors are read (the bench times the build itself).
+  const json = extras
+    ? stats?.toJson({ all: false, errors: true, warnings: true, modules: true, source: true, assets: true })
+    : stats?.hasErrors()
+      ? stats.toJson({ all: false, errors: true })
+      : undefined
+  if (extras) {
+    mkdirSync(o.outDir, { recursive: true })
+    writeFileSync(join(o.outDir, 'stats.json'), JSON.stringify(json ?? {}))
+  }
   if (stats?.hasErrors()) throw new BundlerError(kind, (json?.errors ?? []).map(formatStatsError))
   return {
     entryFile: join(o.outDir, entryFileName(o.format)),

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { isAbsolute, join } from 'node:path'
+import { join } from 'node:path'
 import * as esbuild from 'esbuild'
 import * as rolldown from 'rolldown'
 import * as rollup from 'rollup'
@@ -8,7 +8,7 @@ import kmsRolldown from 'unplugin-kms-secrets/rolldown'
 import kmsRollup from 'unplugin-kms-secrets/rollup'
 import kmsVite from 'unplugin-kms-secrets/vite'
 import * as vite from 'vite'
-import { type BuildOptions, type BuildOutput, type Bundler, entryFileName } from './build-types.js'
+import { type BuildOptions, type BuildOutput, type Bundler, entryFileName, isBare } from './build-types.js'
 import { buildWebpackLike } from './build-webpack.js'
 
 export {
@@ -24,8 +24,9 @@ export {
   sourceMapModes,
 } from './build-types.js'
 
-/** Bare specifiers stay external for rollup (no node-resolve plugin): they resolve from node_modules at run time. */
-const isBare = (id: string): boolean => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0')
+/** `o.plugins` when given, else the plugin made from `o.plugin` by `make`. */
+const pluginsOf = <P>(o: BuildOptions, make: (options: BuildOptions['plugin']) => P): P[] =>
+  o.plugins === undefined ? [make(o.plugin)] : (o.plugins as P[])
 
 async function buildVite(o: BuildOptions): Promise<BuildOutput> {
   const warnings: string[] = []
@@ -36,14 +37,17 @@ async function buildVite(o: BuildOptions): Promise<BuildOutput> {
     logLevel: 'silent',
     cacheDir: o.cacheDir,
     customLogger: { ...vite.createLogger('silent'), warn: (m) => void warnings.push(m) },
-    plugins: [kmsVite(o.plugin)],
+    plugins: pluginsOf(o, kmsVite),
+    // As an installed dependency the runtime is external in vite's SSR build by default; a linked workspace package is
+    // bundled: 'bare' makes every bare import external, as for the other bundlers.
+    ...(o.externals === 'bare' ? { ssr: { external: true } } : {}),
     build: {
       ssr: client ? false : o.entry,
       outDir: o.outDir,
       emptyOutDir: true,
       minify: false,
-      manifest: true,
-      ssrManifest: !client,
+      manifest: o.extras !== false,
+      ssrManifest: !client && o.extras !== false,
       sourcemap: o.sourcemap === 'off' ? false : o.sourcemap === 'inline' ? 'inline' : true,
       rolldownOptions: {
         ...(client ? { input: join(o.root, o.entry) } : {}),
@@ -58,8 +62,9 @@ async function buildRollup(o: BuildOptions): Promise<BuildOutput> {
   const warnings: string[] = []
   const bundle = await rollup.rollup({
     input: join(o.root, o.entry),
+    // Bare imports stay external (no node-resolve plugin): they resolve from node_modules at run time.
     external: isBare,
-    plugins: [kmsRollup(o.plugin)],
+    plugins: pluginsOf(o, kmsRollup),
     onwarn: (w) => void warnings.push(w.message),
   })
   try {
@@ -79,8 +84,10 @@ async function buildRolldown(o: BuildOptions): Promise<BuildOutput> {
   const warnings: string[] = []
   await rolldown.build({
     input: join(o.root, o.entry),
+    cwd: o.root,
     platform: o.platform ?? 'node',
-    plugins: [kmsRolldown(o.plugin)],
+    ...(o.externals === 'bare' ? { external: isBare } : {}),
+    plugins: pluginsOf(o, kmsRolldown),
     onLog: (level, log) => void (level === 'warn' && warnings.push(log.message)),
     output: {
       dir: o.outDir,
@@ -104,11 +111,11 @@ async function buildEsbuild(o: BuildOptions): Promise<BuildOutput> {
     outfile: entryFile,
     packages: 'external',
     sourcemap: o.sourcemap === 'off' ? false : o.sourcemap === 'inline' ? 'inline' : 'linked',
-    metafile: true,
+    metafile: o.extras !== false,
     logLevel: 'silent',
-    plugins: [kmsEsbuild(o.plugin)],
+    plugins: pluginsOf(o, kmsEsbuild),
   })
-  writeFileSync(join(o.outDir, 'metafile.json'), JSON.stringify(result.metafile))
+  if (o.extras !== false) writeFileSync(join(o.outDir, 'metafile.json'), JSON.stringify(result.metafile))
   return { entryFile, warnings: result.warnings.map((w) => w.text) }
 }
 
