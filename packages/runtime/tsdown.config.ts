@@ -8,9 +8,21 @@ const bundled = { alwaysBundle: [/^@kms-secrets\/core(\/|$)/] }
 export default defineConfig([
   {
     // index (what generated code imports) and the openSecretSync worker thread, found next to index at run time.
-    entry: ['src/*.ts'],
+    entry: ['src/index.ts', 'src/kms-secrets-worker.ts'],
     format: ['esm', 'cjs'],
     dts: true,
+    platform: 'node',
+    target: 'node20',
+    exports: false,
+    deps: bundled,
+  },
+  {
+    // `@kms-secrets/runtime/sync`, what generated CommonJS code imports: self-contained (no shared chunk), because a
+    // bundler cannot tree-shake a `require`d CommonJS chunk and would inline the whole runtime next to the worker file.
+    entry: ['src/sync.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: false,
     platform: 'node',
     target: 'node20',
     exports: false,

@@ -5,14 +5,21 @@ import { loadEsbuild } from './support/esbuild.js'
 /**
  * What a user's server bundle gains from the runtime, everything inlined (no external: the runtime has no
  * dependency left, it signs and sends its Decrypt itself): esbuild, minified, platform node. Issue 11's target is
- * 30 KiB and is NOT met (2026-12-06, esbuild 0.28.2, dist: 43,063 B ESM / 43,773 B CJS with project mode, the
- * credential chain, the proxy tunnel and the Node fast paths; bench/RESULTS.md §5a/b says where the bytes go and what
- * meeting it would take). This test is the regression guard at today's size: it fails when the runtime grows.
+ * 30 KiB added by one secret import and is NOT met (2026-12-06, esbuild 0.28.2: the whole index entry, every export,
+ * is 39.4 KiB ESM / 40.1 KiB CJS; what one `openSecret` import adds is bench/RESULTS.md §5a/b). This test is the
+ * regression guard at today's size: it fails when the runtime grows. CommonJS output imports the `/sync` stub, which
+ * loads the opener from kms-secrets-worker.cjs (the worker file) instead of inlining the runtime a second time.
  */
-const budgetBytes = 44 * 1024
+const budgetBytes = 40 * 1024
+const syncBudgetBytes = 4 * 1024
 
 const esbuild = loadEsbuild()
-const entries = { src: '../src/index.ts', dist: '../dist/index.mjs' } as const
+const entries = {
+  src: '../src/index.ts',
+  dist: '../dist/index.mjs',
+  'src sync': '../src/sync.ts',
+  'dist sync': '../dist/sync.cjs',
+} as const
 
 describe.skipIf(esbuild === undefined)('size budget and bundler warnings', () => {
   it.each([
@@ -20,7 +27,10 @@ describe.skipIf(esbuild === undefined)('size budget and bundler warnings', () =>
     ['src', 'cjs'],
     ['dist', 'esm'],
     ['dist', 'cjs'],
-  ] as const)(`minified %s as %s stays under ${budgetBytes} bytes, with no warning`, async (entry, format) => {
+    ['src sync', 'cjs'],
+    ['dist sync', 'cjs'],
+    ['dist sync', 'esm'],
+  ] as const)('minified %s as %s stays under its budget, with no warning', async (entry, format) => {
     const result = (await esbuild!.build({
       entryPoints: [resolve(import.meta.dirname, entries[entry])],
       bundle: true,
@@ -34,7 +44,7 @@ describe.skipIf(esbuild === undefined)('size budget and bundler warnings', () =>
     // esbuild warned about `import.meta` (cjs output) and the SDK's `typeof x === null` / `=== -0` before.
     expect(result.warnings.map((w) => w.text)).toEqual([])
     const bytes = result.outputFiles[0]!.contents.byteLength
-    expect(bytes).toBeLessThan(budgetBytes)
+    expect(bytes).toBeLessThan(entry.endsWith('sync') ? syncBudgetBytes : budgetBytes)
     // Nothing build-side or SDK-side may sneak in (parsers, sealing, leak scanner, the Tencent SDK and its fetch).
     const text = result.outputFiles[0]!.text
     const markers = [
