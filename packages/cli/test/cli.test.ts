@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli.js'
+import { runCli, spawnCli } from './helpers/cli.js'
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version
@@ -21,8 +21,8 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
     expect(r.stdout).toContain('Commands:')
   })
 
-  it('--version prints the package version', async () => {
-    const r = await runCli(['--version'])
+  it('--version prints the package version (the bin, read from dist/)', async () => {
+    const r = await spawnCli(['--version'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`kms-secrets/${version}`)
   })
@@ -78,7 +78,8 @@ describe('kms-secrets (parsing, help, usage errors)', () => {
   })
 
   it('no colours when stderr is not a TTY, even without NO_COLOR', async () => {
-    const r = await runCli(['frobnicate'], { env: { NO_COLOR: undefined } })
+    const r = await spawnCli(['frobnicate'], { env: { NO_COLOR: undefined } })
+    expect(r.code).toBe(2)
     expect(r.stderr).not.toContain('\u001B[')
   })
 })

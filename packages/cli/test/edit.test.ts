@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, 
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
+import { runCli, type SpawnOptions, spawnCli, tempDir } from './helpers/cli.js'
 import { filesContaining } from './helpers/files.js'
 import { keyB, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
@@ -31,13 +31,22 @@ afterAll(async () => {
   tmp?.cleanup()
 })
 
-function edit(mode: string, opts: { onSpawn?: RunOptions['onSpawn']; file?: string; args?: string[] } = {}) {
-  return runCli(['edit', opts.file ?? 'db.secret.json', ...(opts.args ?? [])], {
+/**
+ * In this process (the editor's stdio piped to the run's streams); with `spawn` or `onSpawn` the real bin is spawned:
+ * the editor inherits its stdio (a terminal stays one), and the test can signal it.
+ */
+function edit(
+  mode: string,
+  opts: { onSpawn?: SpawnOptions['onSpawn']; spawn?: boolean; file?: string; args?: string[] } = {},
+) {
+  const run = {
     endpoint: kms.endpoint,
     cwd: tmp.dir,
     env: { EDITOR: `node "${editor}" ${mode}`, VISUAL: undefined, EDITOR_LOG: log() },
-    ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
-  })
+  }
+  const args = ['edit', opts.file ?? 'db.secret.json', ...(opts.args ?? [])]
+  if (opts.onSpawn) return spawnCli(args, { ...run, onSpawn: opts.onSpawn })
+  return opts.spawn ? spawnCli(args, run) : runCli(args, run)
 }
 
 interface Seen {
@@ -131,7 +140,7 @@ describe('edit', () => {
   })
 
   it('a changed value is re-sealed with the same key, context and id, atomically', async () => {
-    const r = await edit(`replace ${db.password} edit-canary-changed-42`)
+    const r = await edit(`replace ${db.password} edit-canary-changed-42`, { spawn: true })
     expect(r.code).toBe(0)
     expect(r.stderr).toMatch(/re-sealed/)
     const next = JSON.parse(readFileSync(sealed(), 'utf8'))

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunOptions, runCli, tempDir } from './helpers/cli.js'
+import { runCli, type SpawnOptions, spawnCli, tempDir } from './helpers/cli.js'
 import { filesContaining } from './helpers/files.js'
 import { identities, keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sealFixture } from './helpers/seal.js'
@@ -16,6 +16,8 @@ const db = { password: `pw-${tag}`, port: 5432, nested: { user: `user-${tag}` } 
 const token = `token-${tag}`
 const pem = `-----BEGIN PRIVATE KEY-----\npem-${tag}\n-----END PRIVATE KEY-----\n`
 const canaries = [tag]
+// Before the canaries exist in any file (1 s of slack for coarse file-system timestamps).
+const startedAt = Date.now() - 1000
 let kms: TestKms
 let cwd: ReturnType<typeof tempDir>
 let tmpdir: ReturnType<typeof tempDir>
@@ -34,25 +36,28 @@ afterAll(async () => {
   tmpdir?.cleanup()
 })
 
-const exec = (args: string[], onSpawn?: RunOptions['onSpawn']) =>
-  runCli(['exec', ...args], {
-    endpoint: kms.endpoint,
-    as: 'runtime',
-    cwd: cwd.dir,
-    env: { TMPDIR: tmpdir.dir },
-    ...(onSpawn ? { onSpawn } : {}),
-  })
+const execOptions = () => ({
+  endpoint: kms.endpoint,
+  as: 'runtime' as const,
+  cwd: cwd.dir,
+  env: { TMPDIR: tmpdir.dir },
+})
+/** In this process (the child's stdio piped to the run's streams). */
+const exec = (args: string[]) => runCli(['exec', ...args], execOptions())
+/** The real bin: the child inherits its stdio, the exit status is what a shell sees, signals reach the process. */
+const execSpawned = (args: string[], onSpawn?: SpawnOptions['onSpawn']) =>
+  spawnCli(['exec', ...args], { ...execOptions(), ...(onSpawn ? { onSpawn } : {}) })
 
 function expectNothingOnDisk(): void {
-  expect(filesContaining(cwd.dir, canaries)).toEqual([])
-  expect(filesContaining(tmpdir.dir, canaries)).toEqual([])
-  expect(filesContaining(os.tmpdir(), canaries)).toEqual([])
-  if (existsSync('/dev/shm')) expect(filesContaining('/dev/shm', canaries)).toEqual([])
+  // cwd and TMPDIR of the runs are temp dirs under os.tmpdir() too: they are part of that walk.
+  for (const dir of [cwd.dir, tmpdir.dir]) expect(path.relative(os.tmpdir(), dir).startsWith('..')).toBe(false)
+  expect(filesContaining(os.tmpdir(), canaries, startedAt)).toEqual([])
+  if (existsSync('/dev/shm')) expect(filesContaining('/dev/shm', canaries, startedAt)).toEqual([])
 }
 
 describe('exec', () => {
   it('passes top-level keys as env vars (nested → JSON) and files through in-memory FIFOs', async () => {
-    const r = await exec([
+    const r = await execSpawned([
       '--env',
       'db.secret.json',
       '--env',
@@ -95,12 +100,12 @@ describe('exec', () => {
   })
 
   it("exits with the child's exit code", async () => {
-    const r = await exec(['--env', 'db.secret.json', '--', 'node', child, 'exit', '7'])
+    const r = await execSpawned(['--env', 'db.secret.json', '--', 'node', child, 'exit', '7'])
     expect(r.code).toBe(7)
   })
 
   it('forwards SIGTERM to the child and exits with its code; nothing left behind', async () => {
-    const r = await exec(['--file', 'CFG=db.secret.json', '--', 'node', child, 'trap'], (proc) => {
+    const r = await execSpawned(['--file', 'CFG=db.secret.json', '--', 'node', child, 'trap'], (proc) => {
       proc.stdout?.on('data', (d: Buffer) => {
         if (d.toString().includes('ready')) proc.kill('SIGTERM')
       })

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, tempDir } from './helpers/cli.js'
+import { runCli, spawnCli, tempDir } from './helpers/cli.js'
 import { keyA, startCliKms, type TestKms } from './helpers/kms.js'
 import { sdkEncrypt } from './helpers/sdk.js'
 
 let kms: TestKms
 let tmp: ReturnType<typeof tempDir>
-const cli = (args: string[], opts: { as?: 'admin' | 'sealer' | 'runtime' | null; input?: string } = {}) =>
-  runCli(args, {
+/** In this process; `spawn` runs the real bin (stdin then is a pipe into a process). */
+const cli = (
+  args: string[],
+  opts: { as?: 'admin' | 'sealer' | 'runtime' | null; input?: string; spawn?: boolean } = {},
+) =>
+  (opts.spawn ? spawnCli : runCli)(args, {
     endpoint: kms.endpoint,
     as: opts.as === undefined ? 'runtime' : opts.as,
     cwd: tmp.dir,
@@ -53,7 +57,10 @@ describe('wrap', () => {
 
   it('--blob - reads stdin; -o names the id; the result decrypts with a Decrypt-only identity', async () => {
     const blob = await sdkEncrypt(kms.endpoint, keyA, 'wrap-canary-text-5f\n')
-    const r = await cli(['wrap', '--blob', '-', '--format', 'text', '-o', 'note.secret.txt'], { input: `${blob}\n` })
+    const r = await cli(['wrap', '--blob', '-', '--format', 'text', '-o', 'note.secret.txt'], {
+      input: `${blob}\n`,
+      spawn: true,
+    })
     expect(r.code).toBe(0)
     expect(JSON.parse(readFileSync(path.join(tmp.dir, 'note.secret.txt'), 'utf8')).id).toBe('note.secret.txt')
     const dec = await cli(['decrypt', 'note.secret.txt'])

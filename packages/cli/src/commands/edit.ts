@@ -16,6 +16,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { resolveEditorLaunch } from '../util/editor.js'
 import { usageError } from '../util/errors.js'
 import { readText, writeAtomic } from '../util/fs.js'
+import { childStdio, connectChild, io } from '../util/io.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { assertKeptEdit, createPrivateDir, type PrivateDir } from '../util/private-dir.js'
 import { noProjectKey, projectKeyFor, verifyProjectKey } from '../util/project.js'
@@ -47,11 +48,13 @@ interface Target {
 
 /** Runs the editor on `file`; resolves when it exits 0, otherwise ERR_CLI_EDITOR. Kills it if we are interrupted. */
 function runEditor(file: string): Promise<void> {
-  const { command, warning } = resolveEditorLaunch()
+  const { env } = io()
+  const { command, warning } = resolveEditorLaunch(env)
   const [cmd, ...args] = command
   if (warning) warn(warning)
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, [...args, file], { stdio: 'inherit' })
+    const child = spawn(cmd!, [...args, file], { stdio: childStdio(), env })
+    connectChild(child)
     const stop = () => child.kill('SIGTERM')
     process.once('exit', stop)
     const fail = (why: string, hint: string) =>
@@ -62,7 +65,7 @@ function runEditor(file: string): Promise<void> {
         'Set $VISUAL or $EDITOR to an editor that waits until you close the file (e.g. "code --wait").',
       ),
     )
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       process.off('exit', stop)
       if (code === 0) resolve()
       else

@@ -7,6 +7,7 @@ import { parseNamedFile } from '../util/argv.js'
 import { assertAllowedVars, type ChildVar, envNameRE, inheritedEnv } from '../util/child-env.js'
 import { usageError } from '../util/errors.js'
 import { type FifoServer, serveFifo } from '../util/fifo.js'
+import { childStdio, connectChild, io } from '../util/io.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { createPrivateDir } from '../util/private-dir.js'
 import { openSecretFile } from '../util/secret.js'
@@ -58,7 +59,8 @@ function assertAllowVarNames(names: readonly string[]): void {
 function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [cmd, ...args] = command
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, args, { stdio: 'inherit', env })
+    const child = spawn(cmd!, args, { stdio: childStdio(), env })
+    connectChild(child)
     const forward = (signal: NodeJS.Signals) => child.kill(signal)
     for (const s of forwardedSignals) process.on(s, forward)
     const done = () => {
@@ -68,7 +70,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
       done()
       reject(usageError(`Cannot run "${cmd}" (${e.code ?? 'error'}).`, 'Check the command after -- and your PATH.'))
     })
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       done()
       resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0))
     })
@@ -114,7 +116,7 @@ export async function execCommand(opts: ExecOptions): Promise<number> {
   )
   const providerFor = createProviderPool(opts)
   const env = {
-    ...inheritedEnv(process.env, opts.keepCredentials),
+    ...inheritedEnv(io().env, opts.keepCredentials),
     ...(await readEnvFiles(opts.envFiles, providerFor, opts.allowVars)),
   }
   const contents: [string, Uint8Array][] = []

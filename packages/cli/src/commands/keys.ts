@@ -1,7 +1,7 @@
 import { type KmsKeyMetadata, type TencentAdmin, tencentAdmin } from '@kms-secrets/core'
 import { usageError } from '../util/errors.js'
 import { writeStdout } from '../util/fs.js'
-import { type KmsFlags, resolveRegion } from '../util/kms.js'
+import { type KmsFlags, resolveRegion, tencentOptions } from '../util/kms.js'
 import { note } from '../util/report.js'
 
 export const keyActions = ['create', 'list', 'describe', 'disable', 'enable', 'rotate-on', 'rotate-now'] as const
@@ -20,11 +20,7 @@ export interface KeysOptions extends KmsFlags {
 const pageSize = 200
 
 function createAdmin(opts: KmsFlags): TencentAdmin {
-  const region = resolveRegion(opts)
-  return tencentAdmin({
-    ...(region === undefined ? {} : { region }),
-    ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
-  })
+  return tencentAdmin(tencentOptions(opts, resolveRegion(opts)))
 }
 
 function formatMetadata(m: KmsKeyMetadata): string {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import process from 'node:process'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
+import { childStdio, connectChild, io } from '../util/io.js'
 
 const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
@@ -32,11 +33,12 @@ function localKmsBin(): string {
 export function localKmsCommand(args: string[]): Promise<number> {
   const bin = localKmsBin()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit' })
+    const child = spawn(process.execPath, [bin, ...args], { stdio: childStdio(), env: io().env })
+    connectChild(child)
     const forward = (signal: NodeJS.Signals) => child.kill(signal)
     for (const s of forwardedSignals) process.on(s, forward)
     child.on('error', reject)
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       for (const s of forwardedSignals) process.off(s, forward)
       resolve(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1))
     })

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { closeSync, constants, openSync, writeSync } from 'node:fs'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
+import { io } from './io.js'
 
 /** How often to look for a reader; a reader blocks in open() until then. */
 const pollMs = 10
@@ -14,7 +15,7 @@ export interface FifoServer {
 /** mkfifo(1): Node has no mkfifo binding. Mode 0600 inside a 0700 directory. */
 function makeFifo(path: string): void {
   try {
-    execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' })
+    execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore', env: io().env })
   } catch (cause) {
     throw new KmsSecretsError('ERR_CLI_UNSAFE', 'Cannot create a named pipe (mkfifo) for an in-memory file.', {
       hint: 'exec --file needs a POSIX system with mkfifo(1); use --env instead.',

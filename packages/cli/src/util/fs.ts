@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import process from 'node:process'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { ioError } from './errors.js'
+import { io } from './io.js'
 
 /** Reads a UTF-8 file; fs failures become ERR_CLI_IO naming the path. */
 export async function readText(file: string): Promise<string> {
@@ -17,7 +17,7 @@ export async function readText(file: string): Promise<string> {
 /** Reads all of stdin as UTF-8. */
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  for await (const chunk of io().stdin) chunks.push(Buffer.from(chunk as Buffer))
   return Buffer.concat(chunks).toString('utf8')
 }
 
@@ -110,6 +110,6 @@ export async function writePrivate(file: string, text: string): Promise<void> {
 /** Writes text to stdout and waits until it is flushed. */
 export function writeStdout(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (e) => (e ? reject(e) : resolve()))
+    io().stdout.write(text, (e) => (e ? reject(e) : resolve()))
   })
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import process from 'node:process'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { sigintExitCode, sigtermExitCode } from '../exit-codes.js'
+import { hasOwnEnv, io } from './io.js'
 
 /** Where RAM-backed scratch space lives on Linux; plaintext put there never reaches a disk. */
 export const ramDir = '/dev/shm'
@@ -16,6 +17,14 @@ function isUsableDir(dir: string): boolean {
   } catch {
     return false
   }
+}
+
+/** os.tmpdir() of the run's environment (TMPDIR, TMP, TEMP, else /tmp). */
+function tempRoot(): string {
+  if (!hasOwnEnv()) return os.tmpdir()
+  const { env } = io()
+  const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp'
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir
 }
 
 export interface PrivateDir {
@@ -38,11 +47,11 @@ export function createPrivateDir(purpose: string, allowDisk: boolean, exitOnSign
       'ERR_CLI_UNSAFE',
       `No RAM-backed ${ramDir} here, so ${purpose} would put plaintext on disk.`,
       {
-        hint: `Pass --allow-disk to use ${os.tmpdir()} instead (the file is 0600 and removed afterwards, but may reach the disk).`,
+        hint: `Pass --allow-disk to use ${tempRoot()} instead (the file is 0600 and removed afterwards, but may reach the disk).`,
       },
     )
   }
-  const dir = mkdtempSync(path.join(ramBacked ? ramDir : os.tmpdir(), 'kms-secrets-'))
+  const dir = mkdtempSync(path.join(ramBacked ? ramDir : tempRoot(), 'kms-secrets-'))
   let removed = false
   const onSignal = (signal: NodeJS.Signals) => {
     remove()

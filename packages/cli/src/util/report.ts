@@ -1,24 +1,28 @@
-import process from 'node:process'
 import { isKmsSecretsError, messageWithoutCode } from '@kms-secrets/core/errors'
 import { exitCodeFor, unexpectedExitCode } from '../exit-codes.js'
+import { io } from './io.js'
 
-const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined
+/** Colours only on a terminal, and not with NO_COLOR set (https://no-color.org). */
+function useColor(): boolean {
+  const { stderr, env } = io()
+  return Boolean((stderr as { isTTY?: boolean }).isTTY) && env.NO_COLOR === undefined
+}
 
 function paint(open: number, text: string): string {
-  return useColor ? `\u001B[${open}m${text}\u001B[39m` : text
+  return useColor() ? `\u001B[${open}m${text}\u001B[39m` : text
 }
 
 export const red = (s: string): string => paint(31, s)
 export const yellow = (s: string): string => paint(33, s)
-export const dim = (s: string): string => (useColor ? `\u001B[2m${s}\u001B[22m` : s)
+export const dim = (s: string): string => (useColor() ? `\u001B[2m${s}\u001B[22m` : s)
 
 /** A line on stderr (progress, notes): stdout stays reserved for output a script may parse. */
 export function note(text: string): void {
-  process.stderr.write(`${text}\n`)
+  io().stderr.write(`${text}\n`)
 }
 
 export function warn(text: string): void {
-  process.stderr.write(`${yellow('warning:')} ${text}\n`)
+  io().stderr.write(`${yellow('warning:')} ${text}\n`)
 }
 
 function isUsageError(e: unknown): e is Error {
@@ -35,7 +39,7 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException {
  * Messages of unknown errors are not printed without --debug: they might quote input (e.g. a SyntaxError).
  */
 export function reportError(e: unknown, debug: boolean): number {
-  const out = (line: string) => process.stderr.write(`${line}\n`)
+  const out = (line: string) => io().stderr.write(`${line}\n`)
   if (isKmsSecretsError(e)) {
     const kms = e.kmsCode ? ` (KMS ${e.kmsCode}${e.requestId ? `, RequestId ${e.requestId}` : ''})` : ''
     // The message starts with its code; it is printed once, at the end, as for the other errors.

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { runCli as runInProcess } from '../../src/main.js'
 import { type IdentityName, identities } from './kms.js'
 
 export const binPath = fileURLToPath(new URL('../../bin/kms-secrets.mjs', import.meta.url))
@@ -21,6 +23,9 @@ export interface RunOptions {
   as?: IdentityName | null
   env?: Record<string, string | undefined>
   input?: string
+}
+
+export interface SpawnOptions extends RunOptions {
   /** Called with the child right after spawn (to send it signals). */
   onSpawn?: (child: ReturnType<typeof spawn>) => void
 }
@@ -42,8 +47,40 @@ export function childEnv(opts: RunOptions): NodeJS.ProcessEnv {
   return env
 }
 
-/** Spawns the real bin (`node bin/kms-secrets.mjs …`) and collects its output. */
-export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+/** A stream that keeps what is written to it. */
+function capture(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = []
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(Buffer.from(chunk))
+      done()
+    },
+  })
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') }
+}
+
+/**
+ * Runs the CLI in this process (`runCli` of src/main.ts, the bin's own entry) with the environment a spawned bin would
+ * get, in `cwd`, with its own stdin/stdout/stderr; nothing is read from or written to this process's env or streams.
+ */
+export async function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const stdout = capture()
+  const stderr = capture()
+  const code = await runInProcess(args, {
+    env: childEnv(opts),
+    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    stdin: Readable.from(opts.input ? [Buffer.from(opts.input)] : []),
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+  })
+  return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() }
+}
+
+/**
+ * Spawns the real bin (`node bin/kms-secrets.mjs …`) and collects its output: for what needs a process (signals, the
+ * exit status a shell sees, a terminal's stdio).
+ */
+export function spawnCli(args: string[], opts: SpawnOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], { cwd: opts.cwd, env: childEnv(opts) })
     let stdout = ''
