@@ -32,6 +32,8 @@ beforeAll(async () => {
         allowArbitraryExtensions: true,
         resolveJsonModule: true,
         types: [],
+        // No DOM: the default lib of es2022 includes it, which triples tsc's time here and types nothing we use.
+        lib: ['es2022'],
       },
       include: ['*.ts'],
     }),
