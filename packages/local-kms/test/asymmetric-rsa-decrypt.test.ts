@@ -1,31 +1,26 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createAsymmetricKey, rsaEncrypt } from './helpers/asymmetric.js'
 import { errorCode, rawRequest } from './helpers/raw.js'
-import { b64, createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { admin, startTestKms, type TestKms } from './helpers/server.js'
+import { b64, createKey, createSdkClient } from './helpers/sdk.js'
+import { admin } from './helpers/server.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
 let rsa: { keyId: string; alias: string; publicKey: string }
 const opener = { secretId: 'AKIDRSAOPENER0000001', secretKey: 'opener-secret-key' }
 const publisher = { secretId: 'AKIDRSAPUBLISHER0001', secretKey: 'publisher-secret-key' }
 
+const identities = [
+  { ...admin, allow: ['*'], keys: ['*'] },
+  { ...opener, allow: ['AsymmetricRsaDecrypt'], keys: ['alias/openable'] },
+  { ...publisher, allow: ['GetPublicKey'], keys: ['*'] },
+]
+const kms = useTestKms({ seed: { identities } })
+
 beforeAll(async () => {
-  const identities = [
-    { ...admin, allow: ['*'], keys: ['*'] },
-    { ...opener, allow: ['AsymmetricRsaDecrypt'], keys: ['alias/openable'] },
-    { ...publisher, allow: ['GetPublicKey'], keys: ['*'] },
-  ]
-  server = await startTestKms({ seed: { identities } })
-  sdk = createSdkClient(server.port)
-  rsa = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
+  rsa = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
 })
 
 const algorithms = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5'] as const
@@ -34,14 +29,14 @@ describe('AsymmetricRsaDecrypt', () => {
   it.each(algorithms)('decrypts what the public key encrypted locally with %s: the same bytes', async (algorithm) => {
     const data = randomBytes(32)
     const Ciphertext = rsaEncrypt(rsa.publicKey, algorithm, data)
-    const res = await sdk.call('AsymmetricRsaDecrypt', { KeyId: rsa.keyId, Ciphertext, Algorithm: algorithm })
+    const res = await kms.sdk.call('AsymmetricRsaDecrypt', { KeyId: rsa.keyId, Ciphertext, Algorithm: algorithm })
     expect(res).toEqual({ KeyId: rsa.keyId, Plaintext: data.toString('base64'), RequestId: expect.any(String) })
   })
 
   it('decrypts the largest OAEP-SHA-256 plaintext (190 bytes) and accepts the key by alias', async () => {
     const data = randomBytes(190)
     const Ciphertext = rsaEncrypt(rsa.publicKey, 'RSAES_OAEP_SHA_256', data)
-    const res = await sdk.call('AsymmetricRsaDecrypt', {
+    const res = await kms.sdk.call('AsymmetricRsaDecrypt', {
       KeyId: `alias/${rsa.alias}`,
       Ciphertext,
       Algorithm: 'RSAES_OAEP_SHA_256',
@@ -52,10 +47,10 @@ describe('AsymmetricRsaDecrypt', () => {
   it('answers a raw Tencent-shaped request with {Response:{KeyId,Plaintext,RequestId}}', async () => {
     const Ciphertext = rsaEncrypt(rsa.publicKey, 'RSAES_OAEP_SHA_256', Buffer.from('raw'))
     const body = JSON.stringify({ KeyId: rsa.keyId, Ciphertext, Algorithm: 'RSAES_OAEP_SHA_256' })
-    const res = await rawRequest(server.port, { action: 'AsymmetricRsaDecrypt', body })
+    const res = await rawRequest(kms.server.port, { action: 'AsymmetricRsaDecrypt', body })
     expect(res.status).toBe(200)
     expect(res.json).toEqual({ Response: { KeyId: rsa.keyId, Plaintext: b64('raw'), RequestId: expect.any(String) } })
-    const bad = await rawRequest(server.port, {
+    const bad = await rawRequest(kms.server.port, {
       action: 'AsymmetricRsaDecrypt',
       body: JSON.stringify({ KeyId: rsa.keyId, Ciphertext, Algorithm: 'RSAES_OAEP_SHA_1' }),
     })
@@ -72,7 +67,7 @@ describe('AsymmetricRsaDecrypt', () => {
       [pkcs1, 'RSAES_OAEP_SHA_256'],
       [pkcs1, 'RSAES_OAEP_SHA_1'],
     ]) {
-      const error = await sdk.fail('AsymmetricRsaDecrypt', { KeyId: rsa.keyId, Ciphertext, Algorithm })
+      const error = await kms.sdk.fail('AsymmetricRsaDecrypt', { KeyId: rsa.keyId, Ciphertext, Algorithm })
       expect(error.code).toBe('FailedOperation.DecryptError')
     }
   })
@@ -85,7 +80,7 @@ describe('AsymmetricRsaDecrypt', () => {
       flipped[100]! ^= 0x01
       for (const bytes of [flipped, ciphertext.subarray(1), Buffer.alloc(256)]) {
         const params = { KeyId: rsa.keyId, Ciphertext: bytes.toString('base64'), Algorithm: algorithm }
-        expect((await sdk.fail('AsymmetricRsaDecrypt', params)).code).toBe('FailedOperation.DecryptError')
+        expect((await kms.sdk.fail('AsymmetricRsaDecrypt', params)).code).toBe('FailedOperation.DecryptError')
       }
     },
   )
@@ -104,30 +99,30 @@ describe('AsymmetricRsaDecrypt', () => {
   ])('rejects %j with %s', async (params, code) => {
     const p = { ...params } as Record<string, unknown>
     if (p.KeyId === 'RSA') p.KeyId = rsa.keyId
-    expect((await sdk.fail('AsymmetricRsaDecrypt', p)).code).toBe(code)
+    expect((await kms.sdk.fail('AsymmetricRsaDecrypt', p)).code).toBe(code)
   })
 
   it('refuses keys of another usage (InvalidKeyUsage) and keys not Enabled (CmkStateNotSupport)', async () => {
     const Ciphertext = rsaEncrypt(rsa.publicKey, 'RSAES_OAEP_SHA_256', Buffer.from('x'))
-    const sm2Key = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_SM2')
-    const symmetric = await createKey(sdk, 'rsa-sym')
+    const sm2Key = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_SM2')
+    const symmetric = await createKey(kms.sdk, 'rsa-sym')
     for (const KeyId of [sm2Key.keyId, symmetric.keyId]) {
-      const error = await sdk.fail('AsymmetricRsaDecrypt', { KeyId, Ciphertext, Algorithm: 'RSAES_OAEP_SHA_256' })
+      const error = await kms.sdk.fail('AsymmetricRsaDecrypt', { KeyId, Ciphertext, Algorithm: 'RSAES_OAEP_SHA_256' })
       expect(error.code).toBe('InvalidParameterValue.InvalidKeyUsage')
     }
-    const own = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
+    const own = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
     const mine = rsaEncrypt(own.publicKey, 'RSAES_OAEP_SHA_256', Buffer.from('y'))
     const params = { KeyId: own.keyId, Ciphertext: mine, Algorithm: 'RSAES_OAEP_SHA_256' }
-    await sdk.call('DisableKey', { KeyId: own.keyId })
-    expect((await sdk.fail('AsymmetricRsaDecrypt', params)).code).toBe('ResourceUnavailable.CmkStateNotSupport')
-    await sdk.call('EnableKey', { KeyId: own.keyId })
-    expect((await sdk.call('AsymmetricRsaDecrypt', params)).Plaintext).toBe(b64('y'))
+    await kms.sdk.call('DisableKey', { KeyId: own.keyId })
+    expect((await kms.sdk.fail('AsymmetricRsaDecrypt', params)).code).toBe('ResourceUnavailable.CmkStateNotSupport')
+    await kms.sdk.call('EnableKey', { KeyId: own.keyId })
+    expect((await kms.sdk.call('AsymmetricRsaDecrypt', params)).Plaintext).toBe(b64('y'))
   })
 
   it('refuses the ciphertext of another RSA key (FailedOperation.DecryptError)', async () => {
-    const another = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
+    const another = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
     const Ciphertext = rsaEncrypt(another.publicKey, 'RSAES_OAEP_SHA_256', Buffer.from('z'))
-    const error = await sdk.fail('AsymmetricRsaDecrypt', {
+    const error = await kms.sdk.fail('AsymmetricRsaDecrypt', {
       KeyId: rsa.keyId,
       Ciphertext,
       Algorithm: 'RSAES_OAEP_SHA_256',
@@ -136,9 +131,9 @@ describe('AsymmetricRsaDecrypt', () => {
   })
 
   it('follows the identity: without AsymmetricRsaDecrypt, or on another key, the call is refused', async () => {
-    const openable = await sdk.call('CreateKey', { Alias: 'openable', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
-    const asPublisher = createSdkClient(server.port, publisher)
-    const asOpener = createSdkClient(server.port, opener)
+    const openable = await kms.sdk.call('CreateKey', { Alias: 'openable', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
+    const asPublisher = createSdkClient(kms.server.port, publisher)
+    const asOpener = createSdkClient(kms.server.port, opener)
     try {
       const { PublicKey } = await asPublisher.call('GetPublicKey', { KeyId: openable.KeyId })
       const Ciphertext = rsaEncrypt(PublicKey, 'RSAES_OAEP_SHA_256', Buffer.from('wrapped'))
@@ -157,13 +152,17 @@ describe('AsymmetricRsaDecrypt', () => {
   it('writes an audit line with action, key and code, never the plaintext', async () => {
     const canary = 'RSA-AUDIT-CANARY-7777'
     const Ciphertext = rsaEncrypt(rsa.publicKey, 'RSAES_OAEP_SHA_256', Buffer.from(canary))
-    const ok = await sdk.call('AsymmetricRsaDecrypt', { KeyId: rsa.keyId, Ciphertext, Algorithm: 'RSAES_OAEP_SHA_256' })
-    const failed = await sdk.fail('AsymmetricRsaDecrypt', {
+    const ok = await kms.sdk.call('AsymmetricRsaDecrypt', {
+      KeyId: rsa.keyId,
+      Ciphertext,
+      Algorithm: 'RSAES_OAEP_SHA_256',
+    })
+    const failed = await kms.sdk.fail('AsymmetricRsaDecrypt', {
       KeyId: rsa.keyId,
       Ciphertext,
       Algorithm: 'RSAES_OAEP_SHA_1',
     })
-    const text = await readFile(join(server.dataDir, 'audit.log'), 'utf8')
+    const text = await readFile(join(kms.server.dataDir, 'audit.log'), 'utf8')
     const lines = text
       .trim()
       .split('\n')

@@ -1,40 +1,35 @@
 import { randomBytes } from 'node:crypto'
 import { sm2 } from 'sm-crypto-v2'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { decodeSm2Ciphertext } from '../src/keys/sm2-ciphertext.js'
 import { createAsymmetricKey, rsaEncrypt, sm2Encrypt, sm2PointHex, sm2RawToDer } from './helpers/asymmetric.js'
 import { errorCode, rawRequest } from './helpers/raw.js'
-import { b64, createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { admin, startTestKms, type TestKms } from './helpers/server.js'
+import { b64, createKey, createSdkClient } from './helpers/sdk.js'
+import { admin } from './helpers/server.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
 let key: { keyId: string; alias: string; publicKey: string }
 const opener = { secretId: 'AKIDSM2OPENER0000001', secretKey: 'opener-secret-key' }
 const rsaOnly = { secretId: 'AKIDSM2RSAONLY000001', secretKey: 'rsa-only-secret-key' }
 
+const identities = [
+  { ...admin, allow: ['*'], keys: ['*'] },
+  { ...opener, allow: ['AsymmetricSm2Decrypt'], keys: ['alias/sm2-openable'] },
+  { ...rsaOnly, allow: ['AsymmetricRsaDecrypt', 'GetPublicKey'], keys: ['*'] },
+]
+const kms = useTestKms({ seed: { identities } })
+
 beforeAll(async () => {
-  const identities = [
-    { ...admin, allow: ['*'], keys: ['*'] },
-    { ...opener, allow: ['AsymmetricSm2Decrypt'], keys: ['alias/sm2-openable'] },
-    { ...rsaOnly, allow: ['AsymmetricRsaDecrypt', 'GetPublicKey'], keys: ['*'] },
-  ]
-  server = await startTestKms({ seed: { identities } })
-  sdk = createSdkClient(server.port)
-  key = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_SM2')
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
+  key = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_SM2')
 })
 
 async function decrypt(ciphertext: Buffer, keyId = key.keyId) {
-  return sdk.call('AsymmetricSm2Decrypt', { KeyId: keyId, Ciphertext: ciphertext.toString('base64') })
+  return kms.sdk.call('AsymmetricSm2Decrypt', { KeyId: keyId, Ciphertext: ciphertext.toString('base64') })
 }
 
 async function failCode(ciphertext: Buffer | string, keyId = key.keyId): Promise<string | undefined> {
   const Ciphertext = typeof ciphertext === 'string' ? ciphertext : ciphertext.toString('base64')
-  return (await sdk.fail('AsymmetricSm2Decrypt', { KeyId: keyId, Ciphertext })).code
+  return (await kms.sdk.fail('AsymmetricSm2Decrypt', { KeyId: keyId, Ciphertext })).code
 }
 
 // Tencent's own example Ciphertext for this action (API doc 573/42141): a C1C3C2 ASN.1 DER value, y with a 0x00 pad.
@@ -60,7 +55,7 @@ describe('AsymmetricSm2Decrypt', () => {
 
   it('answers a raw Tencent-shaped request with {Response:{KeyId,Plaintext,RequestId}}', async () => {
     const Ciphertext = sm2Encrypt(key.publicKey, Buffer.from('raw')).toString('base64')
-    const res = await rawRequest(server.port, {
+    const res = await rawRequest(kms.server.port, {
       action: 'AsymmetricSm2Decrypt',
       body: JSON.stringify({ KeyId: key.keyId, Ciphertext }),
     })
@@ -117,29 +112,29 @@ describe('AsymmetricSm2Decrypt', () => {
   ])('rejects %j with %s', async (params, code) => {
     const p = { ...params } as Record<string, unknown>
     if (p.KeyId === 'SM2') p.KeyId = key.keyId
-    expect((await sdk.fail('AsymmetricSm2Decrypt', p)).code).toBe(code)
+    expect((await kms.sdk.fail('AsymmetricSm2Decrypt', p)).code).toBe(code)
   })
 
   it('refuses keys of another usage (InvalidKeyUsage) and keys not Enabled (CmkStateNotSupport)', async () => {
     const ciphertext = sm2Encrypt(key.publicKey, Buffer.from('x'))
-    const rsa = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
-    const symmetric = await createKey(sdk, 'sm2-sym')
+    const rsa = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
+    const symmetric = await createKey(kms.sdk, 'sm2-sym')
     for (const keyId of [rsa.keyId, symmetric.keyId]) {
       expect(await failCode(ciphertext, keyId)).toBe('InvalidParameterValue.InvalidKeyUsage')
     }
-    const own = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_SM2')
+    const own = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_SM2')
     const mine = sm2Encrypt(own.publicKey, Buffer.from('y'))
-    await sdk.call('DisableKey', { KeyId: own.keyId })
+    await kms.sdk.call('DisableKey', { KeyId: own.keyId })
     expect(await failCode(mine, own.keyId)).toBe('ResourceUnavailable.CmkStateNotSupport')
-    await sdk.call('EnableKey', { KeyId: own.keyId })
+    await kms.sdk.call('EnableKey', { KeyId: own.keyId })
     expect((await decrypt(mine, own.keyId)).Plaintext).toBe(b64('y'))
     expect(await failCode(mine)).toBe('FailedOperation.DecryptError')
   })
 
   it('follows the identity: without AsymmetricSm2Decrypt, or on another key, the call is refused', async () => {
-    const openable = await sdk.call('CreateKey', { Alias: 'sm2-openable', KeyUsage: 'ASYMMETRIC_DECRYPT_SM2' })
-    const asRsaOnly = createSdkClient(server.port, rsaOnly)
-    const asOpener = createSdkClient(server.port, opener)
+    const openable = await kms.sdk.call('CreateKey', { Alias: 'sm2-openable', KeyUsage: 'ASYMMETRIC_DECRYPT_SM2' })
+    const asRsaOnly = createSdkClient(kms.server.port, rsaOnly)
+    const asOpener = createSdkClient(kms.server.port, opener)
     try {
       const { PublicKey } = await asRsaOnly.call('GetPublicKey', { KeyId: openable.KeyId })
       const params = { KeyId: openable.KeyId, Ciphertext: sm2Encrypt(PublicKey, Buffer.from('w')).toString('base64') }
@@ -155,20 +150,20 @@ describe('AsymmetricSm2Decrypt', () => {
 
   it('never echoes the ciphertext or plaintext in an error', async () => {
     const ciphertext = sm2Encrypt(key.publicKey, Buffer.from('CANARY-SM2'), 'raw')
-    const error = await sdk.fail('AsymmetricSm2Decrypt', {
+    const error = await kms.sdk.fail('AsymmetricSm2Decrypt', {
       KeyId: key.keyId,
       Ciphertext: ciphertext.toString('base64'),
     })
     expect(error.message).not.toContain(ciphertext.toString('base64').slice(0, 16))
     expect(error.message).not.toContain('CANARY')
     const wrongAlgorithm = rsaEncrypt(
-      (await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')).publicKey,
+      (await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')).publicKey,
       'RSAES_OAEP_SHA_256',
       Buffer.from('r'),
     )
     expect(
       errorCode(
-        await rawRequest(server.port, {
+        await rawRequest(kms.server.port, {
           action: 'AsymmetricSm2Decrypt',
           body: JSON.stringify({ KeyId: key.keyId, Ciphertext: wrongAlgorithm }),
         }),

@@ -1,24 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { b64, createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { admin, startTestKms, type TestKms } from './helpers/server.js'
+import { describe, expect, it } from 'vitest'
+import { b64, createSdkClient } from './helpers/sdk.js'
+import { admin } from './helpers/server.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
+const kms = useTestKms()
 const canary = 'AUDIT-CANARY-PLAINTEXT-4242'
 
-beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
-})
-
 async function auditLines(): Promise<Record<string, unknown>[]> {
-  const text = await readFile(join(server.dataDir, 'audit.log'), 'utf8')
+  const text = await readFile(join(kms.server.dataDir, 'audit.log'), 'utf8')
   return text
     .trim()
     .split('\n')
@@ -27,11 +18,11 @@ async function auditLines(): Promise<Record<string, unknown>[]> {
 
 describe('audit log', () => {
   it('writes one JSON line per call: time, requestId, secretId, action, keyId, code', async () => {
-    const created = await sdk.call('CreateKey', { Alias: 'audited' })
-    const enc = await sdk.call('Encrypt', { KeyId: 'alias/audited', Plaintext: b64(canary) })
-    const dec = await sdk.call('Decrypt', { CiphertextBlob: enc.CiphertextBlob })
-    const failed = await sdk.fail('Encrypt', { KeyId: 'no-such-key', Plaintext: b64(canary) })
-    const dk = await sdk.call('GenerateDataKey', { KeyId: created.KeyId, KeySpec: 'AES_256' })
+    const created = await kms.sdk.call('CreateKey', { Alias: 'audited' })
+    const enc = await kms.sdk.call('Encrypt', { KeyId: 'alias/audited', Plaintext: b64(canary) })
+    const dec = await kms.sdk.call('Decrypt', { CiphertextBlob: enc.CiphertextBlob })
+    const failed = await kms.sdk.fail('Encrypt', { KeyId: 'no-such-key', Plaintext: b64(canary) })
+    const dk = await kms.sdk.call('GenerateDataKey', { KeyId: created.KeyId, KeySpec: 'AES_256' })
     const lines = await auditLines()
     const byId = (id: string) => lines.find((l) => l.requestId === id)
     expect(byId(created.RequestId)).toEqual({
@@ -49,16 +40,16 @@ describe('audit log', () => {
       keyId: 'no-such-key',
       code: 'ResourceUnavailable.CmkNotFound',
     })
-    const text = await readFile(join(server.dataDir, 'audit.log'), 'utf8')
+    const text = await readFile(join(kms.server.dataDir, 'audit.log'), 'utf8')
     for (const secret of [canary, b64(canary), dk.Plaintext, admin.secretKey, enc.CiphertextBlob]) {
       expect(text).not.toContain(secret)
     }
   })
 
   it('records unauthenticated and malformed calls too, without echoing junk', async () => {
-    await sdk.call('GenerateRandom', { NumberOfBytes: 4 })
+    await kms.sdk.call('GenerateRandom', { NumberOfBytes: 4 })
     const before = (await auditLines()).length
-    const bad = createSdkClient(server.port, { secretId: 'AKIDNOBODY', secretKey: 'x' })
+    const bad = createSdkClient(kms.server.port, { secretId: 'AKIDNOBODY', secretKey: 'x' })
     await bad.fail('Decrypt', { CiphertextBlob: 'x' })
     bad.close()
     const lines = await auditLines()
@@ -73,7 +64,7 @@ describe('audit log', () => {
 
   it('keeps every line whole under concurrent calls', async () => {
     const before = (await auditLines()).length
-    await Promise.all(Array.from({ length: 50 }, () => sdk.call('GenerateRandom', { NumberOfBytes: 8 })))
+    await Promise.all(Array.from({ length: 50 }, () => kms.sdk.call('GenerateRandom', { NumberOfBytes: 8 })))
     const lines = await auditLines()
     expect(lines.length).toBe(before + 50)
     expect(new Set(lines.map((l) => l.requestId)).size).toBe(lines.length)

@@ -1,25 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { startTestKms, type TestKms } from './helpers/server.js'
+import { describe, expect, it } from 'vitest'
+import { createSdkClient } from './helpers/sdk.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
-
-beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
-})
+const kms = useTestKms()
 
 describe('CreateKey', () => {
   it('creates an Enabled ENCRYPT_DECRYPT key and answers in the Tencent shape', async () => {
     const before = Math.floor(Date.now() / 1000)
-    const res = await sdk.call('CreateKey', { Alias: 'app-key', Description: 'for tests' })
+    const res = await kms.sdk.call('CreateKey', { Alias: 'app-key', Description: 'for tests' })
     expect(res).toEqual({
       KeyId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       Alias: 'app-key',
@@ -35,21 +25,21 @@ describe('CreateKey', () => {
   it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'])(
     'creates an Enabled %s key with its own key pair',
     async (usage) => {
-      const res = await sdk.call('CreateKey', { Alias: `asym-${usage.length}-${usage.at(-1)}`, KeyUsage: usage })
+      const res = await kms.sdk.call('CreateKey', { Alias: `asym-${usage.length}-${usage.at(-1)}`, KeyUsage: usage })
       expect(res).toMatchObject({ KeyState: 'Enabled', KeyUsage: usage, Description: '' })
-      expect((await sdk.call('GetPublicKey', { KeyId: res.KeyId })).PublicKey).toEqual(expect.any(String))
-      const file = JSON.parse(await readFile(join(server.dataDir, 'keys', `${res.KeyId}.json`), 'utf8'))
+      expect((await kms.sdk.call('GetPublicKey', { KeyId: res.KeyId })).PublicKey).toEqual(expect.any(String))
+      const file = JSON.parse(await readFile(join(kms.server.dataDir, 'keys', `${res.KeyId}.json`), 'utf8'))
       expect(file.format).toBe('local-kms/key@1')
       expect(file.data).toMatchObject({ keyUsage: usage, versions: [], keyPair: { privateKey: expect.any(String) } })
     },
   )
 
   it('treats an empty KeyUsage as ENCRYPT_DECRYPT', async () => {
-    expect((await sdk.call('CreateKey', { Alias: 'empty-usage', KeyUsage: '' })).KeyUsage).toBe('ENCRYPT_DECRYPT')
+    expect((await kms.sdk.call('CreateKey', { Alias: 'empty-usage', KeyUsage: '' })).KeyUsage).toBe('ENCRYPT_DECRYPT')
   })
 
   it('also works with the plain 127.0.0.1:<port> endpoint (SDK signs service "127")', async () => {
-    const plain = createSdkClient(server.port, undefined, { plainEndpoint: true })
+    const plain = createSdkClient(kms.server.port, undefined, { plainEndpoint: true })
     try {
       const res = await plain.call('CreateKey', { Alias: 'plain-endpoint' })
       expect(res.KeyState).toBe('Enabled')
@@ -59,7 +49,7 @@ describe('CreateKey', () => {
   })
 
   it('reports Tags handling when Tags are sent', async () => {
-    const res = await sdk.call('CreateKey', { Alias: 'tagged', Tags: [{ TagKey: 'env', TagValue: 'test' }] })
+    const res = await kms.sdk.call('CreateKey', { Alias: 'tagged', Tags: [{ TagKey: 'env', TagValue: 'test' }] })
     expect(res.TagCode).toBe(0)
   })
 
@@ -86,18 +76,18 @@ describe('CreateKey', () => {
     [{ Alias: 'ok5', Type: 2 }, 'UnsupportedOperation'],
     [{ Alias: 'ok6', Bogus: 1 }, 'UnknownParameter'],
   ])('rejects %j with %s', async (params, code) => {
-    const error = await sdk.fail('CreateKey', params)
+    const error = await kms.sdk.fail('CreateKey', params)
     expect(error.code).toBe(code)
     expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/)
   })
 
   it('refuses an alias that is in use', async () => {
-    await sdk.call('CreateKey', { Alias: 'taken' })
-    expect((await sdk.fail('CreateKey', { Alias: 'taken' })).code).toBe('InvalidParameterValue.AliasAlreadyExists')
+    await kms.sdk.call('CreateKey', { Alias: 'taken' })
+    expect((await kms.sdk.fail('CreateKey', { Alias: 'taken' })).code).toBe('InvalidParameterValue.AliasAlreadyExists')
   })
 
   it('never echoes the offending value in the message', async () => {
-    const error = await sdk.fail('CreateKey', { Alias: 'SECRET-VALUE with space' })
+    const error = await kms.sdk.fail('CreateKey', { Alias: 'SECRET-VALUE with space' })
     expect(error.message).not.toContain('SECRET-VALUE')
   })
 })

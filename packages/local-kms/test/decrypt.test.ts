@@ -1,24 +1,17 @@
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeBlob, encodeBlobHeader } from '../src/keys/blob.js'
 import { createAsymmetricKey } from './helpers/asymmetric.js'
-import { b64, createKey, createSdkClient, type SdkClient, unb64 } from './helpers/sdk.js'
-import { startTestKms, type TestKms } from './helpers/server.js'
+import { b64, createKey, unb64 } from './helpers/sdk.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
+const kms = useTestKms()
 let keyId: string
 let blob: string
 
 beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-  ;({ keyId } = await createKey(sdk, 'dec'))
-  blob = (await sdk.call('Encrypt', { KeyId: keyId, Plaintext: b64('top secret') })).CiphertextBlob
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
+  ;({ keyId } = await createKey(kms.sdk, 'dec'))
+  blob = (await kms.sdk.call('Encrypt', { KeyId: keyId, Plaintext: b64('top secret') })).CiphertextBlob
 })
 
 function mutateSegment(text: string, segment: number, byte: number, bit: number): string {
@@ -32,14 +25,16 @@ function mutateSegment(text: string, segment: number, byte: number, bit: number)
 
 describe('Decrypt', () => {
   it('refuses a blob that names an asymmetric key (InvalidParameterValue.InvalidKeyUsage)', async () => {
-    const asym = await createAsymmetricKey(sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
+    const asym = await createAsymmetricKey(kms.sdk, 'ASYMMETRIC_DECRYPT_RSA_2048')
     const [, iv, data] = blob.split('-k-').map((s) => Buffer.from(s, 'base64')) as [Buffer, Buffer, Buffer]
     const forged = encodeBlob(encodeBlobHeader(asym.keyId, 1), iv, data)
-    expect((await sdk.fail('Decrypt', { CiphertextBlob: forged })).code).toBe('InvalidParameterValue.InvalidKeyUsage')
+    expect((await kms.sdk.fail('Decrypt', { CiphertextBlob: forged })).code).toBe(
+      'InvalidParameterValue.InvalidKeyUsage',
+    )
   })
 
   it('needs no KeyId: the key comes from the blob', async () => {
-    const res = await sdk.call('Decrypt', { CiphertextBlob: blob })
+    const res = await kms.sdk.call('Decrypt', { CiphertextBlob: blob })
     expect(res).toEqual({ KeyId: keyId, Plaintext: b64('top secret'), RequestId: expect.any(String) })
   })
 
@@ -55,12 +50,12 @@ describe('Decrypt', () => {
   ])('rejects %j with %s', async (params, code) => {
     const p = { ...params } as Record<string, unknown>
     if (p.CiphertextBlob === 'BLOB') p.CiphertextBlob = blob
-    expect((await sdk.fail('Decrypt', p)).code).toBe(code)
+    expect((await kms.sdk.fail('Decrypt', p)).code).toBe(code)
   })
 
   it('rejects every truncation of the blob', async () => {
     for (const cut of [1, 2, 5, 20, blob.length - 30, blob.length - 1]) {
-      const error = await sdk.fail('Decrypt', { CiphertextBlob: blob.slice(0, cut) })
+      const error = await kms.sdk.fail('Decrypt', { CiphertextBlob: blob.slice(0, cut) })
       expect(error.code).toBe('InvalidParameterValue.InvalidCiphertext')
     }
   })
@@ -68,7 +63,7 @@ describe('Decrypt', () => {
   it('never returns plaintext for a blob with a flipped bit (sampled over HTTP)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(2), fc.nat(200), fc.nat(7), async (segment, byte, bit) => {
-        const error = await sdk.fail('Decrypt', { CiphertextBlob: mutateSegment(blob, segment, byte, bit) })
+        const error = await kms.sdk.fail('Decrypt', { CiphertextBlob: mutateSegment(blob, segment, byte, bit) })
         expect(['InvalidParameterValue.InvalidCiphertext', 'ResourceUnavailable.CmkNotFound']).toContain(error.code)
       }),
       { numRuns: 60 },
@@ -76,14 +71,14 @@ describe('Decrypt', () => {
   })
 
   it('follows the key state: Disabled → CmkDisabled, PendingDelete → CmkStateNotSupport, re-enabled → works', async () => {
-    const k = await createKey(sdk, 'dec-state')
-    const { CiphertextBlob } = await sdk.call('Encrypt', { KeyId: k.keyId, Plaintext: b64('s') })
-    await sdk.call('DisableKey', { KeyId: k.keyId })
-    expect((await sdk.fail('Decrypt', { CiphertextBlob })).code).toBe('ResourceUnavailable.CmkDisabled')
-    await sdk.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: 30 })
-    expect((await sdk.fail('Decrypt', { CiphertextBlob })).code).toBe('ResourceUnavailable.CmkStateNotSupport')
-    await sdk.call('CancelKeyDeletion', { KeyId: k.keyId })
-    await sdk.call('EnableKey', { KeyId: k.keyId })
-    expect(unb64((await sdk.call('Decrypt', { CiphertextBlob })).Plaintext)).toBe('s')
+    const k = await createKey(kms.sdk, 'dec-state')
+    const { CiphertextBlob } = await kms.sdk.call('Encrypt', { KeyId: k.keyId, Plaintext: b64('s') })
+    await kms.sdk.call('DisableKey', { KeyId: k.keyId })
+    expect((await kms.sdk.fail('Decrypt', { CiphertextBlob })).code).toBe('ResourceUnavailable.CmkDisabled')
+    await kms.sdk.call('ScheduleKeyDeletion', { KeyId: k.keyId, PendingWindowInDays: 30 })
+    expect((await kms.sdk.fail('Decrypt', { CiphertextBlob })).code).toBe('ResourceUnavailable.CmkStateNotSupport')
+    await kms.sdk.call('CancelKeyDeletion', { KeyId: k.keyId })
+    await kms.sdk.call('EnableKey', { KeyId: k.keyId })
+    expect(unb64((await kms.sdk.call('Decrypt', { CiphertextBlob })).Plaintext)).toBe('s')
   })
 })

@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { startTestKms, type TestKms } from './helpers/server.js'
+import { describe, expect, it } from 'vitest'
+import { createKey } from './helpers/sdk.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
-
-beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
-})
+const kms = useTestKms()
 
 describe('DescribeKey', () => {
   it('returns KeyMetadata with the Tencent field names', async () => {
-    const created = await sdk.call('CreateKey', { Alias: 'described', Description: 'd' })
-    const res = await sdk.call('DescribeKey', { KeyId: created.KeyId })
+    const created = await kms.sdk.call('CreateKey', { Alias: 'described', Description: 'd' })
+    const res = await kms.sdk.call('DescribeKey', { KeyId: created.KeyId })
     expect(res.KeyMetadata).toMatchObject({
       KeyId: created.KeyId,
       Alias: 'described',
@@ -36,23 +26,23 @@ describe('DescribeKey', () => {
   })
 
   it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'])('reports KeyUsage %s', async (usage) => {
-    const created = await sdk.call('CreateKey', { Alias: `described-${usage.at(-1)}`, KeyUsage: usage })
-    const { KeyMetadata } = await sdk.call('DescribeKey', { KeyId: created.KeyId })
+    const created = await kms.sdk.call('CreateKey', { Alias: `described-${usage.at(-1)}`, KeyUsage: usage })
+    const { KeyMetadata } = await kms.sdk.call('DescribeKey', { KeyId: created.KeyId })
     expect(KeyMetadata).toMatchObject({ KeyId: created.KeyId, KeyUsage: usage, KeyState: 'Enabled' })
   })
 
   it('resolves alias/<name> and bare aliases', async () => {
-    const { keyId, alias } = await createKey(sdk, 'desc')
-    expect((await sdk.call('DescribeKey', { KeyId: `alias/${alias}` })).KeyMetadata.KeyId).toBe(keyId)
-    expect((await sdk.call('DescribeKey', { KeyId: alias })).KeyMetadata.KeyId).toBe(keyId)
+    const { keyId, alias } = await createKey(kms.sdk, 'desc')
+    expect((await kms.sdk.call('DescribeKey', { KeyId: `alias/${alias}` })).KeyMetadata.KeyId).toBe(keyId)
+    expect((await kms.sdk.call('DescribeKey', { KeyId: alias })).KeyMetadata.KeyId).toBe(keyId)
   })
 
   it('describes keys in every state', async () => {
-    const { keyId } = await createKey(sdk, 'desc-state')
-    await sdk.call('DisableKey', { KeyId: keyId })
-    expect((await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState).toBe('Disabled')
-    const { DeletionDate } = await sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
-    const meta = (await sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata
+    const { keyId } = await createKey(kms.sdk, 'desc-state')
+    await kms.sdk.call('DisableKey', { KeyId: keyId })
+    expect((await kms.sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState).toBe('Disabled')
+    const { DeletionDate } = await kms.sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
+    const meta = (await kms.sdk.call('DescribeKey', { KeyId: keyId })).KeyMetadata
     expect(meta).toMatchObject({ KeyState: 'PendingDelete', DeletionDate })
   })
 
@@ -64,12 +54,12 @@ describe('DescribeKey', () => {
     [{ KeyId: '00000000-0000-0000-0000-000000000000' }, 'ResourceUnavailable.CmkNotFound'],
     [{ KeyId: 'alias/none' }, 'ResourceUnavailable.CmkNotFound'],
   ])('rejects %j with %s', async (params, code) => {
-    expect((await sdk.fail('DescribeKey', params)).code).toBe(code)
+    expect((await kms.sdk.fail('DescribeKey', params)).code).toBe(code)
   })
 
   it('ignores MemberAccount', async () => {
-    const { keyId } = await createKey(sdk, 'desc-member')
-    const res = await sdk.call('DescribeKey', { KeyId: keyId, MemberAccount: { MemberUin: 1 } })
+    const { keyId } = await createKey(kms.sdk, 'desc-member')
+    const res = await kms.sdk.call('DescribeKey', { KeyId: keyId, MemberAccount: { MemberUin: 1 } })
     expect(res.KeyMetadata.KeyId).toBe(keyId)
   })
 })

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createAsymmetricKey } from './helpers/asymmetric.js'
-import { createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { startTestKms, type TestKms } from './helpers/server.js'
+import { createKey } from './helpers/sdk.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
+const kms = useTestKms()
 let keyId: string
 
 beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-  ;({ keyId } = await createKey(sdk, 'gdk'))
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
+  ;({ keyId } = await createKey(kms.sdk, 'gdk'))
 })
 
 const bytesOf = (b64: string) => Buffer.from(b64, 'base64').length
@@ -27,7 +20,7 @@ describe('GenerateDataKey', () => {
     [{ NumberOfBytes: 1024 }, 1024],
     [{ KeySpec: 'AES_128', NumberOfBytes: 48 }, 48],
   ])('%j gives a data key of %i bytes whose blob decrypts to it', async (params, length) => {
-    const res = await sdk.call('GenerateDataKey', { KeyId: keyId, ...params })
+    const res = await kms.sdk.call('GenerateDataKey', { KeyId: keyId, ...params })
     expect(res).toEqual({
       KeyId: keyId,
       Plaintext: expect.any(String),
@@ -35,15 +28,15 @@ describe('GenerateDataKey', () => {
       RequestId: expect.any(String),
     })
     expect(bytesOf(res.Plaintext)).toBe(length)
-    expect((await sdk.call('Decrypt', { CiphertextBlob: res.CiphertextBlob })).Plaintext).toBe(res.Plaintext)
+    expect((await kms.sdk.call('Decrypt', { CiphertextBlob: res.CiphertextBlob })).Plaintext).toBe(res.Plaintext)
   })
 
   it('binds the EncryptionContext to the wrapped data key', async () => {
     const EncryptionContext = JSON.stringify({ 'kms-secrets': '1', app: 'demo' })
-    const res = await sdk.call('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext })
-    const ok = await sdk.call('Decrypt', { CiphertextBlob: res.CiphertextBlob, EncryptionContext })
+    const res = await kms.sdk.call('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext })
+    const ok = await kms.sdk.call('Decrypt', { CiphertextBlob: res.CiphertextBlob, EncryptionContext })
     expect(ok.Plaintext).toBe(res.Plaintext)
-    expect((await sdk.fail('Decrypt', { CiphertextBlob: res.CiphertextBlob })).code).toBe(
+    expect((await kms.sdk.fail('Decrypt', { CiphertextBlob: res.CiphertextBlob })).code).toBe(
       'InvalidParameterValue.InvalidCiphertext',
     )
   })
@@ -63,24 +56,24 @@ describe('GenerateDataKey', () => {
   ])('rejects %j with %s', async (params, code) => {
     const p = { ...params } as Record<string, unknown>
     if (p.KeyId === 'KEY') p.KeyId = keyId
-    expect((await sdk.fail('GenerateDataKey', p)).code).toBe(code)
+    expect((await kms.sdk.fail('GenerateDataKey', p)).code).toBe(code)
   })
 
   it.each(['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2'] as const)(
     'refuses an %s key (InvalidParameterValue.InvalidKeyUsage)',
     async (usage) => {
-      const asym = await createAsymmetricKey(sdk, usage)
+      const asym = await createAsymmetricKey(kms.sdk, usage)
       for (const params of [{ KeySpec: 'AES_256' }, { NumberOfBytes: 32 }]) {
-        const error = await sdk.fail('GenerateDataKey', { KeyId: asym.keyId, ...params })
+        const error = await kms.sdk.fail('GenerateDataKey', { KeyId: asym.keyId, ...params })
         expect(error.code).toBe('InvalidParameterValue.InvalidKeyUsage')
       }
     },
   )
 
   it('refuses a Disabled key', async () => {
-    const k = await createKey(sdk, 'gdk-off')
-    await sdk.call('DisableKey', { KeyId: k.keyId })
-    expect((await sdk.fail('GenerateDataKey', { KeyId: k.keyId, KeySpec: 'AES_256' })).code).toBe(
+    const k = await createKey(kms.sdk, 'gdk-off')
+    await kms.sdk.call('DisableKey', { KeyId: k.keyId })
+    expect((await kms.sdk.fail('GenerateDataKey', { KeyId: k.keyId, KeySpec: 'AES_256' })).code).toBe(
       'ResourceUnavailable.CmkDisabled',
     )
   })

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { startTestKms, type TestKms } from './helpers/server.js'
+import { describe, expect, it } from 'vitest'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
-
-beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
-})
+const kms = useTestKms()
 
 describe('GenerateRandom', () => {
   it.each([1, 32, 1024])('returns %i random bytes as base64', async (n) => {
-    const res = await sdk.call('GenerateRandom', { NumberOfBytes: n })
+    const res = await kms.sdk.call('GenerateRandom', { NumberOfBytes: n })
     expect(res).toEqual({ Plaintext: expect.any(String), RequestId: expect.any(String) })
     expect(Buffer.from(res.Plaintext, 'base64').length).toBe(n)
   })
 
   it('differs between calls', async () => {
-    const a = await sdk.call('GenerateRandom', { NumberOfBytes: 32 })
-    const b = await sdk.call('GenerateRandom', { NumberOfBytes: 32 })
+    const a = await kms.sdk.call('GenerateRandom', { NumberOfBytes: 32 })
+    const b = await kms.sdk.call('GenerateRandom', { NumberOfBytes: 32 })
     expect(a.Plaintext).not.toBe(b.Plaintext)
   })
 
@@ -34,6 +23,6 @@ describe('GenerateRandom', () => {
     [{ NumberOfBytes: true }, 'InvalidParameter'],
     [{ NumberOfBytes: 4, KeyId: 'x' }, 'UnknownParameter'],
   ])('rejects %j with %s', async (params, code) => {
-    expect((await sdk.fail('GenerateRandom', params)).code).toBe(code)
+    expect((await kms.sdk.fail('GenerateRandom', params)).code).toBe(code)
   })
 })

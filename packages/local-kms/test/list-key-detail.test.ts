@@ -1,44 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { rawRequest } from './helpers/raw.js'
-import { createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { admin, startTestKms, type TestKms } from './helpers/server.js'
+import { createSdkClient } from './helpers/sdk.js'
+import { admin } from './helpers/server.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
 const ids: Record<string, string> = {}
 const narrow = { secretId: 'AKIDLISTDETAIL000001', secretKey: 'narrow-secret-key' }
 
+const identities = [
+  { ...admin, allow: ['*'], keys: ['*'] },
+  { ...narrow, allow: ['ListKeyDetail'], keys: ['alias/ld-sm2'] },
+]
+const kms = useTestKms({ seed: { identities } })
+
 beforeAll(async () => {
-  const identities = [
-    { ...admin, allow: ['*'], keys: ['*'] },
-    { ...narrow, allow: ['ListKeyDetail'], keys: ['alias/ld-sm2'] },
-  ]
-  server = await startTestKms({ seed: { identities } })
-  sdk = createSdkClient(server.port)
   for (const [alias, KeyUsage] of [
     ['ld-sym', 'ENCRYPT_DECRYPT'],
     ['ld-rsa', 'ASYMMETRIC_DECRYPT_RSA_2048'],
     ['ld-sm2', 'ASYMMETRIC_DECRYPT_SM2'],
     ['ld-off', 'ENCRYPT_DECRYPT'],
   ] as const) {
-    ids[alias] = (await sdk.call('CreateKey', { Alias: alias, KeyUsage })).KeyId
+    ids[alias] = (await kms.sdk.call('CreateKey', { Alias: alias, KeyUsage })).KeyId
   }
-  await sdk.call('DisableKey', { KeyId: ids['ld-off'] })
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
+  await kms.sdk.call('DisableKey', { KeyId: ids['ld-off'] })
 })
 
 async function aliases(params: Record<string, unknown> = {}): Promise<string[]> {
-  const res = await sdk.call('ListKeyDetail', { Limit: 200, ...params })
+  const res = await kms.sdk.call('ListKeyDetail', { Limit: 200, ...params })
   expect(res.TotalCount).toBe(res.KeyMetadatas.length)
   return res.KeyMetadatas.map((m: { Alias: string }) => m.Alias)
 }
 
 describe('ListKeyDetail', () => {
   it('lists KeyMetadata with KeyUsage; ENCRYPT_DECRYPT keys only by default, newest first', async () => {
-    const res = await sdk.call('ListKeyDetail', {})
+    const res = await kms.sdk.call('ListKeyDetail', {})
     expect(res).toEqual({ TotalCount: 2, KeyMetadatas: expect.any(Array), RequestId: expect.any(String) })
     expect(res.KeyMetadatas.map((m: { Alias: string }) => m.Alias)).toEqual(['ld-off', 'ld-sym'])
     expect(res.KeyMetadatas[1]).toMatchObject({
@@ -50,7 +45,7 @@ describe('ListKeyDetail', () => {
 
   it('filters by KeyUsage (ALL or one usage)', async () => {
     expect(await aliases({ KeyUsage: 'ALL', OrderType: 1 })).toEqual(['ld-sym', 'ld-rsa', 'ld-sm2', 'ld-off'])
-    const rsa = await sdk.call('ListKeyDetail', { KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
+    const rsa = await kms.sdk.call('ListKeyDetail', { KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
     expect(rsa.KeyMetadatas).toEqual([
       expect.objectContaining({ KeyId: ids['ld-rsa'], KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' }),
     ])
@@ -65,13 +60,13 @@ describe('ListKeyDetail', () => {
     expect(await aliases({ SearchKeyAlias: ids['ld-rsa']!.slice(0, 13), KeyUsage: 'ALL' })).toEqual(['ld-rsa'])
     expect(await aliases({ Origin: 'EXTERNAL', KeyUsage: 'ALL' })).toEqual([])
     expect(await aliases({ Role: 1, KeyUsage: 'ALL' })).toEqual([])
-    const page = await sdk.call('ListKeyDetail', { KeyUsage: 'ALL', OrderType: 1, Offset: 1, Limit: 2 })
+    const page = await kms.sdk.call('ListKeyDetail', { KeyUsage: 'ALL', OrderType: 1, Offset: 1, Limit: 2 })
     expect(page.TotalCount).toBe(4)
     expect(page.KeyMetadatas.map((m: { Alias: string }) => m.Alias)).toEqual(['ld-rsa', 'ld-sm2'])
   })
 
   it('shows only keys the identity may use', async () => {
-    const client = createSdkClient(server.port, narrow)
+    const client = createSdkClient(kms.server.port, narrow)
     try {
       const res = await client.call('ListKeyDetail', { KeyUsage: 'ALL' })
       expect(res.KeyMetadatas.map((m: { KeyId: string }) => m.KeyId)).toEqual([ids['ld-sm2']])
@@ -91,11 +86,11 @@ describe('ListKeyDetail', () => {
     [{ TagFilters: [{ TagKey: 'a', TagValue: ['b'] }] }, 'UnsupportedOperation'],
     [{ Bogus: 1 }, 'UnknownParameter'],
   ])('rejects %j with %s', async (params, code) => {
-    expect((await sdk.fail('ListKeyDetail', params)).code).toBe(code)
+    expect((await kms.sdk.fail('ListKeyDetail', params)).code).toBe(code)
   })
 
   it('answers a raw Tencent-shaped request', async () => {
-    const res = await rawRequest(server.port, { action: 'ListKeyDetail', body: '{"KeyUsage":"ALL"}' })
+    const res = await rawRequest(kms.server.port, { action: 'ListKeyDetail', body: '{"KeyUsage":"ALL"}' })
     expect(res.status).toBe(200)
     expect(Object.keys(res.json.Response).sort()).toEqual(['KeyMetadatas', 'RequestId', 'TotalCount'])
   })

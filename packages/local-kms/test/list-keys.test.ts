@@ -1,41 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKey, createSdkClient, type SdkClient } from './helpers/sdk.js'
-import { startTestKms, type TestKms } from './helpers/server.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createKey } from './helpers/sdk.js'
+import { useTestKms } from './helpers/use-kms.js'
 
-let server: TestKms
-let sdk: SdkClient
+const kms = useTestKms()
 const ids: string[] = []
 
 beforeAll(async () => {
-  server = await startTestKms()
-  sdk = createSdkClient(server.port)
-  for (let i = 0; i < 13; i++) ids.push((await createKey(sdk, 'list')).keyId)
-})
-afterAll(async () => {
-  sdk.close()
-  await server.stop()
+  for (let i = 0; i < 13; i++) ids.push((await createKey(kms.sdk, 'list')).keyId)
 })
 
 describe('ListKeys', () => {
   it('lists 10 by default in creation order, with TotalCount', async () => {
-    const res = await sdk.call('ListKeys')
+    const res = await kms.sdk.call('ListKeys')
     expect(res.TotalCount).toBe(13)
     expect(res.Keys).toEqual(ids.slice(0, 10).map((KeyId) => ({ KeyId })))
   })
 
   it('pages with Offset and Limit', async () => {
-    const res = await sdk.call('ListKeys', { Offset: 10, Limit: 200 })
+    const res = await kms.sdk.call('ListKeys', { Offset: 10, Limit: 200 })
     expect(res.Keys.map((k: { KeyId: string }) => k.KeyId)).toEqual(ids.slice(10))
-    expect((await sdk.call('ListKeys', { Offset: 50 })).Keys).toEqual([])
+    expect((await kms.sdk.call('ListKeys', { Offset: 50 })).Keys).toEqual([])
   })
 
   it('leaves out keys pending deletion; Role 1 (cloud-product keys) is empty', async () => {
-    const { keyId } = await createKey(sdk, 'list-gone')
-    await sdk.call('DisableKey', { KeyId: keyId })
-    expect((await sdk.call('ListKeys', { Limit: 200 })).TotalCount).toBe(14)
-    await sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
-    expect((await sdk.call('ListKeys', { Limit: 200 })).TotalCount).toBe(13)
-    expect(await sdk.call('ListKeys', { Role: 1 })).toMatchObject({ Keys: [], TotalCount: 0 })
+    const { keyId } = await createKey(kms.sdk, 'list-gone')
+    await kms.sdk.call('DisableKey', { KeyId: keyId })
+    expect((await kms.sdk.call('ListKeys', { Limit: 200 })).TotalCount).toBe(14)
+    await kms.sdk.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
+    expect((await kms.sdk.call('ListKeys', { Limit: 200 })).TotalCount).toBe(13)
+    expect(await kms.sdk.call('ListKeys', { Role: 1 })).toMatchObject({ Keys: [], TotalCount: 0 })
   })
 
   it.each([
@@ -46,6 +39,6 @@ describe('ListKeys', () => {
     [{ Limit: '10' }, 'InvalidParameter'],
     [{ Nope: 1 }, 'UnknownParameter'],
   ])('rejects %j with %s', async (params, code) => {
-    expect((await sdk.fail('ListKeys', params)).code).toBe(code)
+    expect((await kms.sdk.fail('ListKeys', params)).code).toBe(code)
   })
 })
