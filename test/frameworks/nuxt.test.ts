@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeTempDir } from '../utils/fixture.js'
+import { pathsServingCanaries } from '../utils/framework-app.js'
 import { auditFor, kmsEnv, useKms } from '../utils/kms.js'
 import { copyNuxtApp, nuxtOutputDirs, nuxtSecrets, runNuxt, startNuxt } from '../utils/nuxt.js'
 import { sealFilesInPlace } from '../utils/seal.js'
@@ -196,10 +197,7 @@ describe('examples/nuxt: nuxt dev with the dev identity', () => {
         `/@id${app}/${f}`,
         ...['raw', 'url', 'inline', 'import'].flatMap((q) => [`/_nuxt/${f}?${q}`, `/_nuxt/@fs${app}/${f}?${q}`]),
       ])
-      for (const url of urls) {
-        const body = await (await fetch(server.url + url, { signal: AbortSignal.timeout(20_000) })).text()
-        expect(textHasCanary(body, secrets.hidden), url).toEqual([])
-      }
+      expect(await pathsServingCanaries(server.url, urls, secrets.hidden)).toEqual([])
     } finally {
       await server.stop()
     }

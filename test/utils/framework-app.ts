@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { textHasCanary } from '@kms-secrets/testkit/leak'
 import { parse as parseYaml } from 'yaml'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
@@ -102,6 +103,20 @@ export async function get(url: string): Promise<{ url: string; status: number; b
   } catch (e) {
     return { url, status: 0, body: String(e) }
   }
+}
+
+/** The paths (GET on `base`) whose answer carries a canary, with their status: a test expects none. */
+export async function pathsServingCanaries(
+  base: string,
+  paths: readonly string[],
+  canaries: string[],
+): Promise<{ url: string; status: number }[]> {
+  const served: { url: string; status: number }[] = []
+  for (const path of paths) {
+    const res = await get(`${base}${path}`)
+    if (textHasCanary(res.body, canaries).length > 0) served.push({ url: path, status: res.status })
+  }
+  return served
 }
 
 /** Every way a dev server could be asked for a secret file: path forms × the queries vite gives meaning to. */

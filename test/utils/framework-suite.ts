@@ -11,6 +11,7 @@ import {
   copyFrameworkApp,
   devProbePaths,
   get,
+  pathsServingCanaries,
   readAppSecrets,
   startNodeServer,
 } from './framework-app.js'
@@ -164,12 +165,7 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
         expect(control.status).toBe(200)
         expect(control.body).toContain(spec.control.text)
         const probes = devProbePaths(app, files, spec.devForms)
-        const served: { url: string; status: number }[] = []
-        for (const path of probes) {
-          const res = await get(`${base}${path}`)
-          if (textHasCanary(res.body, secrets.canaries).length > 0) served.push({ url: path, status: res.status })
-        }
-        expect(served).toEqual([])
+        expect(await pathsServingCanaries(base, probes, secrets.canaries)).toEqual([])
       } finally {
         await server.stop()
       }
