@@ -2,6 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Envelope, encodeEnvelope } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
+import { syncRuntimeSpecifier } from '../src/core/codegen'
 import { createContext } from '../src/core/context'
 import { counterIv, counterSalt, createFakeKms } from './helpers/fake-kms'
 import { envelopeOf, fixturesDir, tempProject } from './helpers/project'
@@ -49,5 +50,15 @@ describe('generated module per fixture', () => {
     const { code } = await ctx.load(join(root, 'sealed.secret.json'), { sync: false })
     expect(code).toMatch(/^import \{ openSecret \} from "\/.*\/runtime\/dist\/index\.mjs";$/m)
     expect(code).not.toContain(root)
+  })
+
+  it('sync code imports the /sync stub of the same runtime (never the full entry: CommonJS would ship it twice)', () => {
+    expect(syncRuntimeSpecifier('@kms-secrets/runtime')).toBe('@kms-secrets/runtime/sync')
+    expect(syncRuntimeSpecifier('/x/node_modules/@kms-secrets/runtime/dist/index.cjs')).toBe(
+      '/x/node_modules/@kms-secrets/runtime/dist/sync.cjs',
+    )
+    expect(syncRuntimeSpecifier('/repo/packages/runtime/dist/index.mjs')).toBe('/repo/packages/runtime/dist/sync.mjs')
+    // A `runtime` option naming something else is imported as given.
+    expect(syncRuntimeSpecifier('./my-runtime.js')).toBe('./my-runtime.js')
   })
 })
