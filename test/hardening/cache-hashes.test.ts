@@ -7,7 +7,7 @@ import kmsRspack from 'unplugin-kms-secrets/rspack'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { keyIdFor, newIdentity, oneKeySeed, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -26,9 +26,7 @@ const plainPin = '1357'
 let kms: TestKms
 
 beforeAll(async () => {
-  kms = await startTestKms({
-    seed: { identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }], keys: [{ keyId, alias: 'hc' }] },
-  })
+  kms = await startTestKms({ seed: oneKeySeed(keyId, 'hc', [build, ['GenerateDataKey']]) })
   mkdirSync(join(root, 'config'), { recursive: true })
   writeFileSync(join(root, 'config', 'pin.secret.json'), pinFile(secretPin))
   writeFileSync(join(root, 'config', 'plain.json'), pinFile(plainPin))

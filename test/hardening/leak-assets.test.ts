@@ -14,7 +14,7 @@ import * as vite from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
 import { buildFailure, errorCodesIn, errorText } from '../utils/errors.js'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { keyIdFor, newIdentity, oneKeySeed, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -30,12 +30,7 @@ const canary = newCanary('A')
 let kms: TestKms
 
 beforeAll(async () => {
-  kms = await startTestKms({
-    seed: {
-      identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }],
-      keys: [{ keyId, alias: 'hard-assets' }],
-    },
-  })
+  kms = await startTestKms({ seed: oneKeySeed(keyId, 'hard-assets', [build, ['GenerateDataKey']]) })
   mkdirSync(join(root, 'config'), { recursive: true })
   mkdirSync(join(root, 'src'), { recursive: true })
   // Far below vite's assetsInlineLimit (4 kB) and webpack's asset/inline: inlined as a data: URL.

@@ -14,7 +14,7 @@ import * as vite from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack from 'webpack'
 import { createFigures } from './support/figures.js'
-import { type Identity, keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { type Identity, keyIdFor, newIdentity, oneKeySeed, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 const figures = createFigures('leak-bundlers')
@@ -26,12 +26,7 @@ const canaries = [newCanary('J'), newCanary('Y'), newCanary('T'), newCanary('E')
 let kms: TestKms
 
 beforeAll(async () => {
-  kms = await startTestKms({
-    seed: {
-      identities: [{ ...build, allow: ['GenerateDataKey'], keys: [keyId] }],
-      keys: [{ keyId, alias: 'hard-bundlers' }],
-    },
-  })
+  kms = await startTestKms({ seed: oneKeySeed(keyId, 'hard-bundlers', [build, ['GenerateDataKey']]) })
   mkdirSync(join(root, 'config'), { recursive: true })
   writeFileSync(join(root, 'config', 'db.secret.json'), JSON.stringify({ user: 'app', password: canaries[0] }))
   writeFileSync(join(root, 'config', 'api.secret.yaml'), `token: ${canaries[1]}\nnested:\n  key: ${canaries[3]}\n`)

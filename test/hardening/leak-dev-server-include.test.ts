@@ -8,7 +8,7 @@ import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorCodesIn } from '../utils/errors.js'
 import { setEnv } from '../utils/kms.js'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { keyIdFor, newIdentity, oneKeySeed, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 
 /**
@@ -94,10 +94,7 @@ beforeAll(async () => {
   // A real local-kms whose --data-dir is inside the project (what issue 9 item 5 found served).
   kms = await startTestKms({
     dataDir,
-    seed: {
-      identities: [{ ...dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyId] }],
-      keys: [{ keyId, alias: 'hard-dev-include' }],
-    },
+    seed: oneKeySeed(keyId, 'hard-dev-include', [dev, ['GenerateDataKey', 'Decrypt']]),
   })
   for (const file of ['identities.json', `keys/${keyId}.json`]) {
     canaries.push(...secretFields(JSON.parse(readFileSync(join(dataDir, file), 'utf8'))))

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setEnv } from '../utils/kms.js'
 import { renderError } from './support/attempt.js'
 import { createFigures } from './support/figures.js'
-import { keyIdFor, newIdentity, providerFor } from './support/kms.js'
+import { keyIdFor, newIdentity, oneKeySeed, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
 import { tapWebSocket, type WsTap } from './support/ws-client.js'
 
@@ -64,12 +64,7 @@ function writeApp(dbValue: string): void {
 }
 
 beforeAll(async () => {
-  kms = await startTestKms({
-    seed: {
-      identities: [{ ...dev, allow: ['GenerateDataKey', 'Decrypt'], keys: [keyId] }],
-      keys: [{ keyId, alias: 'hard-dev' }],
-    },
-  })
+  kms = await startTestKms({ seed: oneKeySeed(keyId, 'hard-dev', [dev, ['GenerateDataKey', 'Decrypt']]) })
   writeApp(JSON.stringify({ user: 'app', password: canaries[0] }, null, 2))
   // The SSR side opens secrets through the runtime's default opener: env credentials, as on a developer machine.
   const env = {

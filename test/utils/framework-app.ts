@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { textHasCanary } from '@kms-secrets/testkit/leak'
+import { runProcess } from '@kms-secrets/testkit/process'
 import { parse as parseYaml } from 'yaml'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
@@ -27,6 +28,17 @@ export function copyFrameworkApp(name: string, dest: string, skip: readonly stri
     symlinkSync(join(modules, entry), join(dest, 'node_modules', entry), 'dir')
   }
   return dest
+}
+
+/** Runs `node <bin> <args>` in `app` (no timeout) and collects its interleaved output. */
+export async function runBin(
+  bin: string,
+  app: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; out: string }> {
+  const run = await runProcess([process.execPath, bin, ...args], { env, cwd: app, timeoutMs: 0 })
+  return { code: run.code, out: run.output }
 }
 
 export interface AppSecrets {

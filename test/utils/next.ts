@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { freePort, runProcess } from '@kms-secrets/testkit/process'
+import { freePort } from '@kms-secrets/testkit/process'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
+import { runBin } from './framework-app.js'
 
 const source = exampleDir('next')
 const nextBin = join(source, 'node_modules', 'next', 'dist', 'bin', 'next')
@@ -47,14 +48,7 @@ export const nextEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
 })
 
 /** Runs `next <args>` (Next's own bin, with node) in the app and collects its output. */
-export async function runNext(
-  app: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; out: string }> {
-  const run = await runProcess([process.execPath, nextBin, ...args], { env: nextEnv(env), cwd: app, timeoutMs: 0 })
-  return { code: run.code, out: run.output }
-}
+export const runNext = (app: string, args: string[], env: NodeJS.ProcessEnv) => runBin(nextBin, app, args, nextEnv(env))
 
 export interface NextServer {
   url: string

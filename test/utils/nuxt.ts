@@ -1,31 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import { freePort, runProcess } from '@kms-secrets/testkit/process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { freePort } from '@kms-secrets/testkit/process'
 import { exampleDir } from './example.js'
 import { stringLeaves } from './fixture.js'
+import { copyFrameworkApp, runBin } from './framework-app.js'
 
 const source = exampleDir('nuxt')
 const nuxtBin = join(source, 'node_modules', 'nuxt', 'bin', 'nuxt.mjs')
 
-/**
- * Copies examples/nuxt into `dir/name` with a real node_modules dir whose entries link to the example's installed
- * packages: one install shared by every scenario, while `node_modules/.cache` and `.vite` (Nuxt's and vite's caches)
- * stay in the copy, where the test scans them.
- */
-export function copyNuxtApp(dir: string, name: string): string {
-  const dest = join(dir, name)
-  cpSync(source, dest, {
-    recursive: true,
-    filter: (p) => !/^(node_modules|\.nuxt|\.output)(\/|$)/.test(relative(source, p)),
-  })
-  mkdirSync(join(dest, 'node_modules'))
-  for (const entry of readdirSync(join(source, 'node_modules'))) {
-    if (entry === '.cache' || entry === '.vite') continue
-    symlinkSync(join(source, 'node_modules', entry), join(dest, 'node_modules', entry))
-  }
-  return dest
-}
+/** Copies examples/nuxt into `dir/name` (see copyFrameworkApp: Nuxt's and vite's caches land in the copy). */
+export const copyNuxtApp = (dir: string, name: string): string =>
+  copyFrameworkApp('nuxt', join(dir, name), ['.nuxt', '.output'])
 
 /** Every directory of a Nuxt app a build or a dev run writes to. */
 export const nuxtOutputDirs = (app: string): string[] =>
@@ -43,14 +29,7 @@ export function nuxtSecrets(app: string) {
 }
 
 /** Runs `nuxt <args>` (the CLI's own bin, with node) in the app and collects its output. */
-export async function runNuxt(
-  app: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; out: string }> {
-  const run = await runProcess([process.execPath, nuxtBin, ...args], { env: nuxtEnv(env), cwd: app, timeoutMs: 0 })
-  return { code: run.code, out: run.output }
-}
+export const runNuxt = (app: string, args: string[], env: NodeJS.ProcessEnv) => runBin(nuxtBin, app, args, nuxtEnv(env))
 
 function nuxtEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, NUXT_TELEMETRY_DISABLED: '1', CI: '1', NO_COLOR: '1' }

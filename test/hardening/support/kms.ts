@@ -33,3 +33,11 @@ export function adminAndRuntime(admin: Identity, runtime: Identity, keys: string
     { ...runtime, allow: ['Decrypt'], keys },
   ]
 }
+
+/** A seed with the one CMK `keyId` (alias `alias`) and each identity allowed its actions on it. */
+export function oneKeySeed(keyId: string, alias: string, ...grants: [who: Identity, actions: string[]][]) {
+  return {
+    identities: grants.map(([who, allow]) => ({ ...who, allow, keys: [keyId] })),
+    keys: [{ keyId, alias }],
+  }
+}
