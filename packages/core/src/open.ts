@@ -45,7 +45,22 @@ export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
 export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'
 export { scrubJsonSnippets } from './kms/tencent-errors.js'
 export type * from './kms/types.js'
+export type { NodeCryptoPrimitives, NodeKey } from './open/node-cipher.js'
+export { hkdfCommitted, nodeCipher } from './open/node-cipher.js'
 export { decodePayload } from './open/payload.js'
+export type {
+  DerivedKey,
+  KeyHandle,
+  OpenCipher,
+  Opener,
+  OpenMaterials,
+  OpenRequest,
+  OpenRulesOptions,
+  SealedBytes,
+} from './open/rules.js'
+export { importDataKey, openSteps, projectUnsupportedError, runOpen } from './open/rules.js'
+export type { WebKey } from './open/web-cipher.js'
+export { webCipher } from './open/web-cipher.js'
 export type { ProjectKeyUsage, ProjectWrap } from './project/constants.js'
 export {
   fingerprintRE,

@@ -1,14 +1,11 @@
-import { aesGcmOpen, authError, zero } from '../crypto/aead.js'
-import { deriveCommittedKey } from '../crypto/commit.js'
-import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
-import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } from '../envelope/commitment.js'
-import type { AnyEnvelope, ProjectEnvelope, SealedEnvelope } from '../envelope/types.js'
-import { KmsSecretsError } from '../errors.js'
-import type { CallOptions, DecryptResult, KmsProvider } from '../kms/types.js'
-import { projectPrivateKeyLength } from '../project/constants.js'
+import * as nodeCrypto from 'node:crypto'
+import { zero } from '../crypto/aead.js'
+import type { AnyEnvelope } from '../envelope/types.js'
+import type { CallOptions, KmsProvider } from '../kms/types.js'
 import { exportRecipientDataKey } from '../project/hpke.js'
 import { type ProjectKeyCache, unwrapProjectKey } from '../project/unwrap.js'
-import { fromBase64Strict } from '../util/base64.js'
+import { type NodeKey, nodeCipher } from './node-cipher.js'
+import { importDataKey, type Opener, projectKeyLength, runOpen } from './rules.js'
 
 export interface OpenOptions {
   provider: KmsProvider
@@ -24,110 +21,42 @@ export interface OpenOptions {
   projectKeys?: ProjectKeyCache
 }
 
-function fieldBytes(
-  env: AnyEnvelope,
-  field: 'iv' | 'data' | 'tag' | 'salt' | 'commit' | 'enc',
-  file: string | undefined,
-): Uint8Array {
-  const text = env.mode === 'direct' ? undefined : (env as Partial<Record<typeof field, string>>)[field]
-  const bytes = typeof text === 'string' ? fromBase64Strict(text) : undefined
-  if (bytes === undefined) {
-    throw new KmsSecretsError(
-      'ERR_ENVELOPE_FIELD',
-      `Field "${field}" of the sealed envelope is not canonical base64.`,
-      {
-        hint: 'Decode envelopes with decodeEnvelope() before opening them.',
-        file,
-      },
-    )
-  }
-  return bytes
-}
+const cipher = nodeCipher(nodeCrypto)
 
 /**
- * Opens an envelope: one KMS Decrypt of `kms.blob` (EncryptionContext per `envelopeEncryptionContext`); the CMK KMS
- * reports must be `kms.keyId` (ERR_ENVELOPE_KEY); v2 checks the key commitment (ERR_ENVELOPE_COMMITMENT) before
- * AES-256-GCM with `envelopeAad(env)`; the data key is zeroed before returning. Direct mode: Decrypt's plaintext is
- * the payload. Returns the payload bytes (the caller zeroes them when done).
+ * Opens an envelope by the one set of open rules (`runOpen`, rules.ts) on node:crypto: one KMS Decrypt of
+ * `kms.blob` (EncryptionContext per `envelopeEncryptionContext`); the CMK KMS reports must be `kms.keyId`
+ * (ERR_ENVELOPE_KEY); v2 checks the key commitment (ERR_ENVELOPE_COMMITMENT) before AES-256-GCM with
+ * `envelopeAad(env)`; the data key is zeroed before returning. Direct mode: Decrypt's plaintext is the payload.
+ * Mode "project": the project private key (one KMS call, or the cache's), HPKE → data key, then the v2 open.
+ * Returns the payload bytes (the caller zeroes them when done).
  */
 export async function openEnvelope(env: AnyEnvelope, options: OpenOptions): Promise<Uint8Array> {
-  const { provider, file, expectedId } = options
-  if (expectedId !== undefined && env.id !== expectedId) {
-    throw new KmsSecretsError(
-      'ERR_ENVELOPE_MISMATCH',
-      `The sealed envelope imported as ${file ?? expectedId} was sealed for id "${env.id}", not "${expectedId}".`,
-      { hint: 'Envelopes cannot be moved between files; re-seal the value for this file.', file },
-    )
+  const { provider, file, projectKeys, callOptions } = options
+  // A private key unwrapped for this one open (no cache): zeroed when it is done.
+  let unwrapped: Uint8Array | undefined
+  const opener: Opener<NodeKey, Uint8Array> = {
+    ...cipher,
+    dataKey: async (e, encryptionContext) =>
+      importDataKey(cipher, await provider.decrypt({ ciphertextBlob: e.kms.blob, encryptionContext }, callOptions)),
+    decrypt: (e, ec) =>
+      provider.decrypt(
+        { ciphertextBlob: e.kms.blob, ...(ec === undefined ? {} : { encryptionContext: ec }) },
+        callOptions,
+      ),
+    async projectKey(e) {
+      const res = projectKeys
+        ? await projectKeys.unwrap(e, callOptions)
+        : await unwrapProjectKey(e, provider, callOptions)
+      if (!projectKeys) unwrapped = res.plaintext
+      return { key: res.plaintext.length === projectKeyLength ? res.plaintext : null, keyId: res.keyId }
+    },
+    // info and exporter context are FORMAT.md §10.4's, from kms.project: exportRecipientDataKey derives the same.
+    hpkeExport: (key, enc) => exportRecipientDataKey(key, enc, (env as { kms: { project: string } }).kms.project),
   }
-  if (env.mode === 'project') return openProject(env, options)
-  const encryptionContext = envelopeEncryptionContext(env)
-  const sealed =
-    env.mode === 'envelope'
-      ? { iv: fieldBytes(env, 'iv', file), data: fieldBytes(env, 'data', file), tag: fieldBytes(env, 'tag', file) }
-      : undefined
-  const res = await provider.decrypt(
-    { ciphertextBlob: env.kms.blob, ...(encryptionContext === undefined ? {} : { encryptionContext }) },
-    options.callOptions,
-  )
   try {
-    checkReportedKeyId(env, res.keyId, file)
-  } catch (e) {
-    zero(res.plaintext)
-    throw e
-  }
-  if (sealed === undefined) return res.plaintext
-  try {
-    if (!isCommitted(env)) return aesGcmOpen(res.plaintext, sealed, envelopeAad(env), file)
-    return openCommitted(res.plaintext, env as SealedEnvelope, sealed, file)
+    return await runOpen(env, opener, { file, expectedId: options.expectedId })
   } finally {
-    zero(res.plaintext)
-  }
-}
-
-/**
- * Mode "project" (FORMAT.md §10.4): unwrap the project private key (one KMS call, or the cache's), check the CMK KMS
- * reports, HPKE SetupBaseR(enc) + Export → data key, then exactly the v2 open (commitment, AES-256-GCM, v2 AAD).
- */
-async function openProject(env: ProjectEnvelope, options: OpenOptions): Promise<Uint8Array> {
-  const { provider, file, projectKeys } = options
-  const sealed = {
-    iv: fieldBytes(env, 'iv', file),
-    data: fieldBytes(env, 'data', file),
-    tag: fieldBytes(env, 'tag', file),
-  }
-  const enc = fieldBytes(env, 'enc', file)
-  const res: DecryptResult = projectKeys
-    ? await projectKeys.unwrap(env, options.callOptions)
-    : await unwrapProjectKey(env, provider, options.callOptions)
-  let dataKey: Uint8Array | undefined
-  try {
-    checkReportedKeyId(env, res.keyId, file)
-    /* Precondition: the unwrapped key is a P-256 scalar; anything else is not this project's key. */
-    if (res.plaintext.length !== projectPrivateKeyLength) throw commitmentError(file)
-    dataKey = await exportRecipientDataKey(res.plaintext, enc, env.kms.project).catch(() => {
-      throw authError(file)
-    })
-    return openCommitted(dataKey, env, sealed, file)
-  } finally {
-    if (!projectKeys) zero(res.plaintext)
-    zero(dataKey)
-  }
-}
-
-/** v2: derive key + commitment, compare the commitment in constant time, and only then AES-GCM-open. */
-function openCommitted(
-  dataKey: Uint8Array,
-  env: SealedEnvelope | ProjectEnvelope,
-  sealed: { iv: Uint8Array; data: Uint8Array; tag: Uint8Array },
-  file: string | undefined,
-): Uint8Array {
-  const salt = fieldBytes(env, 'salt', file)
-  const stored = fieldBytes(env, 'commit', file)
-  const derived = deriveCommittedKey(dataKey, salt)
-  try {
-    if (!equalConstantTime(derived.commit, stored)) throw commitmentError(file)
-    return aesGcmOpen(derived.key, sealed, envelopeAad(env), file)
-  } finally {
-    zero(derived.key)
+    zero(unwrapped)
   }
 }

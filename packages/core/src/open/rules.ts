@@ -1,0 +1,318 @@
+import { authError, ivLength, keyLength, tagLength, zero } from '../crypto/aead.js'
+import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
+import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } from '../envelope/commitment.js'
+import type { AnyEnvelope, DirectEnvelope, ProjectEnvelope, SealedEnvelope } from '../envelope/types.js'
+import { KmsSecretsError } from '../errors.js'
+import type { DecryptResult } from '../kms/types.js'
+import { projectExporterContext, projectHpkeInfo, projectPrivateKeyLength } from '../project/constants.js'
+import { fromBase64Strict } from '../util/base64.js'
+
+/**
+ * THE open path of the envelope format (FORMAT.md §3, §7, §10.4), written once for every opener: core's
+ * `openEnvelope` (CLI, plugin), the runtime on node:crypto (synchronous) and on WebCrypto (workerd), and the runtime's
+ * sync worker. As the AWS Encryption SDK separates materials from the cipher, the rules here decide everything —
+ * which fields are decoded, the id check, the AAD, the KMS EncryptionContext, the reported-KeyId check, v1 vs v2 vs
+ * project, the key commitment before any decryption, what is zeroed — and ask an `Opener` for each key and crypto
+ * operation. `openSteps` is a generator that yields those requests in the one fixed order; `runOpen` answers them,
+ * synchronously while the answers are plain values and asynchronously from the first promise on, so a node:crypto
+ * caller pays no promise hop for its crypto and a WebCrypto caller awaits each step.
+ */
+
+/** A key as the primitive set holds it (KeyObject, CryptoKey pair, bytes), or null: not a 32-byte data key. */
+export interface KeyHandle<K> {
+  key: K | null
+  /** The CMK KMS reported for the blob the key came from (checked against `kms.keyId` for every envelope). */
+  keyId: string
+}
+
+/** The decoded ciphertext fields of a sealed value. */
+export interface SealedBytes {
+  iv: Uint8Array
+  data: Uint8Array
+  tag: Uint8Array
+}
+
+/** v2 key schedule output (FORMAT.md §3.2): the value key as the primitive set holds it, and the commitment. */
+export interface DerivedKey<K> {
+  key: K
+  commit: Uint8Array
+}
+
+type Maybe<T> = T | Promise<T>
+
+/** The cipher: the crypto primitives over a data key handle `K` (node:crypto KeyObject, WebCrypto keys, …). */
+export interface OpenCipher<K> {
+  /** A handle for a 32-byte data key; the rules zero `raw` right after. */
+  importKey(raw: Uint8Array): Maybe<K>
+  /** HKDF-SHA256(ikm = key, salt) with info keyInfo → value key, and with commitInfo → commitment (32 bytes each). */
+  deriveCommitted(key: K, salt: Uint8Array): Maybe<DerivedKey<K>>
+  /** AES-256-GCM open; any failure (tag, lengths) throws or rejects (the rules report ERR_ENVELOPE_AUTH). */
+  decipher(key: K, sealed: SealedBytes, aad: Uint8Array): Maybe<Uint8Array>
+  /** Forgets a derived value key (zeroes it when it is bytes). */
+  release(key: K): void
+}
+
+/** The materials: where keys come from (KMS Decrypt, a cache of unwrapped keys, the project key's HPKE). */
+export interface OpenMaterials<K, P> {
+  /** Mode "envelope": the data key unwrapped from `env.kms.blob` with this EncryptionContext (or a cached one). */
+  dataKey(env: SealedEnvelope, encryptionContext: string): Maybe<KeyHandle<K>>
+  /** Mode "direct": KMS Decrypt of the blob, whose plaintext is the payload. */
+  decrypt(env: DirectEnvelope, encryptionContext: string | undefined): Maybe<DecryptResult>
+  /** Mode "project" (absent: this opener does not read project envelopes): the unwrapped project private key. */
+  projectKey?(env: ProjectEnvelope): Maybe<KeyHandle<P>>
+  /** HPKE SetupBaseR(enc, key, info) + Export(exporterContext, 32): the value's data key (the rules zero it). */
+  hpkeExport?(key: P, enc: Uint8Array, info: Uint8Array, exporterContext: Uint8Array): Maybe<Uint8Array>
+}
+
+export type Opener<K, P = never> = OpenCipher<K> & OpenMaterials<K, P>
+
+export interface OpenRulesOptions {
+  file?: string
+  /** When given, the envelope's `id` must equal it (ERR_ENVELOPE_MISMATCH otherwise). */
+  expectedId?: string
+  /**
+   * The envelope passed `validateAnyEnvelope` (the runtime): its base64 fields are canonical, so they are decoded
+   * without checking them a second time. Otherwise each is checked strictly (ERR_ENVELOPE_FIELD).
+   */
+  validated?: boolean
+  /** Precomputed `envelopeEncryptionContext(env)` / `envelopeAad(env)` (an opener's memo); computed here if absent. */
+  encryptionContext?: string | undefined
+  aad?: Uint8Array
+}
+
+/** One request to the opener: a method name and its arguments. */
+export type OpenRequest = [op: OpenOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown]
+type OpOf<O> = { [M in keyof O]-?: O[M] extends ((...args: never[]) => unknown) | undefined ? M : never }[keyof O]
+export type OpenOp = OpOf<Opener<unknown, unknown>>
+
+function fieldError(field: string, file: string | undefined): KmsSecretsError {
+  return new KmsSecretsError('ERR_ENVELOPE_FIELD', `Field "${field}" of the sealed envelope is not canonical base64.`, {
+    hint: 'Decode envelopes with decodeEnvelope() before opening them.',
+    file,
+  })
+}
+
+/** Node's and Bun's Buffer decodes base64 natively; elsewhere atob. Only for fields validation already checked. */
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer
+
+function fastBytes(text: string): Uint8Array {
+  if (NodeBuffer !== undefined) return NodeBuffer.from(text, 'base64')
+  const bin = atob(text)
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
+type Field = 'iv' | 'data' | 'tag' | 'salt' | 'commit' | 'enc'
+
+function fieldBytes(env: SealedEnvelope | ProjectEnvelope, field: Field, o: OpenRulesOptions): Uint8Array {
+  const text = (env as Partial<Record<Field, unknown>>)[field]
+  if (typeof text !== 'string') throw fieldError(field, o.file)
+  const bytes = o.validated ? fastBytes(text) : fromBase64Strict(text)
+  if (bytes === undefined) throw fieldError(field, o.file)
+  return bytes
+}
+
+function mismatchError(env: AnyEnvelope, expectedId: string, file: string | undefined): KmsSecretsError {
+  return new KmsSecretsError(
+    'ERR_ENVELOPE_MISMATCH',
+    `The sealed envelope imported as ${file ?? expectedId} was sealed for id "${env.id}", not "${expectedId}".`,
+    { hint: 'Envelopes cannot be moved between files; re-seal the value for this file.', file },
+  )
+}
+
+/** Mode "project" reached an opener without project support (the runtime's `@kms-secrets/runtime/project`). */
+export function projectUnsupportedError(file: string | undefined): KmsSecretsError {
+  const what = file === undefined ? 'A sealed envelope' : file
+  return new KmsSecretsError(
+    'ERR_PROJECT_KEY',
+    `${what} is sealed with a project key (mode "project"), and this opener was built without project mode.`,
+    {
+      hint: "Rebuild with unplugin-kms-secrets (it adds `import '@kms-secrets/runtime/project'` for project-key secrets), or add that import to your entry.",
+      file,
+    },
+  )
+}
+
+/**
+ * The open of one envelope as a sequence of requests (see the file comment). Returns the payload bytes; the caller
+ * decodes and zeroes them. Mode "envelope" v1: AES-GCM under the data key; v2 and "project": commitment compared in
+ * constant time before AES-GCM under the derived key. Every key and secret intermediate is zeroed or released here.
+ */
+export function* openSteps<K, P>(
+  env: AnyEnvelope,
+  o: OpenRulesOptions = {},
+): Generator<OpenRequest, Uint8Array, unknown> {
+  const { file, expectedId } = o
+  if (expectedId !== undefined && env.id !== expectedId) throw mismatchError(env, expectedId, file)
+  if (env.mode === 'direct') {
+    const ec = 'encryptionContext' in o ? o.encryptionContext : envelopeEncryptionContext(env)
+    const res = (yield ['decrypt', env, ec]) as DecryptResult
+    try {
+      checkReportedKeyId(env, res.keyId, file)
+    } catch (e) {
+      zero(res.plaintext)
+      throw e
+    }
+    return res.plaintext
+  }
+  // Decoded (and, unvalidated, checked) before any KMS call: a damaged envelope costs nothing.
+  const sealed: SealedBytes = {
+    iv: fieldBytes(env, 'iv', o),
+    data: fieldBytes(env, 'data', o),
+    tag: fieldBytes(env, 'tag', o),
+  }
+  const committed = isCommitted(env)
+  const salt = committed ? fieldBytes(env, 'salt', o) : undefined
+  const stored = committed ? fieldBytes(env, 'commit', o) : undefined
+  let key: K | null
+  if (env.mode === 'project') {
+    const enc = fieldBytes(env, 'enc', o)
+    const handle = (yield ['projectKey', env]) as KeyHandle<P>
+    // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
+    checkReportedKeyId(env, handle.keyId, file)
+    /* Precondition: the unwrapped key is this project's P-256 private key; anything else is not its key. */
+    if (handle.key === null) throw commitmentError(file)
+    let raw: Uint8Array
+    try {
+      raw = (yield [
+        'hpkeExport',
+        handle.key,
+        enc,
+        projectHpkeInfo(env.kms.project),
+        projectExporterContext,
+      ]) as Uint8Array
+    } catch {
+      throw authError(file)
+    }
+    try {
+      key = raw.length === keyLength ? ((yield ['importKey', raw]) as K) : null
+    } finally {
+      zero(raw)
+    }
+  } else {
+    const ec = 'encryptionContext' in o ? (o.encryptionContext as string) : envelopeEncryptionContext(env)!
+    const handle = (yield ['dataKey', env, ec]) as KeyHandle<K>
+    checkReportedKeyId(env, handle.keyId, file)
+    key = handle.key
+  }
+  // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
+  if (key === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) throw authError(file)
+  const aad = o.aad ?? envelopeAad(env)
+  if (salt === undefined || stored === undefined) return yield* decipher<K>(key, sealed, aad, file)
+  const derived = (yield ['deriveCommitted', key, salt]) as DerivedKey<K>
+  try {
+    const same = equalConstantTime(derived.commit, stored)
+    zero(derived.commit)
+    if (!same) throw commitmentError(file)
+    return yield* decipher<K>(derived.key, sealed, aad, file)
+  } finally {
+    yield ['release', derived.key]
+  }
+}
+
+function* decipher<K>(
+  key: K,
+  sealed: SealedBytes,
+  aad: Uint8Array,
+  file: string | undefined,
+): Generator<OpenRequest, Uint8Array, unknown> {
+  try {
+    return (yield ['decipher', key, sealed, aad]) as Uint8Array
+  } catch {
+    throw authError(file)
+  }
+}
+
+/** Project private keys are 32-byte P-256 scalars (FORMAT.md §10.1): a materials check for raw-bytes openers. */
+export const projectKeyLength: number = projectPrivateKeyLength
+
+/**
+ * The 32-byte data key from a KMS Decrypt result as a handle, zeroing the raw bytes whatever happens; not 32 bytes
+ * → `key: null` (every envelope using that blob then fails authentication).
+ */
+export function importDataKey<K>(cipher: OpenCipher<K>, res: DecryptResult): Maybe<KeyHandle<K>> {
+  const { plaintext, keyId } = res
+  if (plaintext.length !== keyLength) {
+    zero(plaintext)
+    return { key: null, keyId }
+  }
+  let key: Maybe<K>
+  try {
+    key = cipher.importKey(plaintext)
+  } catch (e) {
+    zero(plaintext)
+    throw e
+  }
+  if (!isThenable(key)) {
+    zero(plaintext)
+    return { key, keyId }
+  }
+  // WebCrypto importKey copied the bytes synchronously (W3C WebCrypto importKey step 2): wipe them now.
+  zero(plaintext)
+  return key.then((k) => ({ key: k, keyId }))
+}
+
+function isThenable<T>(value: Maybe<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+function call<K, P>(opener: Opener<K, P>, req: OpenRequest, file: string | undefined): unknown {
+  const [op, a, b, c, d] = req
+  const method = opener[op] as ((...args: unknown[]) => unknown) | undefined
+  if (method === undefined) throw projectUnsupportedError(file)
+  return method.call(opener, a, b, c, d)
+}
+
+/**
+ * Runs `openSteps` against an opener: synchronously as long as its answers are plain values (node:crypto with a
+ * cached key: no promise at all), then asynchronously from the first promise on. A failed request is thrown into
+ * the steps, so their own handling (zeroing, ERR_ENVELOPE_AUTH) applies whatever the primitive set.
+ */
+export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRulesOptions = {}): Maybe<Uint8Array> {
+  const steps = openSteps<K, P>(env, o)
+  let answer: unknown
+  let failed = false
+  for (;;) {
+    const next = failed ? steps.throw(answer) : steps.next(answer)
+    if (next.done) return next.value
+    try {
+      answer = call(opener, next.value, o.file)
+      failed = false
+    } catch (e) {
+      answer = e
+      failed = true
+      continue
+    }
+    if (isThenable(answer)) return finishAsync(steps, answer, opener, o.file)
+  }
+}
+
+async function finishAsync<K, P>(
+  steps: Generator<OpenRequest, Uint8Array, unknown>,
+  pending: Promise<unknown>,
+  opener: Opener<K, P>,
+  file: string | undefined,
+): Promise<Uint8Array> {
+  let answer: unknown
+  let failed = false
+  try {
+    answer = await pending
+  } catch (e) {
+    answer = e
+    failed = true
+  }
+  for (;;) {
+    // A failed request is thrown into the steps; a throw of the steps themselves propagates.
+    const next = failed ? steps.throw(answer) : steps.next(answer)
+    if (next.done) return next.value
+    try {
+      answer = call(opener, next.value, file)
+      if (isThenable(answer)) answer = await answer
+      failed = false
+    } catch (e) {
+      answer = e
+      failed = true
+    }
+  }
+}
