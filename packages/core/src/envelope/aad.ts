@@ -17,12 +17,18 @@ export const contextMarkerKey = 'kms-secrets'
  * Decrypt right, no plaintext), which changes `kms.keyId` and `kms.blob` only. v2 binds both another way: the key
  * commitment binds the data key, and every open checks that the KeyId KMS reports for the blob is `kms.keyId`.
  */
-export function envelopeAad(env: AnyEnvelope): Uint8Array {
+export function envelopeAad(
+  env: AnyEnvelope,
+  contextJson: string = canonicalJson(env.context),
+  shapeJson: string | undefined = env.shape === undefined ? undefined : canonicalJson(env.shape),
+): Uint8Array {
   // canonicalJson({ v, alg, mode, id, format, context, shape? }) with its top-level keys written in sorted order
-  // directly (it runs for every value opened); test/aad.test.ts checks it against canonicalJson.
+  // directly (it runs for every value opened); test/aad.test.ts checks it against canonicalJson. An opener that
+  // validated the envelope may pass the canonical JSON of its context and shape (memoized: one build's files share
+  // them); they must be `canonicalJson(env.context)` and `canonicalJson(env.shape)`.
   const s = JSON.stringify
-  const shape = env.shape === undefined ? '' : `"shape":${canonicalJson(env.shape)},`
-  const text = `{"alg":${s(env.alg)},"context":${canonicalJson(env.context)},"format":${s(env.format)},"id":${s(env.id)},"mode":${s(env.mode)},${shape}"v":${canonicalJson(env.kmsSecrets)}}`
+  const shape = shapeJson === undefined ? '' : `"shape":${shapeJson},`
+  const text = `{"alg":${s(env.alg)},"context":${contextJson},"format":${s(env.format)},"id":${s(env.id)},"mode":${s(env.mode)},${shape}"v":${canonicalJson(env.kmsSecrets)}}`
   return utf8Encoder.encode(text)
 }
 
