@@ -7,8 +7,9 @@ const bundled = { alwaysBundle: [/^@kms-secrets\/core(\/|$)/] }
 
 export default defineConfig([
   {
-    // index (what generated code imports) and the openSecretSync worker thread, found next to index at run time.
-    entry: ['src/index.ts', 'src/kms-secrets-worker.ts'],
+    // index (what generated code imports), project (mode "project", imported by generated ESM code for project-key
+    // envelopes only) and the openSecretSync worker thread, found next to index at run time.
+    entry: ['src/index.ts', 'src/project.ts', 'src/kms-secrets-worker.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     platform: 'node',

@@ -4,6 +4,8 @@
 import { isMainThread, workerData } from 'node:worker_threads'
 import { isOwnWorker } from './sync/protocol.js'
 import { serveOpenRequests } from './sync/worker-host.js'
+// The worker serves every mode: it cannot know which envelopes its process's bundle holds.
+import './project.js'
 
 export { openSecretSync } from './opener/secret-opener.js'
 

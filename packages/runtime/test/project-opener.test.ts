@@ -2,6 +2,8 @@ import { createProjectKey, type ProjectEnvelope, sealWithProjectKey } from '@kms
 import { createFakeKms as createCoreFakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
+// Mode "project" is registered by its subpath, as generated code does for project-key envelopes.
+import '../src/project.js'
 import type { DecryptProvider } from '../src/kms/tencent-decrypt.js'
 
 const cmks = {

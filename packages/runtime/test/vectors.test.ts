@@ -3,6 +3,8 @@ import { resolve } from 'node:path'
 import { rejection } from '@kms-secrets/testkit/fake-kms'
 import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
+// Mode "project" is registered by its subpath, as generated code does for project-key envelopes.
+import '../src/project.js'
 
 // Core's committed vectors (v1, v2 and mode project, FORMAT.md §10.5) and their deterministic fake KMS (test/support/vectors.ts is shared with runtime).
 const manifestPath = resolve(import.meta.dirname, '../../core/test/vectors/manifest.json')

@@ -1,17 +1,26 @@
 import {
   type AnyEnvelope,
-  checkReportedKeyId,
+  canonicalJson,
+  type DecryptResult,
   type DirectEnvelope,
   decodePayload,
   type Envelope,
-  envelopeEncryptionContext,
+  encryptionContextFor,
+  envelopeAad,
+  importDataKey,
+  type KeyHandle,
+  type Opener,
+  type ProjectEnvelope,
+  projectUnsupportedError,
+  runOpen,
   type SealedEnvelope,
   validateAnyEnvelope,
 } from '@kms-secrets/core/open'
-import { createProjectOpener } from '../project/project-opener.js'
-import { type DataKeyHandle, importDataKey, openSealed } from './data-key.js'
+import type { RecipientKey } from '../project/hpke-receiver.js'
+import { type DataKey, hostCipher } from './data-key.js'
 import { toOpenError } from './open-error.js'
 import type { ResolvedOptions } from './options.js'
+import { type ProjectMaterials, projectMode } from './project-mode.js'
 import { createProviderSource } from './providers.js'
 import { type DecryptTarget, decryptWithRetry } from './retry.js'
 import { SingleFlight } from './single-flight.js'
@@ -38,54 +47,89 @@ function decodeAndZero(payload: Uint8Array, format: Envelope['format']): unknown
   }
 }
 
+/** Contexts and shapes memoized per opener (canonical JSON, EncryptionContext), at most this many of each. */
+const maxMemo = 256
+
+/** A bounded memo keyed by JSON text: for validated contexts and shapes (plain objects of strings), the same JSON
+ * text is the same value, so it has the same canonical JSON and EncryptionContext. */
+function memo<T>(compute: (value: unknown) => T): (value: unknown) => T {
+  const byJson = new Map<string, T>()
+  return (value) => {
+    const json = JSON.stringify(value)
+    let hit = byJson.get(json)
+    if (hit === undefined) {
+      hit = compute(value)
+      if (byJson.size >= maxMemo) byJson.clear()
+      byJson.set(json, hit)
+    }
+    return hit
+  }
+}
+
+/** One open in progress: the opener's materials with this open's target (for the region and messages). */
+type Call = Opener<DataKey, RecipientKey> & { target: DecryptTarget }
+
 /**
- * The async open path with its own data-key cache (used on the main thread and inside the sync worker).
+ * The async open path with its own data-key cache (used on the main thread and inside the sync worker): core's open
+ * rules (`runOpen`) with this host's primitive set and these materials.
  *
  * Cache: one entry per distinct `kms.blob`, holding a native key object (a node:crypto secret KeyObject, or on
  * workerd NON-extractable WebCrypto CryptoKeys), never key bytes in the JS heap. The raw data key from Decrypt is
- * zeroed as soon as it is imported (data-key.ts; SECURITY.md §6 on what a KeyObject can and cannot hide). So "no
- * plaintext data keys in module-level caches" holds: a logged or serialised cache reveals nothing, and a JS heap
- * snapshot holds no key bytes.
+ * zeroed as soon as it is imported (SECURITY.md §6 on what a KeyObject can and cannot hide). So "no plaintext data
+ * keys in module-level caches" holds: a logged or serialised cache reveals nothing, and a JS heap snapshot holds no
+ * key bytes. On node:crypto a value whose key is cached opens synchronously (no promise inside `runOpen`).
  */
 export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   const providers = createProviderSource(o)
+  const cipher = hostCipher()
   // Sealed mode: blob → data key, kept for the life of the process. Direct mode: in-flight only (the value is
   // the Decrypt result itself; caching it would keep plaintext around).
-  const keys = new SingleFlight<DataKeyHandle | null>(true)
+  const keys = new SingleFlight<KeyHandle<DataKey>>(true)
   const direct = new SingleFlight<unknown>(false)
-  // Mode "project": one unwrap per project key, shared by every envelope sealed with it (FORMAT.md §10.4).
-  const project = createProjectOpener(providers, o)
+  // Mode "project" (when registered): one unwrap per project key, shared by every envelope sealed with it.
+  let project: ProjectMaterials | undefined
+  // What the rules compute from a context and a shape, once per distinct one: 100 files of a build share a context.
+  // ec: mode "envelope"'s EncryptionContext (envelopeEncryptionContext), set on first use; a throw (ERR_CONTEXT_INVALID)
+  // stores nothing.
+  const contextOf = memo((context): { canonical: string; ec?: string } => ({ canonical: canonicalJson(context) }))
+  const shapeOf = memo(canonicalJson)
 
-  const decrypt = async (env: Envelope, target: DecryptTarget, encryptionContext: string | undefined) => {
+  const decrypt = (env: Envelope, target: DecryptTarget, encryptionContext: string | undefined) => {
     const provider = providers.providerFor(target.region)
     const req = { ciphertextBlob: env.kms.blob, ...(encryptionContext === undefined ? {} : { encryptionContext }) }
     return decryptWithRetry(provider, req, o)
   }
 
-  // The CMK KMS reported is kept with the cached key and checked for EVERY envelope sharing the blob, so a copy with
-  // an edited kms.keyId cannot ride on a key unwrapped for a genuine one.
-  const openEnvelopeMode = async (env: SealedEnvelope, target: DecryptTarget, ctx: string | undefined) => {
-    const { promise } = keys.run(env.kms.blob, async () => {
-      const res = await decrypt(env, target, ctx)
-      return importDataKey(res.plaintext, res.keyId)
-    })
-    const handle = await promise
-    if (handle !== null) checkReportedKeyId(env, handle.keyId, target.file)
-    return decodeAndZero(await openSealed(handle, env, target.file), env.format)
+  // The CMK KMS reported is kept with the cached key; the rules check it for EVERY envelope sharing the blob, so a
+  // copy with an edited kms.keyId cannot ride on a key unwrapped for a genuine one.
+  const materials: Omit<Call, 'target'> = {
+    importKey: (raw) => cipher.importKey(raw),
+    deriveCommitted: (key, salt) => cipher.deriveCommitted(key, salt),
+    decipher: (key, sealed, aad) => cipher.decipher(key, sealed, aad),
+    release: (key) => cipher.release(key),
+    dataKey(this: Call, env: SealedEnvelope, ec: string) {
+      const blob = env.kms.blob
+      const hit = keys.peek(blob)
+      if (hit !== undefined) return hit
+      return keys.run(blob, async () => importDataKey(cipher, await decrypt(env, this.target, ec))).promise
+    },
+    decrypt(this: Call, env: DirectEnvelope, ec: string | undefined): Promise<DecryptResult> {
+      return decrypt(env, this.target, ec)
+    },
+    projectKey(this: Call, env: ProjectEnvelope) {
+      const mode = projectMode()
+      if (mode === undefined) throw projectUnsupportedError(this.target.file)
+      project ??= mode(providers, o)
+      return project.projectKey(env, this.target)
+    },
+    hpkeExport: (key, enc, info, exporterContext) => project!.hpkeExport(key, enc, info, exporterContext),
   }
 
-  const openDirectMode = async (env: DirectEnvelope, target: DecryptTarget, ctx: string | undefined) => {
-    const flight = `${env.kms.blob}\n${ctx ?? ''}\n${env.format}\n${env.kms.keyId}`
-    const { promise, joined } = direct.run(flight, async () => {
-      const res = await decrypt(env, target, ctx)
-      try {
-        checkReportedKeyId(env, res.keyId, target.file)
-      } catch (e) {
-        res.plaintext.fill(0)
-        throw e
-      }
-      return decodeAndZero(res.plaintext, env.format)
-    })
+  const openDirectMode = async (env: DirectEnvelope, call: Call) => {
+    const flight = `${env.kms.blob}\n${JSON.stringify(env.context)}\n${env.format}\n${env.kms.keyId}`
+    const { promise, joined } = direct.run(flight, async () =>
+      decodeAndZero(await runOpen(env, call, { file: call.target.file, validated: true }), env.format),
+    )
     const value = await promise
     // Two imports of the same blob must not share one mutable object.
     return joined ? structuredClone(value) : value
@@ -98,10 +142,17 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
       const env = validateAnyEnvelope(envelope, file)
       target.keyId = env.kms.keyId
       target.region = providers.regionFor(env.kms.region)
-      if (env.mode === 'project') return decodeAndZero(await project.open(env, target), env.format)
-      const ctx = envelopeEncryptionContext(env)
-      if (env.mode === 'envelope') return await openEnvelopeMode(env, target, ctx)
-      return await openDirectMode(env, target, ctx)
+      const call = Object.create(materials) as Call
+      call.target = target
+      if (env.mode === 'direct') return await openDirectMode(env, call)
+      const context = contextOf(env.context)
+      const aad = envelopeAad(env, context.canonical, env.shape === undefined ? undefined : shapeOf(env.shape))
+      // Mode "envelope": the KMS EncryptionContext of its context; project: the project materials compute theirs.
+      if (env.mode === 'envelope' && context.ec === undefined) context.ec = encryptionContextFor(env.context)
+      const encryptionContext = env.mode === 'envelope' ? context.ec : undefined
+      const rules = { file, validated: true, aad, encryptionContext }
+      const payload = runOpen(env, call, rules)
+      return decodeAndZero(payload instanceof Uint8Array ? payload : await payload, env.format)
     } catch (e) {
       throw toOpenError(e, target)
     }
@@ -111,10 +162,10 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
     open,
     clear: () => {
       keys.clear()
-      project.clear()
+      project?.clear()
     },
     get size() {
-      return keys.size + project.size
+      return keys.size + (project?.size ?? 0)
     },
   }
 }

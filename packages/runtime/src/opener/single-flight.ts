@@ -5,6 +5,8 @@
  */
 export class SingleFlight<T> {
   readonly #entries = new Map<string, Promise<T>>()
+  /** Fulfilled values of kept entries, so a hit needs no promise (`peek`). */
+  readonly #settled = new Map<string, T>()
   readonly #keep: boolean
 
   constructor(keep: boolean) {
@@ -20,8 +22,16 @@ export class SingleFlight<T> {
     const drop = (): void => {
       if (this.#entries.get(key) === promise) this.#entries.delete(key)
     }
-    promise.then(this.#keep ? undefined : drop, drop)
+    const settle = (value: T): void => {
+      if (this.#entries.get(key) === promise) this.#settled.set(key, value)
+    }
+    promise.then(this.#keep ? settle : drop, drop)
     return { promise, joined: false }
+  }
+
+  /** With `keep`: the value of a fulfilled entry, synchronously; undefined while in flight or absent. */
+  peek(key: string): T | undefined {
+    return this.#settled.get(key)
   }
 
   get size(): number {
@@ -30,5 +40,6 @@ export class SingleFlight<T> {
 
   clear(): void {
     this.#entries.clear()
+    this.#settled.clear()
   }
 }

@@ -1,33 +1,21 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import {
-  authError,
   type CallOptions,
   canonicalJson,
-  checkReportedKeyId,
-  commitmentError,
   type DecryptResult,
+  type KeyHandle,
   type ProjectEnvelope,
   projectEncryptionContext,
-  projectExporterContext,
-  projectHpkeInfo,
   projectSuite,
-  type SealedEnvelope,
 } from '@kms-secrets/core/open'
 import type { DecryptProvider } from '../kms/tencent-decrypt.js'
-import { fromBase64 } from '../kms/tencent-decrypt.js'
-import { importDataKey, openSealed } from '../opener/data-key.js'
 import type { ResolvedOptions } from '../opener/options.js'
+import type { ProjectMaterials } from '../opener/project-mode.js'
 import type { ProviderSource } from '../opener/providers.js'
 import { callWithRetry, type DecryptTarget } from '../opener/retry.js'
 import { SingleFlight } from '../opener/single-flight.js'
 import { exportFromEnc, type RecipientKey } from './hpke-receiver.js'
 import { importRecipientKey } from './recipient-key.js'
-
-/** An unwrapped project key (non-extractable) with the CMK KMS reported; null when it is not the project's key. */
-interface ProjectKeyHandle {
-  key: RecipientKey | null
-  keyId: string
-}
 
 const actionOfWrap = {
   KMS: 'Decrypt',
@@ -75,24 +63,19 @@ function unwrapCall(provider: DecryptProvider, env: ProjectEnvelope, opts: CallO
   return call(opts)
 }
 
-export interface ProjectOpener {
-  /** Opens one mode "project" envelope into its payload bytes (the caller decodes and zeroes them). */
-  open(env: ProjectEnvelope, target: DecryptTarget): Promise<Uint8Array>
-  clear(): void
-  readonly size: number
-}
-
 /**
- * Mode "project" (FORMAT.md §10.4): ONE KMS call per distinct project key per process, single-flight, whatever the
- * number of files. The unwrapped private key is imported as a non-extractable ECDH key (the raw scalar is zeroed)
- * and must be the key of `kms.project` (its public key's fingerprint); then, per envelope, HPKE SetupBaseR + Export
- * gives the data key, and the v2 key schedule (commitment, AES-256-GCM) opens the value.
+ * Mode "project" (FORMAT.md §10.4) as materials of core's open rules: ONE KMS call per distinct project key per
+ * process, single-flight, whatever the number of files. The unwrapped private key is imported as a non-extractable
+ * ECDH key (the raw scalar is zeroed) and must be the key of `kms.project` (its public key's fingerprint); per
+ * envelope, HPKE SetupBaseR + Export (this WebCrypto receiver) gives the data key, and the rules do the rest
+ * (reported KeyId, commitment, AES-256-GCM).
  */
-export function createProjectOpener(providers: ProviderSource, o: ResolvedOptions): ProjectOpener {
-  const keys = new SingleFlight<ProjectKeyHandle>(true)
+export function createProjectMaterials(providers: ProviderSource, o: ResolvedOptions): ProjectMaterials {
+  const keys = new SingleFlight<KeyHandle<RecipientKey>>(true)
 
-  const unwrap = (env: ProjectEnvelope, target: DecryptTarget): Promise<ProjectKeyHandle> => {
+  const projectKey = (env: ProjectEnvelope, target: DecryptTarget): Promise<KeyHandle<RecipientKey>> => {
     const { kms, context } = env
+    target.action = actionOfWrap[kms.wrap]
     const flight = JSON.stringify([target.region, kms.wrap, kms.keyId, kms.blob, kms.project, context])
     return keys.run(flight, async () => {
       const provider = providers.providerFor(target.region)
@@ -102,24 +85,9 @@ export function createProjectOpener(providers: ProviderSource, o: ResolvedOption
     }).promise
   }
 
-  const open = async (env: ProjectEnvelope, target: DecryptTarget): Promise<Uint8Array> => {
-    target.action = actionOfWrap[env.kms.wrap]
-    const handle = await unwrap(env, target)
-    // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
-    checkReportedKeyId(env, handle.keyId, target.file)
-    /* Precondition: KMS returned this project's 32-byte private key. */
-    if (handle.key === null) throw commitmentError(target.file)
-    const enc = fromBase64(env.enc) ?? new Uint8Array(0)
-    const info = projectHpkeInfo(env.kms.project)
-    const dataKey = await exportFromEnc(handle.key, enc, info, projectExporterContext, 32).catch(() => {
-      throw authError(target.file)
-    })
-    const dataKeyHandle = await importDataKey(dataKey, handle.keyId)
-    return openSealed(dataKeyHandle, env as unknown as SealedEnvelope, target.file)
-  }
-
   return {
-    open,
+    projectKey,
+    hpkeExport: (key, enc, info, exporterContext) => exportFromEnc(key, enc, info, exporterContext, 32),
     clear: () => keys.clear(),
     get size() {
       return keys.size

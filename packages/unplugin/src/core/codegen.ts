@@ -32,6 +32,18 @@ export function syncRuntimeSpecifier(runtime: string): string {
 }
 
 /**
+ * What ESM code for a mode "project" envelope imports first, so the runtime opens project envelopes (the import
+ * registers the mode; other bundles leave its HPKE receiver out, ~5 KiB): `<package>/project` for a package name,
+ * the sibling `project.<ext>` of an `index.<ext>` entry file; none for any other `runtime` option (the runtime then
+ * says what to import). CommonJS code needs none: its opens run in the worker file, which always has the mode.
+ */
+export function projectRuntimeSpecifier(runtime: string): string | undefined {
+  const entry = /\/index\.(m?[jt]s|cjs)$/.exec(runtime)
+  if (entry !== null) return `${runtime.slice(0, entry.index)}/project.${entry[1]}`
+  return /^(?:@[\w.-]+\/)?[\w.-]+$/.test(runtime) ? `${runtime}/project` : undefined
+}
+
+/**
  * The module a secret import becomes: ciphertext only, plus a call into the runtime that decrypts it in memory when
  * the module is evaluated. Deterministic: same input, same code (no timestamps, no absolute project paths).
  */
@@ -39,8 +51,10 @@ export function generateSecretModule(input: CodegenInput): string {
   const { envelope, file, runtime, sync } = input
   const open = sync ? 'openSecretSync' : 'openSecret'
   const call = `${sync ? '' : 'await '}${open}(${JSON.stringify(envelope)}, { file: ${JSON.stringify(file)} })`
+  const project = !sync && envelope.mode === 'project' ? projectRuntimeSpecifier(runtime) : undefined
   const lines = [
     `// ${file}: sealed by unplugin-kms-secrets; decrypted in memory by @kms-secrets/runtime.`,
+    ...(project === undefined ? [] : [`import ${JSON.stringify(project)};`]),
     `import { ${open} } from ${JSON.stringify(sync ? syncRuntimeSpecifier(runtime) : runtime)};`,
     `const ${binding} = ${call};`,
     `export default ${binding};`,

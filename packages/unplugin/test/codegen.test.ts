@@ -1,0 +1,50 @@
+import type { AnyEnvelope } from '@kms-secrets/core'
+import { describe, expect, it } from 'vitest'
+import { generateSecretModule, projectRuntimeSpecifier } from '../src/core/codegen'
+
+const kms = { provider: 'tencent', region: 'ap-guangzhou', keyId: 'k', blob: 'AA==' }
+const base = { kmsSecrets: 2, id: 'a.secret.json', format: 'text', context: {}, iv: 'x', data: 'x', tag: 'x' }
+const sealed = { ...base, alg: 'AES-256-GCM', mode: 'envelope', kms, salt: 'x', commit: 'x' } as unknown as AnyEnvelope
+const project = {
+  ...base,
+  alg: 'HPKE-P256-AES-256-GCM',
+  mode: 'project',
+  kms: { ...kms, wrap: 'KMS', project: 'f'.repeat(64) },
+  enc: 'x',
+  salt: 'x',
+  commit: 'x',
+} as unknown as AnyEnvelope
+
+describe('generated module: mode "project" only where an envelope needs it', () => {
+  it.each([
+    ['@kms-secrets/runtime', '@kms-secrets/runtime/project'],
+    [
+      '/abs/node_modules/@kms-secrets/runtime/dist/index.mjs',
+      '/abs/node_modules/@kms-secrets/runtime/dist/project.mjs',
+    ],
+    ['C:/x/runtime/src/index.ts', 'C:/x/runtime/src/project.ts'],
+    ['/x/my-runtime.mjs', undefined],
+  ])('the project entry of %s is %s', (runtime, expected) => {
+    expect(projectRuntimeSpecifier(runtime)).toBe(expected)
+  })
+
+  it('ESM: imported (before the runtime) for a project envelope, never for another', () => {
+    const runtime = '/r/dist/index.mjs'
+    const withProject = generateSecretModule({ envelope: project, file: 'a.secret.json', runtime, sync: false })
+    const without = generateSecretModule({ envelope: sealed, file: 'a.secret.json', runtime, sync: false })
+    expect(withProject).toContain('import "/r/dist/project.mjs";')
+    expect(withProject.indexOf('project.mjs')).toBeLessThan(withProject.indexOf('openSecret'))
+    expect(without).not.toContain('project')
+  })
+
+  it('CommonJS (openSecretSync): never, the worker file that opens always has the mode', () => {
+    const code = generateSecretModule({
+      envelope: project,
+      file: 'a.secret.json',
+      runtime: '/r/dist/index.cjs',
+      sync: true,
+    })
+    expect(code).not.toContain('project')
+    expect(code).toContain('/r/dist/sync.cjs')
+  })
+})
