@@ -54,11 +54,10 @@ export type {
   OpenCipher,
   Opener,
   OpenMaterials,
-  OpenRequest,
   OpenRulesOptions,
   SealedBytes,
 } from './open/rules.js'
-export { importDataKey, openSteps, projectUnsupportedError, runOpen } from './open/rules.js'
+export { importDataKey, projectUnsupportedError, runOpen } from './open/rules.js'
 export type { WebKey } from './open/web-cipher.js'
 export { webCipher } from './open/web-cipher.js'
 export type { ProjectKeyUsage, ProjectWrap } from './project/constants.js'

@@ -60,7 +60,7 @@ describe.each(ciphers)('every committed vector through the shared rules on %s', 
   })
 })
 
-describe('runOpen drivers', () => {
+describe('runOpen: synchronous on values, asynchronous on promises', () => {
   const ok = entries.find((e) => e.name.startsWith('v2-ok-json'))!
   const env = decodeEnvelope(ok.text, ok.envelope)
 
@@ -106,7 +106,7 @@ describe('runOpen drivers', () => {
     expect((e as Error).message).toContain('project mode')
   })
 
-  it('a failing primitive is thrown into the rules: the derived key is released, ERR_ENVELOPE_AUTH reported', async () => {
+  it('a failing primitive: the derived key is still released, and ERR_ENVELOPE_AUTH reported without its message', async () => {
     const cipher = nodeCipher(nodeCrypto) as OpenCipher<unknown>
     const { handle } = await cachedKey(cipher)
     const released: unknown[] = []

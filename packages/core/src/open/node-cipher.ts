@@ -14,7 +14,7 @@ const one = new Uint8Array([1])
 /**
  * HKDF-SHA256 (RFC 5869) of the v2 key schedule with ONE Extract shared by its two Expands: PRK = HMAC(salt, ikm),
  * then for L = 32 = HashLen, Expand is the single block T(1) = HMAC(PRK, info ‖ 0x01). Byte-identical to two
- * `hkdfSync('sha256', ikm, salt, info, 32)` calls (test/node-cipher.test.ts, fast-check), at a third of their cost
+ * `hkdfSync('sha256', ikm, salt, info, 32)` calls (test/open-rules.test.ts, fast-check), at a third of their cost
  * (each hkdfSync makes its own Extract and its own EVP context). The caller zeroes `ikm`; PRK is zeroed here.
  */
 export function hkdfCommitted(

@@ -13,9 +13,10 @@ import { fromBase64Strict } from '../util/base64.js'
  * sync worker. As the AWS Encryption SDK separates materials from the cipher, the rules here decide everything —
  * which fields are decoded, the id check, the AAD, the KMS EncryptionContext, the reported-KeyId check, v1 vs v2 vs
  * project, the key commitment before any decryption, what is zeroed — and ask an `Opener` for each key and crypto
- * operation. `openSteps` is a generator that yields those requests in the one fixed order; `runOpen` answers them,
- * synchronously while the answers are plain values and asynchronously from the first promise on, so a node:crypto
- * caller pays no promise hop for its crypto and a WebCrypto caller awaits each step.
+ * operation, in the one order fixed in `runOpen`. Each answer may be a value or a promise: `runOpen` continues
+ * synchronously while the answers are plain values (node:crypto, a cached key: no promise at all) and chains from
+ * the first promise on (WebCrypto, a KMS call). Plain functions and closures, not a generator: the open path runs
+ * ~100 times at start in a cold process, where generator resumes cost more than the crypto.
  */
 
 /** A key as the primitive set holds it (KeyObject, CryptoKey pair, bytes), or null: not a 32-byte data key. */
@@ -80,11 +81,6 @@ export interface OpenRulesOptions {
   aad?: Uint8Array
 }
 
-/** One request to the opener: a method name and its arguments. */
-export type OpenRequest = [op: OpenOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown]
-type OpOf<O> = { [M in keyof O]-?: O[M] extends ((...args: never[]) => unknown) | undefined ? M : never }[keyof O]
-export type OpenOp = OpOf<Opener<unknown, unknown>>
-
 function fieldError(field: string, file: string | undefined): KmsSecretsError {
   return new KmsSecretsError('ERR_ENVELOPE_FIELD', `Field "${field}" of the sealed envelope is not canonical base64.`, {
     hint: 'Decode envelopes with decodeEnvelope() before opening them.',
@@ -134,27 +130,58 @@ export function projectUnsupportedError(file: string | undefined): KmsSecretsErr
   )
 }
 
+/** `f(value)` now, or when the promise settles. */
+function then<T, R>(value: Maybe<T>, f: (v: T) => Maybe<R>): Maybe<R> {
+  return isThenable(value) ? value.then(f) : f(value)
+}
+
+/** try/catch/finally over a step that may be async: `fail` maps any failure (it throws), `done` runs after both. */
+function guard<T>(step: () => Maybe<T>, fail: ((e: unknown) => never) | undefined, done?: () => void): Maybe<T> {
+  let result: Maybe<T>
+  try {
+    result = step()
+  } catch (e) {
+    done?.()
+    if (fail !== undefined) fail(e)
+    throw e
+  }
+  if (!isThenable(result)) {
+    done?.()
+    return result
+  }
+  return result.then(
+    (v) => {
+      done?.()
+      return v
+    },
+    (e: unknown) => {
+      done?.()
+      if (fail !== undefined) fail(e)
+      throw e
+    },
+  )
+}
+
 /**
- * The open of one envelope as a sequence of requests (see the file comment). Returns the payload bytes; the caller
- * decodes and zeroes them. Mode "envelope" v1: AES-GCM under the data key; v2 and "project": commitment compared in
- * constant time before AES-GCM under the derived key. Every key and secret intermediate is zeroed or released here.
+ * Opens one envelope by the rules of the format with this opener's materials and primitives; returns the payload
+ * bytes (the caller decodes and zeroes them), synchronously when every answer was a value. Mode "envelope" v1:
+ * AES-GCM under the data key; v2 and "project": the commitment compared in constant time before AES-GCM under the
+ * derived key. Every key and secret intermediate is zeroed or released here, whatever fails.
  */
-export function* openSteps<K, P>(
-  env: AnyEnvelope,
-  o: OpenRulesOptions = {},
-): Generator<OpenRequest, Uint8Array, unknown> {
+export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRulesOptions = {}): Maybe<Uint8Array> {
   const { file, expectedId } = o
   if (expectedId !== undefined && env.id !== expectedId) throw mismatchError(env, expectedId, file)
   if (env.mode === 'direct') {
     const ec = 'encryptionContext' in o ? o.encryptionContext : envelopeEncryptionContext(env)
-    const res = (yield ['decrypt', env, ec]) as DecryptResult
-    try {
-      checkReportedKeyId(env, res.keyId, file)
-    } catch (e) {
-      zero(res.plaintext)
-      throw e
-    }
-    return res.plaintext
+    return then(opener.decrypt(env, ec), (res) => {
+      try {
+        checkReportedKeyId(env, res.keyId, file)
+      } catch (e) {
+        zero(res.plaintext)
+        throw e
+      }
+      return res.plaintext
+    })
   }
   // Decoded (and, unvalidated, checked) before any KMS call: a damaged envelope costs nothing.
   const sealed: SealedBytes = {
@@ -165,63 +192,74 @@ export function* openSteps<K, P>(
   const committed = isCommitted(env)
   const salt = committed ? fieldBytes(env, 'salt', o) : undefined
   const stored = committed ? fieldBytes(env, 'commit', o) : undefined
-  let key: K | null
+  let key: Maybe<K | null>
   if (env.mode === 'project') {
-    const enc = fieldBytes(env, 'enc', o)
-    const handle = (yield ['projectKey', env]) as KeyHandle<P>
+    key = projectDataKey(env, opener, fieldBytes(env, 'enc', o), file)
+  } else {
+    const ec = 'encryptionContext' in o ? (o.encryptionContext as string) : envelopeEncryptionContext(env)!
+    key = then(opener.dataKey(env, ec), (handle) => {
+      // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
+      checkReportedKeyId(env, handle.keyId, file)
+      return handle.key
+    })
+  }
+  const auth = (): never => {
+    throw authError(file)
+  }
+  return then(key, (k) => {
+    // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
+    if (k === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) auth()
+    const dataKey = k as K
+    const aad = o.aad ?? envelopeAad(env)
+    if (salt === undefined || stored === undefined) return guard(() => opener.decipher(dataKey, sealed, aad), auth)
+    return then(opener.deriveCommitted(dataKey, salt), (derived) =>
+      guard(
+        () => {
+          const same = equalConstantTime(derived.commit, stored)
+          zero(derived.commit)
+          if (!same) throw commitmentError(file)
+          return guard(() => opener.decipher(derived.key, sealed, aad), auth)
+        },
+        undefined,
+        () => opener.release(derived.key),
+      ),
+    )
+  })
+}
+
+/** Mode "project": the project private key, its reported KeyId, HPKE → the value's data key (raw bytes zeroed). */
+function projectDataKey<K, P>(
+  env: ProjectEnvelope,
+  opener: Opener<K, P>,
+  enc: Uint8Array,
+  file: string | undefined,
+): Maybe<K | null> {
+  if (opener.projectKey === undefined || opener.hpkeExport === undefined) throw projectUnsupportedError(file)
+  const { projectKey, hpkeExport } = opener as Required<Opener<K, P>>
+  return then(projectKey.call(opener, env), (handle) => {
     // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
     checkReportedKeyId(env, handle.keyId, file)
     /* Precondition: the unwrapped key is this project's P-256 private key; anything else is not its key. */
     if (handle.key === null) throw commitmentError(file)
-    let raw: Uint8Array
-    try {
-      raw = (yield [
-        'hpkeExport',
-        handle.key,
-        enc,
-        projectHpkeInfo(env.kms.project),
-        projectExporterContext,
-      ]) as Uint8Array
-    } catch {
-      throw authError(file)
-    }
-    try {
-      key = raw.length === keyLength ? ((yield ['importKey', raw]) as K) : null
-    } finally {
-      zero(raw)
-    }
-  } else {
-    const ec = 'encryptionContext' in o ? (o.encryptionContext as string) : envelopeEncryptionContext(env)!
-    const handle = (yield ['dataKey', env, ec]) as KeyHandle<K>
-    checkReportedKeyId(env, handle.keyId, file)
-    key = handle.key
-  }
-  // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
-  if (key === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) throw authError(file)
-  const aad = o.aad ?? envelopeAad(env)
-  if (salt === undefined || stored === undefined) return yield* decipher<K>(key, sealed, aad, file)
-  const derived = (yield ['deriveCommitted', key, salt]) as DerivedKey<K>
-  try {
-    const same = equalConstantTime(derived.commit, stored)
-    zero(derived.commit)
-    if (!same) throw commitmentError(file)
-    return yield* decipher<K>(derived.key, sealed, aad, file)
-  } finally {
-    yield ['release', derived.key]
-  }
-}
-
-function* decipher<K>(
-  key: K,
-  sealed: SealedBytes,
-  aad: Uint8Array,
-  file: string | undefined,
-): Generator<OpenRequest, Uint8Array, unknown> {
-  try {
-    return (yield ['decipher', key, sealed, aad]) as Uint8Array
-  } catch {
-    throw authError(file)
-  }
+    const info = projectHpkeInfo(env.kms.project)
+    const exported = guard(
+      () => hpkeExport.call(opener, handle.key as P, enc, info, projectExporterContext),
+      () => {
+        throw authError(file)
+      },
+    )
+    return then(exported, (raw) => {
+      if (raw.length !== keyLength) {
+        zero(raw)
+        return null
+      }
+      return guard(
+        () => opener.importKey(raw),
+        undefined,
+        () => zero(raw),
+      )
+    })
+  })
 }
 
 /** Project private keys are 32-byte P-256 scalars (FORMAT.md §10.1): a materials check for raw-bytes openers. */
@@ -255,64 +293,4 @@ export function importDataKey<K>(cipher: OpenCipher<K>, res: DecryptResult): May
 
 function isThenable<T>(value: Maybe<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
-}
-
-function call<K, P>(opener: Opener<K, P>, req: OpenRequest, file: string | undefined): unknown {
-  const [op, a, b, c, d] = req
-  const method = opener[op] as ((...args: unknown[]) => unknown) | undefined
-  if (method === undefined) throw projectUnsupportedError(file)
-  return method.call(opener, a, b, c, d)
-}
-
-/**
- * Runs `openSteps` against an opener: synchronously as long as its answers are plain values (node:crypto with a
- * cached key: no promise at all), then asynchronously from the first promise on. A failed request is thrown into
- * the steps, so their own handling (zeroing, ERR_ENVELOPE_AUTH) applies whatever the primitive set.
- */
-export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRulesOptions = {}): Maybe<Uint8Array> {
-  const steps = openSteps<K, P>(env, o)
-  let answer: unknown
-  let failed = false
-  for (;;) {
-    const next = failed ? steps.throw(answer) : steps.next(answer)
-    if (next.done) return next.value
-    try {
-      answer = call(opener, next.value, o.file)
-      failed = false
-    } catch (e) {
-      answer = e
-      failed = true
-      continue
-    }
-    if (isThenable(answer)) return finishAsync(steps, answer, opener, o.file)
-  }
-}
-
-async function finishAsync<K, P>(
-  steps: Generator<OpenRequest, Uint8Array, unknown>,
-  pending: Promise<unknown>,
-  opener: Opener<K, P>,
-  file: string | undefined,
-): Promise<Uint8Array> {
-  let answer: unknown
-  let failed = false
-  try {
-    answer = await pending
-  } catch (e) {
-    answer = e
-    failed = true
-  }
-  for (;;) {
-    // A failed request is thrown into the steps; a throw of the steps themselves propagates.
-    const next = failed ? steps.throw(answer) : steps.next(answer)
-    if (next.done) return next.value
-    try {
-      answer = call(opener, next.value, file)
-      if (isThenable(answer)) answer = await answer
-      failed = false
-    } catch (e) {
-      answer = e
-      failed = true
-    }
-  }
 }
