@@ -196,7 +196,7 @@ export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRul
   if (env.mode === 'project') {
     key = projectDataKey(env, opener, fieldBytes(env, 'enc', o), file)
   } else {
-    const ec = 'encryptionContext' in o ? (o.encryptionContext as string) : envelopeEncryptionContext(env)!
+    const ec = o.encryptionContext ?? envelopeEncryptionContext(env)!
     key = then(opener.dataKey(env, ec), (handle) => {
       // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
       checkReportedKeyId(env, handle.keyId, file)
