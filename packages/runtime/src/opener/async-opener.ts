@@ -18,7 +18,7 @@ import {
 } from '@kms-secrets/core/open'
 import type { RecipientKey } from '../project/hpke-receiver.js'
 import { type DataKey, hostCipher } from './data-key.js'
-import { toOpenError } from './open-error.js'
+import { toOpenError, withoutSecretFrames } from './open-error.js'
 import type { ResolvedOptions } from './options.js'
 import { type ProjectMaterials, projectMode } from './project-mode.js'
 import { createProviderSource } from './providers.js'
@@ -154,7 +154,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
       const payload = runOpen(env, call, rules)
       return decodeAndZero(payload instanceof Uint8Array ? payload : await payload, env.format)
     } catch (e) {
-      throw toOpenError(e, target)
+      throw withoutSecretFrames(toOpenError(e, target))
     }
   }
 

@@ -47,9 +47,8 @@ function makeOpener(options: SecretOpenerOptions, syncFactory: SyncFactory | und
   const opener: SecretOpener = {
     open(envelope, meta) {
       rememberSecretFile(meta?.file)
-      return async.open(envelope, meta).catch((e: unknown) => {
-        throw withoutSecretFrames(e)
-      })
+      // The async opener drops secret-file frames from its errors itself: no extra promise per value here.
+      return async.open(envelope, meta)
     },
     close() {
       async.clear()
@@ -104,9 +103,14 @@ function getDefault(): SecretOpener {
  * In a framework's build phase (`isBuildPhase()`) no KMS call is made: it resolves to a placeholder whose real use
  * throws ERR_RUNTIME_BUILD_PHASE.
  */
-export async function openSecret(envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> {
-  if (isBuildPhase()) return buildPhasePlaceholder(fileOf(meta))
-  return getDefault().open(envelope, meta)
+export function openSecret(envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> {
+  // Not an async function: returning the opener's promise from one would cost two more microtask hops per value.
+  try {
+    if (isBuildPhase()) return Promise.resolve(buildPhasePlaceholder(fileOf(meta)))
+    return getDefault().open(envelope, meta)
+  } catch (e) {
+    return Promise.reject(withoutSecretFrames(e))
+  }
 }
 
 /** Blocking `openSecret` for CommonJS output without top-level await (worker thread + Atomics.wait). */
