@@ -75,6 +75,18 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
       secrets.canaries,
     )
 
+  /** The built app's production server as `who`, on a free port of 127.0.0.1. */
+  const serve = async (who: 'runtime' | 'build') => {
+    const port = await freePort()
+    const server = await startNodeServer(
+      app,
+      spec.serverArgs,
+      env(who, { HOST: '127.0.0.1', PORT: String(port) }),
+      /listening on/i,
+    )
+    return { server, base: `http://127.0.0.1:${port}` }
+  }
+
   beforeAll(() => {
     work = realpathSync(makeTempDir(spec.name))
     app = copyFrameworkApp(spec.name, join(work, 'plain'), spec.outputs)
@@ -99,18 +111,12 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
 
     test('3: the production server with the Decrypt-only identity serves the values, one Decrypt per process', async () => {
       const before = auditFor(kms, keyId, 'Decrypt').length
-      const port = await freePort()
-      const server = await startNodeServer(
-        app,
-        spec.serverArgs,
-        env('runtime', { HOST: '127.0.0.1', PORT: String(port) }),
-        /listening on/i,
-      )
+      const { server, base } = await serve('runtime')
       try {
-        const api = await get(`http://127.0.0.1:${port}/api/secrets`)
+        const api = await get(`${base}/api/secrets`)
         expect(api.status, api.body).toBe(200)
         expect(JSON.parse(api.body)).toEqual(expectedApi(secrets))
-        const page = await get(`http://127.0.0.1:${port}/`)
+        const page = await get(`${base}/`)
         expect(page.status).toBe(200)
         for (const text of expectedPage(secrets)) expect(page.body).toContain(text)
         expect(textHasCanary(api.body + page.body, [secrets.db.password, secrets.smtp.password])).toEqual([])
@@ -122,22 +128,16 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
     })
 
     test('3: with an identity that may not Decrypt, every secret route answers 500 with a typed error logged', async () => {
-      const port = await freePort()
-      const server = await startNodeServer(
-        app,
-        spec.serverArgs,
-        env('build', { HOST: '127.0.0.1', PORT: String(port) }),
-        /listening on/i,
-      )
+      const { server, base } = await serve('build')
       try {
         // Route modules load on first request (SvelteKit and Astro both import pages lazily), so the server starts.
         expect(server.exitCode).toBeUndefined()
         for (const path of ['/', '/api/secrets']) {
-          const res = await get(`http://127.0.0.1:${port}${path}`)
+          const res = await get(`${base}${path}`)
           expect(res.status, path).toBe(500)
           expect(textHasCanary(res.body, secrets.canaries)).toEqual([])
         }
-        expect((await get(`http://127.0.0.1:${port}/about`)).status).toBe(200)
+        expect((await get(`${base}/about`)).status).toBe(200)
       } finally {
         await server.stop()
       }
