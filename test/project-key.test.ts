@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process'
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Bundler, build } from '@kms-secrets/testkit/build'
 import { scanForCanaries } from '@kms-secrets/testkit/leak'
+import * as esbuild from 'esbuild'
+import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyFixtureApp, expectedDigest, fixtureCanaries, fixtureSecretFiles, makeTempDir } from './utils/fixture.js'
 import { type AuditEntry, auditFor, buildEnvVars, type KmsInfo, kmsEnv, useKms, withEnv } from './utils/kms.js'
@@ -109,11 +113,44 @@ async function buildApp(
 
 /** Starts the built server as the CMK's runtime identity; returns its digest and the KMS calls it made. */
 async function start(cmk: Cmk, entryFile: string) {
+  const { run, calls } = await startRaw(cmk, entryFile)
+  return { digest: parseDigest(run), calls }
+}
+
+async function startRaw(cmk: Cmk, entryFile: string) {
   const keys = new Set([kms.keyIds[cmk.key], kms.keyIds.projectOld])
   const seen = new Set(auditForKeys(keys).map((c) => c.requestId))
   const run = await runNode(entryFile, kmsEnv(kms, kms.identities[cmk.runtime], { HOME: work }))
   const calls = auditForKeys(keys).filter((c) => !seen.has(c.requestId))
-  return { digest: parseDigest(run), calls: calls.map((c) => `${c.action}:${c.code}`) }
+  return { run, calls: calls.map((c) => `${c.action}:${c.code}`) }
+}
+
+const require = createRequire(import.meta.url)
+const runtimeFile = (subpath: string) => readFileSync(require.resolve(subpath))
+
+/**
+ * esbuild CommonJS with everything inlined (no credentials), deployed alone into a temp dir no node_modules lookup
+ * reaches: the bundle opens through the kms-secrets-worker.cjs the plugin wrote next to it. Returns the entry file.
+ */
+async function buildInlinedCjs(app: string, name: string): Promise<{ entry: string; server: string }> {
+  const outDir = join(app, '..', `out-${name}`)
+  const noCredentials = { ...buildEnvVars(kms, undefined), KMS_SECRETS_ENDPOINT: nowhere }
+  await withEnv(noCredentials, () =>
+    esbuild.build({
+      entryPoints: [join(app, 'src/server.js')],
+      absWorkingDir: app,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: join(outDir, 'server.cjs'),
+      logLevel: 'silent',
+      plugins: [kmsEsbuild({ plaintext: 'error' })],
+    }),
+  )
+  expect(scanForCanaries([outDir], canaries).hits).toEqual([])
+  const server = mkdtempSync(join(tmpdir(), 'kms-secrets-project-cjs-'))
+  cpSync(outDir, server, { recursive: true })
+  return { entry: join(server, 'server.cjs'), server }
 }
 
 describe.each(cmks)('project key on a $kind CMK', (cmk) => {
@@ -175,6 +212,32 @@ describe.each(cmks)('project key on a $kind CMK', (cmk) => {
     const run = await start(cmk, entry)
     expect(run.digest).toEqual(expected)
     expect(run.calls).toEqual([`${cmk.action}:OK`])
+
+    // CommonJS with the runtime inlined (issue 11): the plugin wrote the worker WITH mode "project" next to it.
+    const { entry: cjs, server } = await buildInlinedCjs(app, 'sealed-cjs')
+    try {
+      const workerFile = join(server, 'kms-secrets-worker.cjs')
+      expect(readFileSync(workerFile).equals(runtimeFile('@kms-secrets/runtime/worker-standalone'))).toBe(true)
+      const cjsRun = await start(cmk, cjs)
+      expect(cjsRun.digest).toEqual(expected)
+      expect(cjsRun.calls).toEqual([`${cmk.action}:OK`])
+      // The lean worker (what a build without project-key secrets gets) in its place: a typed failure saying which
+      // file to deploy, before any KMS call, with no plaintext on either stream.
+      copyFileSync(require.resolve('@kms-secrets/runtime/worker-standalone-lean'), workerFile)
+      const lean = await startRaw(cmk, cjs)
+      expect(lean.run.code).not.toBe(0)
+      // (node also prints the throwing line of the minified worker: match the printed error and its hint field.)
+      expect(lean.run.stderr).toMatch(
+        /\[ERR_PROJECT_KEY\] Could not open config\/[\w.]+: It is sealed with a project key/,
+      )
+      expect(lean.run.stderr).toMatch(
+        /hint: 'Rebuild with unplugin-kms-secrets .* deploy @kms-secrets\/runtime\/worker-standalone as kms-secrets-worker\.cjs\.'/,
+      )
+      expect(lean.calls).toEqual([])
+      for (const c of canaries) expect(lean.run.stdout + lean.run.stderr).not.toContain(c)
+    } finally {
+      rmSync(server, { recursive: true, force: true })
+    }
   })
 
   test('plaintext files sealed at build by the plugin: no credentials, no KMS call at build, one call per start', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadEsbuild } from './support/esbuild.js'
@@ -12,6 +13,12 @@ import { loadEsbuild } from './support/esbuild.js'
  */
 const budgetBytes = 40 * 1024
 const syncBudgetBytes = 4 * 1024
+/**
+ * The worker file the plugins write next to a CommonJS bundle (already minified; bench/RESULTS.md §5a/b counts it):
+ * the lean one (no mode "project", written unless a secret of the build uses a project key) is 37.9 KiB, the full
+ * one 42.1 KiB (2026-12-06).
+ */
+const workerBudgetBytes = { lean: 40 * 1024, full: 44 * 1024 }
 
 const esbuild = loadEsbuild()
 const entries = {
@@ -64,5 +71,17 @@ describe.skipIf(esbuild === undefined)('size budget and bundler warnings', () =>
     expect(markers.filter((m) => text.includes(m))).toEqual([])
     // No node: builtin at module scope: only lazy `import()` / getBuiltinModule (Deno, Bun, workerd load it).
     expect(text.match(/(?:from\s*|require\()"node:[a-z_/]+"/g) ?? []).toEqual([])
+  })
+  it('the CommonJS worker files stay under their budgets; only the full one has mode "project"', () => {
+    const read = (name: string) => readFileSync(resolve(import.meta.dirname, '../dist', name))
+    const full = read('kms-secrets-worker-standalone.cjs')
+    const lean = read('kms-secrets-worker-standalone-lean.cjs')
+    expect(full.byteLength).toBeLessThan(workerBudgetBytes.full)
+    expect(lean.byteLength).toBeLessThan(workerBudgetBytes.lean)
+    // The HPKE receiver's labels (RFC 9180) and the recipient-key import: in the full worker only.
+    for (const marker of ['HPKE-v1', 'eae_prk']) {
+      expect(full.includes(marker)).toBe(true)
+      expect(lean.includes(marker)).toBe(false)
+    }
   })
 })

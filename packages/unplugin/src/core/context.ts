@@ -79,6 +79,8 @@ export interface SecretsContext {
   readonly asyncFiles: ReadonlySet<string>
   /** Likewise with `openSecretSync` code (CommonJS output): the output needs the runtime's worker file. */
   readonly syncFiles: ReadonlySet<string>
+  /** Those of either set sealed with a project key (mode "project"): a CommonJS output needs the full worker file. */
+  readonly projectFiles: ReadonlySet<string>
   buildStart(): void
   /** Zeroes the data keys (idempotent); the leak check may still run afterwards. */
   buildEnd(): void
@@ -107,6 +109,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
   })
   const asyncFiles = new Set<string>()
   const syncFiles = new Set<string>()
+  const projectFiles = new Set<string>()
   // Resolving the runtime walks node_modules directories: once per root and entry kind, not once per secret file.
   const runtimeSpecs = new Map<string, string>()
   const runtimeSpec = (entry: 'import' | 'require') => {
@@ -130,7 +133,10 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
    * that reads the same text skips envelope validation, the declaration and codegen (all determined by the text, the
    * project-relative name, the runtime specifier and sync). Ciphertext only: a plaintext file is never kept here.
    */
-  const sealedModules = new Map<string, { text: string; file: string; spec: string; sync: boolean; code: string }>()
+  const sealedModules = new Map<
+    string,
+    { text: string; file: string; spec: string; sync: boolean; code: string; project: boolean }
+  >()
 
   function writeTypes(path: string, envelope: AnyEnvelope, warnings: string[]): void {
     const dts = dtsPathFor(path)
@@ -198,24 +204,29 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
         last.sync === target.sync
       ) {
         loaded.add(file)
+        if (last.project) projectFiles.add(file)
         return { code: last.code, warnings: [] }
       }
       const envelope = await sealing.envelopeOf(text, path, file)
       const warnings: string[] = []
       if (options.dts) writeTypes(path, envelope, warnings)
       loaded.add(file)
+      const project = envelope.mode === 'project'
+      if (project) projectFiles.add(file)
       const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })
       // Only files sealed on disk (ciphertext) are remembered; plaintext is sealed afresh in every build.
       if (isEnvelopeText(text) && warnings.length === 0)
-        sealedModules.set(path, { text, file, spec, sync: target.sync, code })
+        sealedModules.set(path, { text, file, spec, sync: target.sync, code, project })
       else sealedModules.delete(path)
       return { code, warnings }
     },
     asyncFiles,
     syncFiles,
+    projectFiles,
     buildStart() {
       asyncFiles.clear()
       syncFiles.clear()
+      projectFiles.clear()
       leaks.clear()
       sealing.buildStart()
       clientDeferred.clear()

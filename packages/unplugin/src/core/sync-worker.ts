@@ -7,8 +7,8 @@ import { dirname, sep } from 'node:path'
  * CommonJS output decrypts through `openSecretSync`, whose worker thread runs a file of its own. When the bundler
  * inlined the runtime, that file is nowhere near the bundle at run time (a deployed `dist/`, pnpm's strict layout),
  * so the plugins put the runtime's self-contained worker next to the output under this name, which the runtime looks
- * for next to itself (packages/runtime/src/sync/worker-file.ts). It holds no secret: it is the runtime's worker with
- * the Tencent SDK transport.
+ * for next to itself (packages/runtime/src/sync/worker-file.ts). It holds no secret: it is the runtime's opener, which
+ * `@kms-secrets/runtime/sync` (what generated CommonJS code imports) loads on the main thread and runs as the worker.
  */
 export const syncWorkerFileName = 'kms-secrets-worker.cjs'
 
@@ -31,12 +31,23 @@ export function runtimeInlined(moduleIds: Iterable<string>): boolean {
   return false
 }
 
-/** The runtime's one-file worker (dist/kms-secrets-worker-standalone.cjs). */
-export function readSyncWorker(): Promise<Buffer> {
-  return readFile(require.resolve('@kms-secrets/runtime/worker-standalone'))
+/**
+ * Which of the runtime's one-file workers a CommonJS output gets: the full one (with mode "project") when a secret
+ * module of this build was generated from a project-key envelope, else the lean one, ~4.7 KiB smaller, which fails
+ * a project envelope with ERR_PROJECT_KEY saying what to deploy.
+ */
+export function syncWorkerEntry(build: { projectFiles: ReadonlySet<string> }): string {
+  return build.projectFiles.size > 0
+    ? '@kms-secrets/runtime/worker-standalone'
+    : '@kms-secrets/runtime/worker-standalone-lean'
+}
+
+/** The runtime's one-file worker (dist/kms-secrets-worker-standalone[-lean].cjs) for this build. */
+export function readSyncWorker(build: { projectFiles: ReadonlySet<string> }): Promise<Buffer> {
+  return readFile(require.resolve(syncWorkerEntry(build)))
 }
 
 /** Synchronous variant, for hooks that emit assets (rollup's emitFile). */
-export function readSyncWorkerSync(): Buffer {
-  return readFileSync(require.resolve('@kms-secrets/runtime/worker-standalone'))
+export function readSyncWorkerSync(build: { projectFiles: ReadonlySet<string> }): Buffer {
+  return readFileSync(require.resolve(syncWorkerEntry(build)))
 }

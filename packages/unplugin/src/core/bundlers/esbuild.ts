@@ -100,7 +100,7 @@ function setupEsbuild(ctx: SecretsContext, build: PluginBuild): void {
       if (result.errors.length > 0) return undefined
       const leaks = ctx.options.leakCheck ? await checkOutputs(ctx, build.initialOptions, result) : undefined
       // openSecretSync code (CommonJS output) needs the runtime's worker at run time.
-      if (leaks === undefined && ctx.syncFiles.size > 0) await writeSyncWorker(build, result)
+      if (leaks === undefined && ctx.syncFiles.size > 0) await writeSyncWorker(ctx, build, result)
       return leaks
     } finally {
       ctx.endLeakCheck()

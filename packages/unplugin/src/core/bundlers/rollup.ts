@@ -133,7 +133,7 @@ export function rollupFamilyHooks(ctx: SecretsContext) {
           if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
         }
         if (ctx.syncFiles.size > 0 && !(syncWorkerFileName in bundle) && runtimeInlined(this.getModuleIds())) {
-          this.emitFile({ type: 'asset', fileName: syncWorkerFileName, source: readSyncWorkerSync() })
+          this.emitFile({ type: 'asset', fileName: syncWorkerFileName, source: readSyncWorkerSync(ctx) })
         }
       },
     },
