@@ -35,7 +35,8 @@ export function syncRuntimeSpecifier(runtime: string): string {
  * What ESM code for a mode "project" envelope imports first, so the runtime opens project envelopes (the import
  * registers the mode; other bundles leave its HPKE receiver out, ~5 KiB): `<package>/project` for a package name,
  * the sibling `project.<ext>` of an `index.<ext>` entry file; none for any other `runtime` option (the runtime then
- * says what to import). CommonJS code needs none: its opens run in the worker file, which always has the mode.
+ * says what to import). CommonJS code needs none: its opens run in the worker file, which the plugin writes with the
+ * mode when a module of the build came from a project envelope (sync-worker.ts).
  */
 export function projectRuntimeSpecifier(runtime: string): string | undefined {
   const entry = /\/index\.(m?[jt]s|cjs)$/.exec(runtime)
