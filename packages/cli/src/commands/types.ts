@@ -1,5 +1,4 @@
 import { promises as fsp } from 'node:fs'
-import path from 'node:path'
 import { declarationPathFor, renderSecretTypes, secretTypesOf } from '@kms-secrets/core'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
 import { findSecretFiles } from '../util/project.js'
