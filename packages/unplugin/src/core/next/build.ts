@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import process from 'node:process'
-import { KmsSecretsError, secretExtensions } from '@kms-secrets/core'
+import { isEnvelopeText, KmsSecretsError, secretExtensions } from '@kms-secrets/core'
+import { createContext } from '../context'
 import { hasTypeScript, type Options } from '../options'
 import { findInNodeModules } from '../runtime-path'
+import { walkProject } from '../secret-index'
 import { type NextConfigLike, type NextKmsSecretsOptions, nextPhases, runtimePackage } from './config'
 import { type Prebuilt, prebuildSecretModules, scanDistForLeaks } from './prebuild'
 
@@ -87,6 +89,79 @@ function checkRuntimeInstalled(root: string): void {
   )
 }
 
+/** Next's output dir is never scanned for secret files. */
+const outputDirRE = /(^|[\\/])\.next([\\/]|$)/
+
+/**
+ * The secret files under the root that are plaintext on disk (relative paths). Turbopack's persistent cache
+ * (`.next/cache/turbopack`, on by default for `next dev` and `next build` in Next 16.5) keeps, for every file it reads,
+ * an xxh3-128 hash of its content (`FileContent` cells are persisted as hashes): hashing the candidates of a short
+ * secret finds it (a 4-digit PIN in 10 000 tries; test/hardening/cache-hashes-turbopack.test.ts). Sealed files hash
+ * ciphertext only.
+ */
+export function plaintextSecretFiles(plugin: Options): string[] {
+  const ctx = createContext(plugin)
+  const files: string[] = []
+  walkProject(ctx.root, (path) => {
+    if (!ctx.matches(path) || outputDirRE.test(relative(ctx.root, path))) return
+    let text: string
+    try {
+      text = readFileSync(path, 'utf8')
+    } catch {
+      return
+    }
+    if (!isEnvelopeText(text)) files.push(ctx.relativeId(path))
+  })
+  return files.sort()
+}
+
+/** Next's switch of Turbopack's persistent cache, per phase. */
+const turbopackCacheFlag: Record<string, string> = {
+  [nextPhases.dev]: 'turbopackFileSystemCacheForDev',
+  [nextPhases.build]: 'turbopackFileSystemCacheForBuild',
+}
+
+const warned = new Set<string>()
+
+/**
+ * Turns Turbopack's persistent cache off for this phase when a secret file is plaintext (it would keep a hash of the
+ * file), with a warning once per process and phase. A user's `true` is overridden: the cache is a build artifact.
+ */
+export function withoutTurbopackCache(out: NextConfigLike, phase: string, plaintext: string[]): void {
+  const flag = turbopackCacheFlag[phase]
+  if (flag === undefined || plaintext.length === 0) return
+  out.experimental = { ...(out.experimental as Record<string, unknown> | undefined), [flag]: false }
+  if (warned.has(phase)) return
+  warned.add(phase)
+  const shown = plaintext.slice(0, 3).join(', ') + (plaintext.length > 3 ? `, … (${plaintext.length} files)` : '')
+  console.warn(
+    `unplugin-kms-secrets: Turbopack's filesystem cache is off for this ${phase === nextPhases.build ? 'build' : 'dev server'} ` +
+      `(experimental.${flag}: false): it would keep a hash of each plaintext secret file (${shown}), from which a ` +
+      'short or guessable value can be recovered. Seal them (`kms-secrets encrypt <file> -i`) to keep the cache; ' +
+      `delete ${phase === nextPhases.build ? '.next/cache/turbopack' : '.next/dev/cache/turbopack'} if an earlier run wrote one.`,
+  )
+}
+
+/**
+ * `next build` type-checks with TypeScript's incremental build info (`.next/cache/.tsbuildinfo`), which records a
+ * sha256 of every file in the program: a plaintext `*.secret.json` is in it (resolveJsonModule) unless its
+ * `*.secret.d.json.ts` declaration stands in for it — written only when tsconfig.json enables
+ * `allowArbitraryExtensions`. Warns once with the two ways out; the plugin cannot keep TypeScript off the file.
+ */
+export function warnTypeScriptBuildInfo(root: string, plaintext: string[]): boolean {
+  const json = plaintext.filter((f) => f.endsWith('.json'))
+  if (json.length === 0 || !hasTypeScript(root) || allowsArbitraryExtensions(root) || warned.has('tsbuildinfo'))
+    return false
+  warned.add('tsbuildinfo')
+  console.warn(
+    `unplugin-kms-secrets: TypeScript records a sha256 of each plaintext JSON secret file it type-checks (${json.slice(0, 3).join(', ')}${json.length > 3 ? ', …' : ''}) ` +
+      'in .next/cache/.tsbuildinfo, from which a short or guessable value can be recovered. Set ' +
+      '"allowArbitraryExtensions": true in tsconfig.json (declarations then stand in for the files), or seal them ' +
+      '(`kms-secrets encrypt <file> -i`).',
+  )
+  return true
+}
+
 /**
  * Build and dev phases: Turbopack rules (a loader that returns the generated module), the webpack hook, and — for
  * `next build` with Turbopack — every secret module sealed once here, in the main process, because Turbopack runs
@@ -115,6 +190,9 @@ export async function configureBuild(
       },
     }
   }
+  const plaintext = plaintextSecretFiles(plugin)
+  if (phase === nextPhases.dev || process.env.TURBOPACK) withoutTurbopackCache(out, phase, plaintext)
+  if (phase === nextPhases.build) warnTypeScriptBuildInfo(root, plaintext)
   out.turbopack = { ...config.turbopack, rules: turbopackRules(config, loader) }
   return out
 }
