@@ -5,6 +5,10 @@ export default defineProject({
     name: 'runtime',
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
+    // Unit projects: two workers (vitest's default on 2 cores is one; most files wait on sockets, children, timers).
+    // Projects of one sequence group must agree on maxWorkers: the unit projects are group 1 (after the e2e group 0).
+    maxWorkers: 2,
+    sequence: { groupOrder: 1 },
     // The credential chain's last sources probe the CVM metadata service: never from a test (loopback only).
     env: { KMS_SECRETS_METADATA_URL: 'off', KMS_SECRETS_STS_ENDPOINT: 'http://127.0.0.1:9/' },
   },
