@@ -23,6 +23,12 @@ export interface NextLoaderOptions {
   client?: string
   /** `next build` with Turbopack: every secret module, sealed once in the build's main process. */
   modules?: Record<string, Prebuilt>
+  /**
+   * `next dev` that started with Turbopack's filesystem cache on (every secret file was sealed then): the cache dir.
+   * Turbopack keeps a hash of every file it reads there, so a secret file found plaintext later makes the loader warn
+   * what to delete (the cache cannot be turned off while the dev server runs).
+   */
+  turbopackCache?: string
 }
 
 /**
@@ -57,7 +63,11 @@ function loaderPluginOptions(plugin: Options): Options {
 
 function turbopackRules(config: NextConfigLike, loader: NextLoaderOptions): Record<string, unknown> {
   const path = createRequire(import.meta.url).resolve('unplugin-kms-secrets/next-loader')
-  const guard = { plugin: loader.plugin, client: 'a Next.js browser or edge bundle' }
+  const guard = {
+    plugin: loader.plugin,
+    client: 'a Next.js browser or edge bundle',
+    ...(loader.turbopackCache === undefined ? {} : { turbopackCache: loader.turbopackCache }),
+  }
   const rules: Record<string, unknown> = { ...config.turbopack?.rules }
   for (const glob of secretGlobs) {
     rules[glob] = [
@@ -143,6 +153,18 @@ export function withoutTurbopackCache(out: NextConfigLike, phase: string, plaint
 }
 
 /**
+ * The dir of Turbopack's dev cache when `next dev` keeps it on (no secret file plaintext at start, and not turned off
+ * by the user), else undefined: a secret file that turns plaintext while it runs is hashed into it.
+ */
+export function keptDevCacheDir(out: NextConfigLike, phase: string): string | undefined {
+  if (phase !== nextPhases.dev) return undefined
+  if ((out.experimental as Record<string, unknown> | undefined)?.[turbopackCacheFlag[phase]!] === false)
+    return undefined
+  const distDir = typeof out.distDir === 'string' && out.distDir !== '' ? out.distDir : '.next'
+  return `${distDir}/dev/cache/turbopack`
+}
+
+/**
  * `next build` type-checks with TypeScript's incremental build info (`.next/cache/.tsbuildinfo`), which records a
  * sha256 of every file in the program: a plaintext `*.secret.json` is in it (resolveJsonModule) unless its
  * `*.secret.d.json.ts` declaration stands in for it — written only when tsconfig.json enables
@@ -192,6 +214,8 @@ export async function configureBuild(
   }
   const plaintext = plaintextSecretFiles(plugin)
   if (phase === nextPhases.dev || process.env.TURBOPACK) withoutTurbopackCache(out, phase, plaintext)
+  const cacheDir = keptDevCacheDir(out, phase)
+  if (cacheDir !== undefined) loader.turbopackCache = cacheDir
   if (phase === nextPhases.build) warnTypeScriptBuildInfo(root, plaintext)
   out.turbopack = { ...config.turbopack, rules: turbopackRules(config, loader) }
   return out

@@ -33,6 +33,36 @@ function notPrebuiltError(file: string): KmsSecretsError {
   )
 }
 
+/** The loader's warning for a secret file found plaintext while `next dev` runs with Turbopack's cache on. */
+export function plaintextInCachedDevWarning(file: string, cacheDir: string): string {
+  return (
+    `unplugin-kms-secrets: ${file} is plaintext, and this \`next dev\` started with Turbopack's filesystem cache on ` +
+    `(every secret file was sealed then): the cache now keeps a hash of the file, from which a short or guessable ` +
+    `value can be recovered. Stop \`next dev\`, delete ${cacheDir}, and start it again (the cache then stays off ` +
+    `while a secret file is plaintext), or seal the file (\`kms-secrets encrypt ${file} -i\`) before deleting it.`
+  )
+}
+
+/** Files this process warned about (one warning per file, not one per HMR update). */
+const warnedPlaintext = new Set<string>()
+
+/**
+ * `next dev` with Turbopack's cache on (`turbopackCache`): Turbopack has just hashed this file into it. Plaintext →
+ * warn once what to delete; the value itself is never read into the message.
+ */
+function warnIfHashedPlaintext(loader: LoaderContext, path: string, file: string, cacheDir: string): void {
+  if (warnedPlaintext.has(path)) return
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return // the load reports it
+  }
+  if (isEnvelopeText(text)) return
+  warnedPlaintext.add(path)
+  loader.emitWarning(new Error(plaintextInCachedDevWarning(file, cacheDir)))
+}
+
 async function loadSecretModule(loader: LoaderContext): Promise<string> {
   const options = loader.getOptions()
   const path = loader.resourcePath
@@ -40,6 +70,8 @@ async function loadSecretModule(loader: LoaderContext): Promise<string> {
   // Dev and browser/edge bundles: a context for this one load (the data key is zeroed right after).
   const ctx = createContext(options.plugin)
   try {
+    if (options.turbopackCache !== undefined)
+      warnIfHashedPlaintext(loader, path, ctx.relativeId(path), options.turbopackCache)
     checkImportQuery(id, ctx.relativeId(path))
     const prebuilt = options.modules?.[path]
     if (options.client === undefined && prebuilt !== undefined && unchanged(path, prebuilt)) return prebuilt.code
