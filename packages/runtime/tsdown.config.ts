@@ -1,9 +1,24 @@
-import { defineConfig } from 'tsdown'
+import { defineConfig, type UserConfig } from 'tsdown'
 
 // The runtime is what a user's bundle pulls in: keep @kms-secrets/core's open path (and its subpaths) inside, so the
 // runtime is self-contained and a bundler that inlines it needs no node_modules at run time. It has no other
 // dependency: KMS Decrypt is signed (WebCrypto) and sent (fetch) by our own code.
 const bundled = { alwaysBundle: [/^@kms-secrets\/core(\/|$)/] }
+
+/** A one-file, minified CommonJS build of a worker entry (no shared chunk, core inlined). */
+function standaloneWorker(name: string, source: string): UserConfig {
+  return {
+    entry: { [name]: source },
+    format: ['cjs'],
+    dts: false,
+    clean: false,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    exports: false,
+    deps: bundled,
+  }
+}
 
 export default defineConfig([
   {
@@ -29,30 +44,10 @@ export default defineConfig([
     exports: false,
     deps: bundled,
   },
-  {
-    // One self-contained, minified file of the worker: the plugins copy it next to a CommonJS bundle that inlined the
-    // runtime (as kms-secrets-worker.cjs), so that bundle runs from a dist/ with no node_modules.
-    entry: { 'kms-secrets-worker-standalone': 'src/kms-secrets-worker.ts' },
-    format: ['cjs'],
-    dts: false,
-    clean: false,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    exports: false,
-    deps: bundled,
-  },
-  {
-    // The same without mode "project" (~4.7 KiB less): what the plugins write as kms-secrets-worker.cjs when no secret
-    // of the build is sealed with a project key. A build of its own, so that neither file shares a chunk.
-    entry: { 'kms-secrets-worker-standalone-lean': 'src/kms-secrets-worker-lean.ts' },
-    format: ['cjs'],
-    dts: false,
-    clean: false,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    exports: false,
-    deps: bundled,
-  },
+  // One self-contained, minified file of the worker: the plugins copy it next to a CommonJS bundle that inlined the
+  // runtime (as kms-secrets-worker.cjs), so that bundle runs from a dist/ with no node_modules.
+  standaloneWorker('kms-secrets-worker-standalone', 'src/kms-secrets-worker.ts'),
+  // The same without mode "project" (~4.7 KiB less): what the plugins write as kms-secrets-worker.cjs when no secret
+  // of the build is sealed with a project key. A build of its own, so that neither file shares a chunk.
+  standaloneWorker('kms-secrets-worker-standalone-lean', 'src/kms-secrets-worker-lean.ts'),
 ])
