@@ -2,10 +2,10 @@ import { Buffer } from 'node:buffer'
 import { inspect } from 'node:util'
 import { createFakeKms, type FakeKms, rejection } from '@kms-secrets/testkit/fake-kms'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { canary, fileOf, sealAll, sealOne, sources } from './support/seal.js'
-import { type HttpFault, startTencentServer, type TencentServer } from './support/tencent-server.js'
+import { type HttpFault, useTencentServer } from './support/tencent-server.js'
 
 /** Everything a leak could hide in: message, hint, stack, fields, cause chain, inspect and JSON forms. */
 function render(x: unknown): string {
@@ -84,19 +84,7 @@ describe('runtime objects show nothing secret', () => {
 })
 
 describe('hostile KMS responses through the real Tencent provider', () => {
-  let kms: FakeKms
-  let server: TencentServer
-  const saved = { ...process.env }
-  beforeAll(async () => {
-    kms = createFakeKms()
-    server = await startTencentServer(kms)
-    process.env.TENCENTCLOUD_SECRET_ID = 'AKIDtest'
-    process.env.TENCENTCLOUD_SECRET_KEY = 'test-secret-key'
-  })
-  afterAll(async () => {
-    process.env = saved
-    await server.close()
-  })
+  const t = useTencentServer()
 
   const faults: HttpFault[] = [
     'truncated-plaintext',
@@ -106,16 +94,16 @@ describe('hostile KMS responses through the real Tencent provider', () => {
     'drop-connection',
   ]
   it.each(faults)('%s → typed error without the data key, the value or the request body', async (fault) => {
-    const [env] = await sealOne(kms, 'json')
-    server.httpFaults.push(fault)
-    const opener = createSecretOpener({ endpoint: server.endpoint, retry: { maxAttempts: 1 } })
+    const [env] = await sealOne(t.kms, 'json')
+    t.server.httpFaults.push(fault)
+    const opener = createSecretOpener({ endpoint: t.server.endpoint, retry: { maxAttempts: 1 } })
     const err = await rejection(opener.open(env, { file: 'db.secret.json' }))
     expect(err.code).toMatch(/^ERR_KMS_/)
     expect(err.file).toBe('db.secret.json')
-    expectClean(render(err), kms)
+    expectClean(render(err), t.kms)
     // The SDK attaches no request body to its errors; only a server that quotes it puts it in the message.
     if (fault !== 'error-echoing-request') expect(render(err)).not.toContain(env.kms.blob)
     // The retry path recovers once the fault is gone.
-    await expect(createSecretOpener({ endpoint: server.endpoint }).open(env, { file: 'f' })).resolves.toBeTruthy()
+    await expect(createSecretOpener({ endpoint: t.server.endpoint }).open(env, { file: 'f' })).resolves.toBeTruthy()
   })
 })

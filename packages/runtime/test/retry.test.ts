@@ -1,24 +1,14 @@
 import { isKmsSecretsError } from '@kms-secrets/core'
 import { createFakeKms, type Fault, rejection } from '@kms-secrets/testkit/fake-kms'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createSecretOpener } from '../src/index.js'
 import { backoffMs } from '../src/opener/retry.js'
+import { expectNoUnhandledRejections } from './support/no-unhandled.js'
 import { sealAll, sealOne } from './support/seal.js'
 
 const fast = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 }
-const unhandled: unknown[] = []
-const onUnhandled = (e: unknown) => unhandled.push(e)
-
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(async () => {
-  // Give late rejections (timed-out attempts, abandoned flights) a chance to surface before checking.
-  await new Promise((r) => setTimeout(r, 50))
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-})
+// Late rejections (timed-out attempts, abandoned flights) must surface as failures, not vanish.
+expectNoUnhandledRejections(50)
 
 describe('retries', () => {
   it.each<Fault[]>([
@@ -115,7 +105,7 @@ describe('retries', () => {
       envelopes.map((e) => e.id),
     )
     kms.faults.push('throttle', 'throttle')
-    // Started and dropped: the process must not see an unhandled rejection (checked in afterEach).
+    // Started and dropped: the process must not see an unhandled rejection (checked after each test).
     void opener.open(envelopes[0]!, { file: 'x' }).catch(() => {})
     const abandoned = createSecretOpener({ provider: kms, retry: { maxAttempts: 1 } })
     abandoned.open(envelopes[0]!, { file: 'y' }).then(

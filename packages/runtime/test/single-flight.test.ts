@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SingleFlight } from '../src/opener/single-flight.js'
+import { expectNoUnhandledRejections } from './support/no-unhandled.js'
 
-const unhandled: unknown[] = []
-const onUnhandled = (e: unknown) => unhandled.push(e)
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 20))
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-})
+expectNoUnhandledRejections(20)
 
 describe('SingleFlight', () => {
   it('shares one in-flight promise between concurrent callers', async () => {

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { isKmsSecretsError } from '@kms-secrets/core/open'
-import type { FakeKms } from '@kms-secrets/testkit/fake-kms'
+import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
+import { afterAll, beforeAll } from 'vitest'
 
 /** How the server misbehaves on the next Decrypt calls (consumed in order), beyond the fake KMS's own faults. */
 export type HttpFault =
@@ -91,4 +92,29 @@ export async function startTencentServer(kms: FakeKms, tls?: { key: string; cert
         server.close(() => resolve())
       }),
   }
+}
+
+/** The made-up credentials the tests' Tencent server accepts (it checks nothing; the runtime must send them). */
+export const testCredentialEnv = { TENCENTCLOUD_SECRET_ID: 'AKIDtest', TENCENTCLOUD_SECRET_KEY: 'test-secret-key' }
+
+/**
+ * A fake KMS behind a Tencent server for the file's tests, with `env` (the test credentials and more) set in
+ * process.env meanwhile; both undone after the file. Read `kms`/`server` inside tests (set in beforeAll).
+ */
+export function useTencentServer(env: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): {
+  kms: FakeKms
+  server: TencentServer
+} {
+  const saved = { ...process.env }
+  const used = {} as { kms: FakeKms; server: TencentServer }
+  beforeAll(async () => {
+    used.kms = createFakeKms()
+    used.server = await startTencentServer(used.kms)
+    Object.assign(process.env, testCredentialEnv, await env())
+  })
+  afterAll(async () => {
+    process.env = saved
+    await used.server.close()
+  })
+  return used
 }
