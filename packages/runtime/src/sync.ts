@@ -18,5 +18,12 @@ export function openSecretSync(envelope: AnyEnvelope, meta: OpenMeta): unknown {
     open = (process.getBuiltinModule('node:module').createRequire(file)(file) as { openSecretSync: OpenSync })
       .openSecretSync
   }
-  return open(envelope, meta)
+  try {
+    return open(envelope, meta)
+  } catch (e) {
+    // Rethrown here, in the user's (unminified) bundle: an uncaught error shows this line under its message, not a
+    // line of the minified worker file.
+    // biome-ignore lint/complexity/noUselessCatch: the rethrow site is what node prints under an uncaught error
+    throw e
+  }
 }

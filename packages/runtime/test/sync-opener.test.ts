@@ -162,6 +162,22 @@ console.log(JSON.stringify({ out, loaded }))
     expect(server.requests.slice(before)).toHaveLength(1)
   })
 
+  it('an uncaught failure shows the stub line under its message, not a line of the minified worker file', async () => {
+    const r = await runNode(
+      'open-sync-uncaught.cjs',
+      `const { openSecretSync } = require(${JSON.stringify(distSync)})
+openSecretSync(${JSON.stringify(envelopes[0])}, { file: 'db.secret.json' })
+`,
+      { TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '', HOME: dir },
+    )
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toMatch(/\[ERR_KMS_CREDENTIALS\]/)
+    // node prints "<file>:<line>", the source line of the (re)throw and a caret before the stack: ours, short.
+    const [where, line] = r.stderr.split('\n')
+    expect(where).toMatch(/sync\.cjs:\d+$/)
+    expect(line!.length).toBeLessThan(200)
+  })
+
   it("a user's own worker thread may load the worker file: it opens there and does not serve our protocol", async () => {
     const r = await runNode(
       'own-worker.cjs',
