@@ -13,17 +13,21 @@ describe('secretFrameRE', () => {
   })
 })
 
+/** The stack withoutSecretFrames leaves of an error with this message and these frames. */
+function strippedStack(message: string, frames: string[]): string {
+  const e = new Error(message)
+  e.stack = [`KmsSecretsError: ${message}`, ...frames].join('\n')
+  return withoutSecretFrames(e).stack ?? ''
+}
+
 describe('withoutSecretFrames', () => {
   it('drops frames naming a secret file (printers would show a code frame read from it) and keeps the message', () => {
-    const e = new Error('Could not open config/db.secret.json')
-    e.stack = [
-      'KmsSecretsError: Could not open config/db.secret.json',
+    const stack = strippedStack('Could not open config/db.secret.json', [
       '    at decrypt (file:///app/node_modules/@kms-secrets/runtime/dist/index.mjs:1:2)',
       '    at async file:///app/config/db.secret.json:3:21',
       '    at async Object.<anonymous> (/app/certs/tls.secret.pem?import:1:1)',
       '    at async file:///app/src/server.js:2:1',
-    ].join('\n')
-    const stack = withoutSecretFrames(e).stack ?? ''
+    ])
     expect(stack).toContain('Could not open config/db.secret.json')
     expect(stack).toContain('src/server.js:2:1')
     expect(stack).not.toMatch(/db\.secret\.json:3|tls\.secret\.pem/)
@@ -32,17 +36,14 @@ describe('withoutSecretFrames', () => {
   it('drops frames naming a file opened before, whatever its name (custom include), as path or file URL', () => {
     rememberSecretFile('src/secrets/api.json')
     rememberSecretFile('../shared/my keys/tls.pem')
-    const e = new Error('Could not open src/secrets/api.json')
-    e.stack = [
-      'KmsSecretsError: Could not open src/secrets/api.json',
+    const stack = strippedStack('Could not open src/secrets/api.json', [
       '    at async file:///app/src/secrets/api.json:3:21',
       '    at async /app/src/secrets/api.json?import:3:21',
       '    at Object.<anonymous> (/work/shared/my keys/tls.pem:2:9)',
       '    at async file:///work/shared/my%20keys/tls.pem:2:9',
       '    at async file:///app/src/secrets/api.json.ts:1:1',
       '    at async file:///app/src/server.js:2:1',
-    ].join('\n')
-    const stack = withoutSecretFrames(e).stack ?? ''
+    ])
     expect(stack).toContain('Could not open src/secrets/api.json')
     expect(stack.split('\n').slice(1)).toEqual([
       '    at async file:///app/src/secrets/api.json.ts:1:1',
