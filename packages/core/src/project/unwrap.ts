@@ -10,9 +10,12 @@ export interface WrappedProjectKey {
   context: Record<string, string>
 }
 
+/** What unwrapping calls: the runtime's Decrypt-only provider has these too. */
+type UnwrapProvider = Pick<KmsProvider, 'decrypt' | 'asymmetricRsaDecrypt' | 'asymmetricSm2Decrypt'>
+
 function unsupported(action: string, keyId: string): KmsSecretsError {
   return new KmsSecretsError('ERR_KMS_CONFIG', `This KMS provider cannot call ${action} (CMK ${keyId}).`, {
-    hint: 'Use the Tencent provider of @kms-secrets/core, which implements the asymmetric KMS actions.',
+    hint: 'Use a Tencent KMS provider (the runtime default, or createTencentProvider of @kms-secrets/core), or give the custom provider that method.',
     keyId,
   })
 }
@@ -25,7 +28,7 @@ function unsupported(action: string, keyId: string): KmsSecretsError {
  */
 export async function unwrapProjectKey(
   wrapped: WrappedProjectKey,
-  provider: KmsProvider,
+  provider: UnwrapProvider,
   callOptions?: CallOptions,
 ): Promise<DecryptResult> {
   const { kms, context } = wrapped

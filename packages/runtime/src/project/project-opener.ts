@@ -1,14 +1,10 @@
-import { KmsSecretsError } from '@kms-secrets/core/errors'
 import {
-  type CallOptions,
   canonicalJson,
-  type DecryptResult,
   type KeyHandle,
   type ProjectEnvelope,
-  projectEncryptionContext,
   projectSuite,
+  unwrapProjectKey,
 } from '@kms-secrets/core/open'
-import type { DecryptProvider } from '../kms/tencent-decrypt.js'
 import type { ResolvedOptions } from '../opener/options.js'
 import type { ProjectMaterials } from '../opener/project-mode.js'
 import type { ProviderSource } from '../opener/providers.js'
@@ -38,31 +34,6 @@ async function fingerprintOf(publicKey: Uint8Array, context: Record<string, stri
   return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
 }
 
-/** FORMAT.md §10.4 step 2: the one KMS call that unwraps the project private key. */
-function unwrapCall(provider: DecryptProvider, env: ProjectEnvelope, opts: CallOptions): Promise<DecryptResult> {
-  const { kms } = env
-  if (kms.wrap === 'KMS') {
-    const encryptionContext = projectEncryptionContext(env.context, kms.project)
-    return provider.decrypt({ ciphertextBlob: kms.blob, encryptionContext }, opts)
-  }
-  const call =
-    kms.wrap === 'SM2'
-      ? provider.asymmetricSm2Decrypt?.bind(provider, { keyId: kms.keyId, ciphertext: kms.blob })
-      : provider.asymmetricRsaDecrypt?.bind(provider, {
-          keyId: kms.keyId,
-          ciphertext: kms.blob,
-          algorithm: 'RSAES_OAEP_SHA_256',
-        })
-  /* Precondition: the provider implements the asymmetric decrypt the project key's wrap needs. */
-  if (call === undefined) {
-    throw new KmsSecretsError('ERR_KMS_CONFIG', `The KMS provider cannot call ${actionOfWrap[kms.wrap]}.`, {
-      hint: 'Use the runtime default provider (Tencent KMS), or give the custom provider that method.',
-      keyId: kms.keyId,
-    })
-  }
-  return call(opts)
-}
-
 /**
  * Mode "project" (FORMAT.md §10.4) as materials of core's open rules: ONE KMS call per distinct project key per
  * process, single-flight, whatever the number of files. The unwrapped private key is imported as a non-extractable
@@ -79,7 +50,7 @@ export function createProjectMaterials(providers: ProviderSource, o: ResolvedOpt
     const flight = JSON.stringify([target.region, kms.wrap, kms.keyId, kms.blob, kms.project, context])
     return keys.run(flight, async () => {
       const provider = providers.providerFor(target.region)
-      const res = await callWithRetry((opts) => unwrapCall(provider, env, opts), o)
+      const res = await callWithRetry((opts) => unwrapProjectKey(env, provider, opts), o)
       const matches = async (pk: Uint8Array) => (await fingerprintOf(pk, context)) === kms.project
       return { key: await importRecipientKey(res.plaintext, matches), keyId: res.keyId }
     }).promise
