@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import process from 'node:process'
 import { isEnvelopeText, KmsSecretsError, secretExtensions } from '@kms-secrets/core'
 import { createContext } from '../context'
 import { hasTypeScript, type Options } from '../options'
 import { findInNodeModules } from '../runtime-path'
-import { walkProject } from '../secret-index'
 import { type NextConfigLike, type NextKmsSecretsOptions, nextPhases, runtimePackage } from './config'
-import { type Prebuilt, prebuildSecretModules, scanDistForLeaks } from './prebuild'
+import { nextSecretFiles, type Prebuilt, prebuildSecretModules, scanDistForLeaks } from './prebuild'
 
 /** The default secret names as Turbopack rule globs (its rules match file names, not our RegExp). */
 const secretGlobs = secretExtensions.map((ext) => `*.secret.${ext}`)
@@ -99,29 +98,25 @@ function checkRuntimeInstalled(root: string): void {
   )
 }
 
-/** Next's output dir is never scanned for secret files. */
-const outputDirRE = /(^|[\\/])\.next([\\/]|$)/
-
 /**
  * The secret files under the root that are plaintext on disk (relative paths). Turbopack's persistent cache
  * (`.next/cache/turbopack`, on by default for `next dev` and `next build` in Next 16.5) keeps, for every file it reads,
  * an xxh3-128 hash of its content (`FileContent` cells are persisted as hashes): hashing the candidates of a short
  * secret finds it (a 4-digit PIN in 10 000 tries; test/hardening/cache-hashes-turbopack.test.ts). Sealed files hash
- * ciphertext only.
+ * ciphertext only. `secretFiles`: the project's secret files when already listed (the prebuild's), else walked.
  */
-export function plaintextSecretFiles(plugin: Options): string[] {
+export function plaintextSecretFiles(plugin: Options, secretFiles?: readonly string[]): string[] {
   const ctx = createContext(plugin)
   const files: string[] = []
-  walkProject(ctx.root, (path) => {
-    if (!ctx.matches(path) || outputDirRE.test(relative(ctx.root, path))) return
+  for (const path of secretFiles ?? nextSecretFiles(ctx)) {
     let text: string
     try {
       text = readFileSync(path, 'utf8')
     } catch {
-      return
+      continue
     }
     if (!isEnvelopeText(text)) files.push(ctx.relativeId(path))
-  })
+  }
   return files.sort()
 }
 
@@ -200,8 +195,11 @@ export async function configureBuild(
   const loader: NextLoaderOptions = { plugin: loaderPluginOptions(plugin) }
   const out: NextConfigLike = { ...config, webpack: await webpackHook(config, plugin) }
   const prebuilding = phase === nextPhases.build && process.env.TURBOPACK ? prebuildSecretModules(plugin) : undefined
+  let secretFiles: string[] | undefined
   if (prebuilding !== undefined) {
     const prebuilt = await prebuilding
+    // Every secret file of the project was sealed into a module: no second walk of the tree for the list.
+    secretFiles = Object.keys(prebuilt.modules)
     loader.modules = prebuilt.modules
     const after = config.compiler?.runAfterProductionCompile
     out.compiler = {
@@ -212,7 +210,7 @@ export async function configureBuild(
       },
     }
   }
-  const plaintext = plaintextSecretFiles(plugin)
+  const plaintext = plaintextSecretFiles(plugin, secretFiles)
   if (phase === nextPhases.dev || process.env.TURBOPACK) withoutTurbopackCache(out, phase, plaintext)
   const cacheDir = keptDevCacheDir(out, phase)
   if (cacheDir !== undefined) loader.turbopackCache = cacheDir

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import process from 'node:process'
+import { secretFilesUnder } from '../asset-guard'
 import { createContext, type SecretsContext } from '../context'
 import { leakError } from '../leak'
 import type { Options } from '../options'
@@ -90,19 +91,22 @@ export function sealedByAncestor(
   return ancestors().includes(pid as number)
 }
 
-/** Next's output dir holds no secret file to seal (walkProject already skips node_modules and .git). */
+/** Next's output dir holds no secret file to seal (secretFilesUnder already skips node_modules and .git). */
 const outputDirRE = /(^|[\\/])\.next([\\/]|$)/
+
+/** The project's secret files (absolute paths, sorted), Next's output dir left out. */
+export function nextSecretFiles(ctx: SecretsContext): string[] {
+  return secretFilesUnder(ctx)
+    .filter((path) => !outputDirRE.test(relative(ctx.root, path)))
+    .sort()
+}
 
 async function prebuild(plugin: Options): Promise<PrebuiltBuild> {
   const ctx = createContext(plugin)
   ctx.buildStart()
   const modules: Record<string, Prebuilt> = {}
-  const files: string[] = []
-  walkProject(ctx.root, (path) => {
-    if (ctx.matches(path) && !outputDirRE.test(relative(ctx.root, path))) files.push(path)
-  })
   try {
-    for (const path of files.sort()) {
+    for (const path of nextSecretFiles(ctx)) {
       const { code, warnings } = await ctx.load(path, { sync: false })
       for (const warning of warnings) console.warn(`unplugin-kms-secrets: ${warning} (${ctx.relativeId(path)})`)
       modules[path] = { code, ...fileVersion(path) }
