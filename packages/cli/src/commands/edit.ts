@@ -22,7 +22,7 @@ import { assertKeptEdit, createPrivateDir, type PrivateDir } from '../util/priva
 import { noProjectKey, projectKeyFor, verifyProjectKey } from '../util/project.js'
 import { note, warn } from '../util/report.js'
 import { resealLike } from '../util/reseal.js'
-import { readEnvelope } from '../util/secret.js'
+import { parseEnvelope } from '../util/secret.js'
 
 export interface EditOptions extends KmsFlags {
   file: string
@@ -155,7 +155,7 @@ async function resumeEdit(t: Target, kept: string): Promise<number> {
 export async function editCommand(opts: EditOptions): Promise<number> {
   if (!opts.file) throw usageError('edit needs a file.')
   const original = await readText(opts.file)
-  const env = await readEnvelope(opts.file)
+  const env = parseEnvelope(original, opts.file)
   const project = projectKeyFor(opts.file)
   if (env.mode === 'project' && !project) throw noProjectKey(opts.file)
   const keyId = project?.key.keyId ?? opts.keyId ?? env.kms.keyId

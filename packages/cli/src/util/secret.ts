@@ -16,7 +16,11 @@ import { readText } from './fs.js'
 
 /** Reads and validates a sealed file; a plaintext file → ERR_ENVELOPE_PARSE with a hint to encrypt it. */
 export async function readEnvelope(file: string): Promise<AnyEnvelope> {
-  const text = await readText(file)
+  return parseEnvelope(await readText(file), file)
+}
+
+/** Validates the text of a sealed file read already (as `readEnvelope`, without reading it again). */
+export function parseEnvelope(text: string, file: string): AnyEnvelope {
   if (!isEnvelopeText(text)) {
     throw new KmsSecretsError('ERR_ENVELOPE_PARSE', `${file} is not a sealed kms-secrets envelope.`, {
       hint: `Seal it first: kms-secrets encrypt ${file} --key-id <KeyId> -i`,
@@ -32,9 +36,18 @@ export async function openSecretFile(
   providerFor: (region?: string) => KmsProvider,
 ): Promise<{ envelope: AnyEnvelope; value: unknown }> {
   const envelope = await readEnvelope(file)
+  return { envelope, value: await openValue(envelope, file, providerFor) }
+}
+
+/** The value of an envelope read already: one KMS Decrypt, then AES-GCM. The payload bytes are zeroed. */
+async function openValue(
+  envelope: AnyEnvelope,
+  file: string,
+  providerFor: (region?: string) => KmsProvider,
+): Promise<unknown> {
   const bytes = await openEnvelope(envelope, { provider: providerFor(envelope.kms.region), file })
   try {
-    return { envelope, value: decodePayload(bytes, envelope.format) }
+    return decodePayload(bytes, envelope.format)
   } finally {
     bytes.fill(0)
   }
@@ -60,7 +73,7 @@ export function resolveFormat(file: string, explicit?: string): SecretFormat {
  */
 export async function loadSecretValue(file: string, providerFor: (region?: string) => KmsProvider): Promise<unknown> {
   const text = await readText(file)
-  if (isEnvelopeText(text)) return (await openSecretFile(file, providerFor)).value
+  if (isEnvelopeText(text)) return openValue(parseEnvelope(text, file), file, providerFor)
   const parsed = parseSecretFile(text, resolveFormat(file), file)
   parsed.payload.fill(0)
   return parsed.value
