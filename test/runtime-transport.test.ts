@@ -1,8 +1,9 @@
-import { createSealer } from '@kms-secrets/core'
+import type { SealedEnvelope } from '@kms-secrets/core'
 import { createSecretOpener } from '@kms-secrets/runtime'
 import { readAudit, startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keyIdFor, newIdentity, providerFor } from './hardening/support/kms.js'
+import { adminAndRuntime, keyIdFor, newIdentity, providerFor } from './hardening/support/kms.js'
+import { sealJson } from './hardening/support/seal.js'
 
 /**
  * The runtime signs and sends KMS Decrypt itself (no Tencent SDK). local-kms verifies TC3 signatures with its own
@@ -15,22 +16,16 @@ const runtime = newIdentity('Runtime')
 const temporary = { ...newIdentity('Temporary'), token: 'sts-token-for-the-test' }
 const value = { password: 'transport-canary-5d1f', port: 5432 }
 let kms: TestKms
-let envelope: unknown
+let envelope: SealedEnvelope
 
 beforeAll(async () => {
   kms = await startTestKms({
     seed: {
-      identities: [
-        { ...admin, allow: ['*'], keys: ['*'] },
-        { ...runtime, allow: ['Decrypt'], keys: [keyId] },
-        { ...temporary, allow: ['Decrypt'], keys: [keyId] },
-      ],
+      identities: [...adminAndRuntime(admin, runtime, [keyId]), { ...temporary, allow: ['Decrypt'], keys: [keyId] }],
       keys: [{ keyId, alias: 'runtime-transport' }],
     },
   })
-  const sealer = createSealer({ provider: providerFor(kms.endpoint, admin), keyId })
-  const payload = new TextEncoder().encode(JSON.stringify(value))
-  envelope = await sealer.seal({ id: 'db.secret.json', format: 'json', payload })
+  envelope = await sealJson(providerFor(kms.endpoint, admin), keyId, value)
 })
 afterAll(async () => {
   await kms?.dispose()
@@ -45,15 +40,15 @@ describe('runtime Decrypt against local-kms, checked with the official SDK', () 
     ['session token', temporary],
   ] as const)('%s credentials: the runtime opens the value and local-kms accepts its signature', async (_, who) => {
     const opener = createSecretOpener({ endpoint: kms.endpoint, credential: who, retry: { maxAttempts: 1 } })
-    await expect(opener.open(envelope as never, { file: 'db.secret.json' })).resolves.toEqual(value)
+    await expect(opener.open(envelope, { file: 'db.secret.json' })).resolves.toEqual(value)
     expect(decrypts(who.secretId).map((e) => e.code)).toEqual(['OK'])
   })
 
   it('the same Decrypt through the official SDK (core provider) gives the same data key', async () => {
-    const blob = (envelope as { kms: { blob: string } }).kms.blob
+    const blob = envelope.kms.blob
     const sdk = providerFor(kms.endpoint, runtime)
     const ours = createSecretOpener({ endpoint: kms.endpoint, credential: runtime, retry: { maxAttempts: 1 } })
-    await ours.open(envelope as never, { file: 'db.secret.json' })
+    await ours.open(envelope, { file: 'db.secret.json' })
     const before = decrypts(runtime.secretId).length
     const { envelopeEncryptionContext, validateEnvelope } = await import('@kms-secrets/core/open')
     const ctx = envelopeEncryptionContext(validateEnvelope(envelope, 'db.secret.json'))
@@ -69,7 +64,7 @@ describe('runtime Decrypt against local-kms, checked with the official SDK', () 
   it('a wrong secret key is refused by local-kms (the check can fail)', async () => {
     const bad = { secretId: runtime.secretId, secretKey: `${runtime.secretKey}x` }
     const opener = createSecretOpener({ endpoint: kms.endpoint, credential: bad, retry: { maxAttempts: 1 } })
-    await expect(opener.open(envelope as never, { file: 'db.secret.json' })).rejects.toMatchObject({
+    await expect(opener.open(envelope, { file: 'db.secret.json' })).rejects.toMatchObject({
       code: 'ERR_KMS_UNAUTHORIZED',
       kmsCode: 'AuthFailure.SignatureFailure',
     })
