@@ -35,7 +35,7 @@ const sealJson = (keyId: string, files: [string, unknown][]) => sealJsonFiles(ad
 beforeAll(async () => {
   kms = await startTestKms({
     seed: {
-      identities: [...adminAndRuntime(admin, runtimeId, [keyA, keyB])],
+      identities: adminAndRuntime(admin, runtimeId, [keyA, keyB]),
       keys: [
         { keyId: keyA, alias: 'hard-ct-a' },
         { keyId: keyB, alias: 'hard-ct-b' },

@@ -15,7 +15,7 @@ const keyId = keyIdFor('faults')
 const admin = newIdentity('Admin')
 const runtimeId = newIdentity('Runtime')
 const seed = {
-  identities: [...adminAndRuntime(admin, runtimeId, [keyId])],
+  identities: adminAndRuntime(admin, runtimeId, [keyId]),
   keys: [{ keyId, alias: 'hard-faults' }],
 }
 const dataDir = makeDataDir('faults')

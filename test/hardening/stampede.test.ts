@@ -77,7 +77,7 @@ function startChild(env: NodeJS.ProcessEnv): Child {
 beforeAll(async () => {
   kms = await startTestKms({
     seed: {
-      identities: [...adminAndRuntime(admin, runtimeId, [keyId])],
+      identities: adminAndRuntime(admin, runtimeId, [keyId]),
       keys: [{ keyId, alias: 'hard-stampede' }],
     },
     throttleQps: qps,
