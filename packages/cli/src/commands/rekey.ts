@@ -1,16 +1,14 @@
 import {
   type AnyEnvelope,
   createProjectKeyCache,
-  decodeEnvelope,
   encodeEnvelope,
-  isEnvelopeText,
   openEnvelope,
   sealWithProjectKey,
 } from '@kms-secrets/core'
 import { usageError } from '../util/errors.js'
-import { readText, writeAtomic, writeStdout } from '../util/fs.js'
+import { writeAtomic, writeStdout } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
-import { collectSecretFiles, createDecryptOnce, type FoundProjectKey, projectKeyFor } from '../util/project.js'
+import { createDecryptOnce, type FoundProjectKey, projectKeyFor, readSecretFiles } from '../util/project.js'
 import { note, warn } from '../util/report.js'
 
 export interface RekeyOptions extends KmsFlags {
@@ -28,13 +26,11 @@ interface Item {
 async function plan(paths: string[]): Promise<{ items: Item[]; skipped: string[] }> {
   const items: Item[] = []
   const skipped: string[] = []
-  for (const file of await collectSecretFiles(paths)) {
-    const text = await readText(file)
-    if (!isEnvelopeText(text)) {
+  for (const { file, env } of await readSecretFiles(paths)) {
+    if (!env) {
       warn(`${file}: not sealed; seal it with \`kms-secrets encrypt ${file} -i\``)
       continue
     }
-    const env = decodeEnvelope(text, file)
     const project = projectKeyFor(file)
     /* Precondition: every file to move has a project key in reach, checked before any KMS call. */
     if (!project)

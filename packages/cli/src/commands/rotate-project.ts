@@ -3,11 +3,9 @@ import process from 'node:process'
 import {
   createProjectKey,
   createProjectKeyCache,
-  decodeEnvelope,
   encodeEnvelope,
   encodeProjectKey,
   findProjectKey,
-  isEnvelopeText,
   openEnvelope,
   type ProjectEnvelope,
   type ProjectKey,
@@ -17,9 +15,9 @@ import {
   sealWithProjectKey,
 } from '@kms-secrets/core'
 import { usageError } from '../util/errors.js'
-import { readText, writeAtomic, writeStdout } from '../util/fs.js'
+import { writeAtomic, writeStdout } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
-import { collectSecretFiles } from '../util/project.js'
+import { readSecretFiles } from '../util/project.js'
 import { note } from '../util/report.js'
 
 export interface RotateProjectOptions extends KmsFlags {
@@ -33,11 +31,8 @@ export interface RotateProjectOptions extends KmsFlags {
 /** The files sealed with this project key (fingerprint), with their envelopes. */
 async function sealedWith(paths: string[], fingerprint: string) {
   const out: { file: string; env: ProjectEnvelope }[] = []
-  for (const file of await collectSecretFiles(paths)) {
-    const text = await readText(file)
-    if (!isEnvelopeText(text)) continue
-    const env = decodeEnvelope(text, file)
-    if (env.mode === 'project' && env.kms.project === fingerprint) out.push({ file, env })
+  for (const { file, env } of await readSecretFiles(paths)) {
+    if (env?.mode === 'project' && env.kms.project === fingerprint) out.push({ file, env })
   }
   return out
 }

@@ -3,7 +3,9 @@ import path from 'node:path'
 import {
   type AnyEnvelope,
   type DecryptResult,
+  decodeEnvelope,
   findProjectKey,
+  isEnvelopeText,
   type KmsProvider,
   type ProjectKey,
   projectKeyFingerprint,
@@ -12,6 +14,7 @@ import {
 } from '@kms-secrets/core'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { ioError } from './errors.js'
+import { readText } from './fs.js'
 
 /** Secret files under `root`; node_modules and dot-directories are skipped, symlinks are not followed. */
 export async function* findSecretFiles(root: string): AsyncGenerator<string> {
@@ -33,10 +36,22 @@ export async function* findSecretFiles(root: string): AsyncGenerator<string> {
 }
 
 /** Every secret file named or found under the named directories, each once, in a stable order. */
-export async function collectSecretFiles(paths: readonly string[]): Promise<string[]> {
+async function collectSecretFiles(paths: readonly string[]): Promise<string[]> {
   const out = new Set<string>()
   for (const p of paths) for await (const f of findSecretFiles(p)) out.add(f)
   return [...out]
+}
+
+/** The secret files of `paths` (as `collectSecretFiles`) with their envelopes; `env` is undefined when not sealed. */
+export async function readSecretFiles(
+  paths: readonly string[],
+): Promise<{ file: string; env: AnyEnvelope | undefined }[]> {
+  const out = []
+  for (const file of await collectSecretFiles(paths)) {
+    const text = await readText(file)
+    out.push({ file, env: isEnvelopeText(text) ? decodeEnvelope(text, file) : undefined })
+  }
+  return out
 }
 
 export interface FoundProjectKey {
