@@ -3,7 +3,7 @@
  * (the last lines are the entries); past it the message would only grow, and a walk of a deep or cyclic graph must
  * end somewhere.
  */
-export const maxImporterChain = 20
+const maxImporterChain = 20
 
 /** How one bundler's module graph answers "who imports this module": each adapter gives its graph this shape. */
 export interface ImporterGraph<Node> {

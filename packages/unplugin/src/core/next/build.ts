@@ -43,7 +43,7 @@ export function allowsArbitraryExtensions(root: string): boolean {
 }
 
 /** The plugin's options for Next: generated code imports the runtime by its bare name (Next externalises it). */
-export function pluginOptionsFor(root: string, options: NextKmsSecretsOptions): Options {
+function pluginOptionsFor(root: string, options: NextKmsSecretsOptions): Options {
   return {
     ...options,
     root,

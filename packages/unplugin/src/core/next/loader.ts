@@ -34,7 +34,7 @@ function notPrebuiltError(file: string): KmsSecretsError {
 }
 
 /** The loader's warning for a secret file found plaintext while `next dev` runs with Turbopack's cache on. */
-export function plaintextInCachedDevWarning(file: string, cacheDir: string): string {
+function plaintextInCachedDevWarning(file: string, cacheDir: string): string {
   return (
     `unplugin-kms-secrets: ${file} is plaintext, and this \`next dev\` started with Turbopack's filesystem cache on ` +
     `(every secret file was sealed then): the cache now keeps a hash of the file, from which a short or guessable ` +
