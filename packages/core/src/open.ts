@@ -70,6 +70,7 @@ export {
   projectContextKey,
   projectExporterContext,
   projectFileName,
+  projectFingerprintText,
   projectHpkeInfo,
   projectPrivateKeyLength,
   projectPublicKeyLength,
@@ -78,5 +79,5 @@ export {
 } from './project/constants.js'
 export type { ProjectKeyCache, WrappedProjectKey } from './project/unwrap.js'
 export { createProjectKeyCache, unwrapProjectKey } from './project/unwrap.js'
-export { fromBase64Strict } from './util/base64.js'
+export { fromBase64Strict, toBase64 } from './util/base64.js'
 export { canonicalJson } from './util/canonical-json.js'

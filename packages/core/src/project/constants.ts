@@ -2,6 +2,7 @@
  * Project keys (FORMAT.md §10): constants shared by sealing (build side) and opening (runtime side). Pure: no
  * node:crypto, so the runtime's WebCrypto opener reads the same labels.
  */
+import { canonicalJson } from '../util/canonical-json.js'
 
 /** HPKE suite (RFC 9180 §7): DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, export-only. */
 export const projectSuite = { kem: 0x0010, kdf: 0x0001, aead: 0xffff } as const
@@ -25,6 +26,23 @@ export type ProjectKeyUsage = (typeof keyUsageOfWrap)[ProjectWrap]
 export const projectContextKey = 'kms-secrets-project'
 /** Project key fingerprint: lowercase hex SHA-256 (FORMAT.md §10.2). */
 export const fingerprintRE = /^[0-9a-f]{64}$/
+/**
+ * What a fingerprint hashes (FORMAT.md §10.2): canonicalJson({ context, kmsSecretsProject, publicKey (base64), suite }).
+ * Hashed by the caller: node:crypto when sealing, WebCrypto in the runtime.
+ */
+export function projectFingerprintText(key: {
+  context: Record<string, string>
+  kmsSecretsProject: number
+  publicKey: string
+  suite: { kem: number; kdf: number; aead: number }
+}): string {
+  return canonicalJson({
+    context: key.context,
+    kmsSecretsProject: key.kmsSecretsProject,
+    publicKey: key.publicKey,
+    suite: key.suite,
+  })
+}
 /** P-256 sizes: serialized private key (scalar) and enc / public key (uncompressed point). */
 export const projectPrivateKeyLength = 32
 export const projectPublicKeyLength = 65

@@ -12,6 +12,7 @@ import {
   type ProjectKeyUsage,
   type ProjectWrap,
   projectFileName,
+  projectFingerprintText,
   projectPublicKeyLength,
   projectSuite,
   projectWraps,
@@ -103,13 +104,7 @@ export function validateProjectKey(obj: unknown, file?: string): ProjectKey {
 export function projectKeyFingerprint(
   key: Pick<ProjectKey, 'context' | 'kmsSecretsProject' | 'publicKey' | 'suite'>,
 ): string {
-  const text = canonicalJson({
-    context: key.context,
-    kmsSecretsProject: key.kmsSecretsProject,
-    publicKey: key.publicKey,
-    suite: key.suite,
-  })
-  return createHash('sha256').update(text, 'utf8').digest('hex')
+  return createHash('sha256').update(projectFingerprintText(key), 'utf8').digest('hex')
 }
 
 /** Text of kms-secrets.json: fields in the order of FORMAT.md §10.1, 2-space JSON, trailing newline. */

@@ -1,8 +1,10 @@
 import {
-  canonicalJson,
   type KeyHandle,
+  PROJECT_FILE_VERSION,
   type ProjectEnvelope,
+  projectFingerprintText,
   projectSuite,
+  toBase64,
   unwrapProjectKey,
 } from '@kms-secrets/core/open'
 import type { ResolvedOptions } from '../opener/options.js'
@@ -25,10 +27,10 @@ function hex(buf: ArrayBuffer): string {
 
 /** FORMAT.md §10.2: the fingerprint of a candidate public key with the envelope's context. */
 async function fingerprintOf(publicKey: Uint8Array, context: Record<string, string>): Promise<string> {
-  const text = canonicalJson({
+  const text = projectFingerprintText({
     context,
-    kmsSecretsProject: 1,
-    publicKey: btoa(String.fromCharCode(...publicKey)),
+    kmsSecretsProject: PROJECT_FILE_VERSION,
+    publicKey: toBase64(publicKey),
     suite: projectSuite,
   })
   return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
