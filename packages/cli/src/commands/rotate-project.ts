@@ -57,8 +57,8 @@ export async function rotateProjectCommand(opts: RotateProjectOptions): Promise<
     for (const { env } of files) texts.push(encodeEnvelope({ ...env, kms: projectEnvelopeKms(next) }))
   } else {
     const cache = createProjectKeyCache(pool)
+    const payloads: Uint8Array[] = []
     try {
-      const payloads = []
       for (const { file, env } of files)
         payloads.push(await openEnvelope(env, { provider: pool(env.kms.region), file, projectKeys: cache }))
       next = await createProjectKey({
@@ -75,9 +75,10 @@ export async function rotateProjectCommand(opts: RotateProjectOptions): Promise<
           ...(env.shape ? { shape: env.shape } : {}),
         }
         texts.push(encodeEnvelope(await sealWithProjectKey(next, input)))
-        payloads[i]!.fill(0)
       }
     } finally {
+      // Also when an open, createProjectKey or a seal failed part-way: no plaintext stays in memory.
+      for (const p of payloads) p.fill(0)
       cache.dispose()
     }
   }
