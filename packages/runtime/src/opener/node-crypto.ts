@@ -1,9 +1,9 @@
 import type * as NodeCryptoModule from 'node:crypto'
 
-/** What the synchronous open path and the TC3 signer use from node:crypto (Node, Bun, Deno). */
+/** What the synchronous open path, the TC3 signer and the project key import use from node:crypto (Node, Bun, Deno). */
 export type NodeCrypto = Pick<
   typeof NodeCryptoModule,
-  'createDecipheriv' | 'createHash' | 'createHmac' | 'createSecretKey' | 'hkdfSync' | 'timingSafeEqual'
+  'createDecipheriv' | 'createECDH' | 'createHash' | 'createHmac' | 'createSecretKey' | 'hkdfSync' | 'timingSafeEqual'
 >
 
 let found: NodeCrypto | null | undefined

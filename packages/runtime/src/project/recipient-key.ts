@@ -1,3 +1,4 @@
+import { nodeCrypto } from '../opener/node-crypto.js'
 import type { RecipientKey } from './hpke-receiver.js'
 
 /**
@@ -47,12 +48,9 @@ function point(x: bigint, y: bigint): Uint8Array {
   return out
 }
 
-type NodeEcdh = { setPrivateKey(k: Uint8Array): void; getPublicKey(): Uint8Array }
-type NodeCrypto = { createECDH(curve: string): NodeEcdh }
-
 /** Bun, Deno: the public key from node:crypto's ECDH, then a PKCS #8 import that carries it. */
 export async function importWithPublicKey(raw: Uint8Array, isProjectKey: (pk: Uint8Array) => Promise<boolean>) {
-  const node = globalThis.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+  const node = nodeCrypto()
   if (node === undefined) return null
   const ecdhKey = node.createECDH('prime256v1')
   const copy = raw.slice()
