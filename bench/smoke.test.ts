@@ -1,26 +1,19 @@
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runProcess } from '@kms-secrets/testkit/process'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
 const out = mkdtempSync(join(tmpdir(), 'kms-secrets-bench-smoke-'))
 
-function runBench(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repo, 'bench/run.mjs'), ...args], {
-      cwd: repo,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    child.once('error', reject)
-    child.once('exit', (code) => resolve({ code, stderr }))
+/** `node bench/run.mjs <args>` with only PATH and HOME from the test's env, no timeout (the test has its own). */
+function runBench(args: string[]) {
+  return runProcess([process.execPath, join(repo, 'bench/run.mjs'), ...args], {
+    cwd: repo,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    timeoutMs: 0,
   })
 }
 
