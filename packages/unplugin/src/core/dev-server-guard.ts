@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, isAbsolute, join, posix, resolve } from 'node:path'
 import process from 'node:process'
 import type { SecretsContext } from './context'
-import { splitId } from './guards'
+import { allowedQueryKeys, splitId } from './guards'
 import { findLocalKmsDataDirs, localKmsDataDirOf } from './local-kms-data'
 import type { SecretIndex } from './secret-index'
 
@@ -26,9 +26,6 @@ const refusalBody: Record<Refusal, string> = {
   alias: 'kms-secrets: this file is another name (link) of a secret file and is never served.\n',
   'kms-data': 'kms-secrets: files of a local-kms data dir (credentials, key material) are never served.\n',
 }
-
-/** Queries of a plain module import: vite's `?import` plus dep (`v`) and HMR (`t`) stamps. */
-const importOnlyKeys = new Set(['import', 'v', 't'])
 
 /** Every decoding of `text` (vite decodes once, sirv again; `%25` stacks), malformed sequences kept as they are. */
 function decodings(text: string): string[] {
@@ -133,7 +130,7 @@ export function guardDevServer(ctx: SecretsContext, index: SecretIndex, server: 
     }
     if (refusals.size === 0) return next()
     const query = splitId(url).query
-    const importOnly = query.includes('import') && query.every((key) => importOnlyKeys.has(key))
+    const importOnly = query.includes('import') && query.every((key) => allowedQueryKeys.has(key))
     if (importOnly && refusals.size === 1 && refusals.has('secret')) return next()
     const refusal = refusals.has('kms-data') ? 'kms-data' : refusals.has('alias') ? 'alias' : 'secret'
     res.statusCode = 403

@@ -5,7 +5,7 @@ import { KmsSecretsError } from '@kms-secrets/core'
  * `?t=` (HMR timestamp). Anything else (`?raw`, `?url`, `?inline`, `?worker`, `?init`…) asks another loader for the
  * file's bytes — its plaintext — so it is refused.
  */
-const allowedQueryKeys = new Set(['import', 'v', 't'])
+export const allowedQueryKeys: ReadonlySet<string> = new Set(['import', 'v', 't'])
 
 /** Splits `path?query#hash` into the file path and its query keys. */
 export function splitId(id: string): { path: string; query: string[] } {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { SecretsContext } from './context'
-import { splitId } from './guards'
+import { allowedQueryKeys, splitId } from './guards'
 import { claimOf, loadableRE } from './secret-claims'
 
 /**
@@ -24,9 +24,6 @@ export function toVirtualSecretId(path: string): string {
 export function fromVirtualSecretId(id: string): string | undefined {
   return id.startsWith(prefix) && id.endsWith(suffix) ? id.slice(prefix.length, -suffix.length) : undefined
 }
-
-/** Queries that keep the module a secret module (vite's `?import`, `?v=`, `?t=`); others are refused in load. */
-const keptQueries = new Set(['import', 'v', 't'])
 
 interface ResolveContext {
   resolve(
@@ -64,7 +61,8 @@ async function bundlerResolvedId(
 function virtualIdOf(ctx: SecretsContext, id: string | undefined): string | null {
   if (id === undefined || claimOf(ctx, id) !== 'secret') return null
   const { path, query } = splitId(id)
-  if (query.some((key) => !keptQueries.has(key))) return null
+  // Only allowed queries keep the module a secret module; others keep their path and are refused in load.
+  if (query.some((key) => !allowedQueryKeys.has(key))) return null
   return toVirtualSecretId(path)
 }
 
