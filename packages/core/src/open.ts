@@ -43,7 +43,7 @@ export { ENVELOPE_ALG, ENVELOPE_MARKER, ENVELOPE_VERSION, ENVELOPE_VERSIONS } fr
 export { validateAnyEnvelope, validateEnvelope } from './envelope/validate.js'
 export type { ErrorCode, KmsSecretsErrorDetails } from './errors.js'
 export { assertThat, errorCodes, isKmsSecretsError, KmsSecretsError } from './errors.js'
-export { scrubJsonSnippets } from './kms/tencent-errors.js'
+export { codeForKmsCode, scrubJsonSnippets } from './kms/tencent-errors.js'
 export type * from './kms/types.js'
 export type { NodeCryptoPrimitives, NodeKey } from './open/node-cipher.js'
 export { hkdfCommitted, nodeCipher } from './open/node-cipher.js'

@@ -1,30 +1,7 @@
 import { type ErrorCode, KmsSecretsError } from '@kms-secrets/core/errors'
+import { codeForKmsCode } from '@kms-secrets/core/open'
 
-/**
- * Tencent `Error.Code` of a Decrypt (https://cloud.tencent.com/document/api/573/34420 and the API 3.0 common codes)
- * or of AsymmetricRsaDecrypt/AsymmetricSm2Decrypt (573/54271, 573/54272) → our code (`ERR_KMS_<name>`), by the
- * longest matching `.`-prefix; anything else is ERR_KMS_REQUEST, keeping Tencent's Code and RequestId.
- */
-const table =
-  'UNAUTHORIZED:AuthFailure,UnauthorizedOperation;KEY_NOT_FOUND:ResourceUnavailable.CmkNotFound,InvalidParameterValue.InvalidKeyId;' +
-  'KEY_DISABLED:ResourceUnavailable.CmkDisabled;KEY_STATE:ResourceUnavailable;INVALID_CIPHERTEXT:InvalidParameterValue.InvalidCiphertext,' +
-  'InvalidParameter.DecryptMaterialError,FailedOperation.DecryptError;THROTTLED:RequestLimitExceeded;UNAVAILABLE:InternalError,' +
-  'ServiceUnavailable,UnsupportedOperation.ServiceTemporaryUnavailable;INVALID_PARAMETER:InvalidParameterValue.InvalidKeyUsage,' +
-  'InvalidParameter,InvalidParameterValue,MissingParameter'
-const byCode = new Map<string, ErrorCode>()
-for (const group of table.split(';')) {
-  const [ours, theirs] = group.split(':') as [string, string]
-  for (const code of theirs.split(',')) byCode.set(code, `ERR_KMS_${ours}` as ErrorCode)
-}
-
-export function codeForKmsCode(code: string): ErrorCode {
-  for (let c = code; c !== ''; c = c.slice(0, Math.max(0, c.lastIndexOf('.')))) {
-    const hit = byCode.get(c)
-    if (hit !== undefined) return hit
-  }
-  return 'ERR_KMS_REQUEST'
-}
-
+// Tencent's Error.Code → our code: core's codeForKmsCode, the table the SDK-based provider uses too.
 const restore = 'restore the file from git or re-seal it'
 const hints: Partial<Record<ErrorCode, string>> = {
   ERR_KMS_UNAUTHORIZED: 'Check the credentials, the clock, and that they may call kms:Decrypt on this key.',
