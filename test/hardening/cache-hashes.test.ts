@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { compileWebpackLike } from '@kms-secrets/testkit/build'
 import { scanForCanaries, walkFiles } from '@kms-secrets/testkit/leak'
 import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
-import rspack from '@rspack/core'
 import kmsRspack from 'unplugin-kms-secrets/rspack'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -160,19 +160,9 @@ async function buildWith(kind: Kind, name: string, extra: Record<string, unknown
     plugins: withPlugin ? [kind === 'webpack' ? kmsWebpack(plugin()) : kmsRspack(plugin())] : [],
     ...extra,
   }
-  const compiler = (kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as unknown as {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: unknown): string }) => void): void
-    close(cb: (err?: Error | null) => void): void
-  }
-  await new Promise<void>((resolve, reject) =>
-    compiler.run((err, stats) => {
-      if (err) return reject(err)
-      if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })))
-      resolve()
-    }),
-  )
-  // close() writes the persistent cache.
-  await new Promise<void>((resolve, reject) => compiler.close((err) => (err ? reject(err) : resolve())))
+  // compileWebpackLike closes the compiler, which writes the persistent cache.
+  const stats = await compileWebpackLike(kind, config)
+  if (stats?.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }))
   expect(walkFiles(cacheDir).length).toBeGreaterThan(0)
   return cacheDir
 }

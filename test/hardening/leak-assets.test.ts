@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
+import { compileWebpackLike } from '@kms-secrets/testkit/build'
 import { dataUrlPayloads, newCanary, scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
 import { startTestKms, type TestKms } from '@kms-secrets/testkit/local-kms'
-import rspack from '@rspack/core'
 import * as esbuild from 'esbuild'
 import * as rollup from 'rollup'
 import kmsEsbuild from 'unplugin-kms-secrets/esbuild'
@@ -12,7 +12,6 @@ import kmsVite from 'unplugin-kms-secrets/vite'
 import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import * as vite from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import webpack from 'webpack'
 import { buildFailure, errorCodesIn, errorText } from '../utils/errors.js'
 import { keyIdFor, newIdentity, oneKeySeed, providerFor } from './support/kms.js'
 import { makeWorkDir } from './support/work.js'
@@ -158,19 +157,9 @@ describe('rollup: an @rollup/plugin-url-like plugin listed before ours inlines t
 })
 
 /** Runs a webpack or rspack compiler once; rejects with the compilation's errors (webpack reports them in stats). */
-function runWebpackLike(kind: 'webpack' | 'rspack', config: Record<string, unknown>): Promise<void> {
-  const compiler = (kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as unknown as {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: object): string }) => void): void
-    close(cb: () => void): void
-  }
-  return new Promise<void>((resolve, reject) =>
-    compiler.run((err, stats) => {
-      compiler.close(() => undefined)
-      if (err) return reject(err)
-      if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })))
-      resolve()
-    }),
-  )
+async function runWebpackLike(kind: 'webpack' | 'rspack', config: Record<string, unknown>): Promise<void> {
+  const stats = await compileWebpackLike(kind, config)
+  if (stats?.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }))
 }
 
 const webpackLikeConfig = (kind: 'webpack' | 'rspack', input: string, outDir: string, extra = {}) => ({

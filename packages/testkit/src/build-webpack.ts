@@ -41,17 +41,32 @@ function webpackLikeConfig(kind: 'webpack' | 'rspack', o: BuildOptions): Record<
   }
 }
 
-/** webpack and rspack share one API shape: run, collect stats, close (which flushes the filesystem cache). */
-export async function buildWebpackLike(kind: 'webpack' | 'rspack', o: BuildOptions): Promise<BuildOutput> {
-  const config = webpackLikeConfig(kind, o)
+/**
+ * webpack and rspack share one API shape: run `config` once, then close the compiler (which flushes a filesystem
+ * cache), and give the stats; a compilation's errors are in the stats (`hasErrors()`), not thrown.
+ */
+export async function compileWebpackLike(
+  kind: 'webpack' | 'rspack',
+  config: Record<string, unknown>,
+): Promise<WebpackLikeStats | undefined> {
   const compiler = (kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as unknown as {
     run(cb: (err: Error | null, stats?: WebpackLikeStats) => void): void
     close(cb: (err?: Error | null) => void): void
   }
-  const stats = await new Promise<WebpackLikeStats | undefined>((resolve, reject) =>
-    compiler.run((err, s) => (err ? reject(err) : resolve(s))),
+  const run = await new Promise<{ err: Error | null; stats?: WebpackLikeStats }>((resolve) =>
+    compiler.run((err, stats) => resolve({ err, stats })),
   )
-  await new Promise<void>((resolve, reject) => compiler.close((err) => (err ? reject(err) : resolve())))
+  const closed = new Promise<void>((resolve, reject) => compiler.close((err) => (err ? reject(err) : resolve())))
+  if (run.err) {
+    closed.catch(() => undefined)
+    throw run.err
+  }
+  await closed
+  return run.stats
+}
+
+export async function buildWebpackLike(kind: 'webpack' | 'rspack', o: BuildOptions): Promise<BuildOutput> {
+  const stats = await compileWebpackLike(kind, webpackLikeConfig(kind, o))
   const extras = o.extras !== false
   // Without extras only a failed build's errors are read (the bench times the build itself).
   const json = extras
@@ -70,9 +85,10 @@ export async function buildWebpackLike(kind: 'webpack' | 'rspack', o: BuildOptio
   }
 }
 
-interface WebpackLikeStats {
+export interface WebpackLikeStats {
   hasErrors(): boolean
   toJson(opts: Record<string, unknown>): { errors?: unknown[]; warnings?: unknown[] }
+  toString(opts: Record<string, unknown>): string
 }
 
 function formatStatsError(e: unknown): string {

@@ -128,4 +128,4 @@ export const build: Record<Bundler, (o: BuildOptions) => Promise<BuildOutput>> =
   rspack: (o) => buildWebpackLike('rspack', o),
 }
 
-export { BundlerError } from './build-webpack.js'
+export { BundlerError, compileWebpackLike, type WebpackLikeStats } from './build-webpack.js'
