@@ -23,7 +23,8 @@ export interface Tc3Input {
 
 const encoder = new TextEncoder()
 
-function hex(buf: ArrayBuffer | Uint8Array): string {
+/** Lowercase hex of bytes. */
+export function hex(buf: ArrayBuffer | Uint8Array): string {
   let out = ''
   for (const b of new Uint8Array(buf)) out += b.toString(16).padStart(2, '0')
   return out

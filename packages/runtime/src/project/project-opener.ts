@@ -7,6 +7,7 @@ import {
   toBase64,
   unwrapProjectKey,
 } from '@kms-secrets/core/open'
+import { hex } from '../kms/tc3.js'
 import type { ResolvedOptions } from '../opener/options.js'
 import type { ProjectMaterials } from '../opener/project-mode.js'
 import type { ProviderSource } from '../opener/providers.js'
@@ -20,10 +21,6 @@ const actionOfWrap = {
   RSAES_OAEP_SHA_256: 'AsymmetricRsaDecrypt',
   SM2: 'AsymmetricSm2Decrypt',
 } as const
-
-function hex(buf: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /** FORMAT.md §10.2: the fingerprint of a candidate public key with the envelope's context. */
 async function fingerprintOf(publicKey: Uint8Array, context: Record<string, string>): Promise<string> {
