@@ -4,7 +4,7 @@ import { type AnyEnvelope, isEnvelopeText } from '@kms-secrets/core'
 import { createFilter } from 'unplugin-utils'
 import { generateSecretModule } from './codegen'
 import { dtsPathFor, renderSecretTypes, writeIfChangedSync } from './dts'
-import { checkImportQuery, clientBundleError, splitId } from './guards'
+import { checkImportQuery, clientBundleError, secretIdFilter, splitId } from './guards'
 import { createLeakTracker, type LeakHit, type LeakTracker, type OutputAsset, type PublicSources } from './leak'
 import { type Options, type ResolvedOptions, resolveOptions } from './options'
 import { runtimeSpecifierFor } from './runtime-path'
@@ -151,7 +151,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     }
   }
 
-  const matches = (id: string) => !id.includes('\0') && filter(splitId(id).path)
+  const matches = secretIdFilter((path) => filter(path))
   const secrets = createSecretIndex({
     matches,
     get root() {

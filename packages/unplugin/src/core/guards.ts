@@ -16,6 +16,11 @@ export function splitId(id: string): { path: string; query: string[] } {
   return { path: id.slice(0, q), query }
 }
 
+/** Whether an id is a secret file by include/exclude (a `?query` ignored, virtual ids never). */
+export function secretIdFilter(filter: (path: string) => boolean): (id: string) => boolean {
+  return (id) => !id.includes('\0') && filter(splitId(id).path)
+}
+
 /** ERR_PLUGIN_RAW_IMPORT when a secret is imported with a query that would hand its plaintext to another loader. */
 export function checkImportQuery(id: string, file: string, importersOf?: () => readonly string[]): void {
   const refused = splitId(id).query.filter((key) => !allowedQueryKeys.has(key))

@@ -2,16 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import process from 'node:process'
 import { createFilter } from 'unplugin-utils'
+import { secretIdFilter } from '../guards'
 import { type Options, resolveOptions } from '../options'
 import { kmsSecrets } from '../unplugin'
-import {
-  type NitroConfigLike,
-  type NitroLike,
-  prerenderGuard,
-  prerenderPluginFile,
-  secretIdFilter,
-  shieldSecretFiles,
-} from './nitro'
+import { type NitroConfigLike, type NitroLike, prerenderGuard, prerenderPluginFile, shieldSecretFiles } from './nitro'
 
 /** The parts of Nuxt's `nuxt` object the module uses (typed here so the package needs no Nuxt types). */
 export interface NuxtLike {

@@ -1,5 +1,4 @@
 import { KmsSecretsError } from '@kms-secrets/core'
-import { splitId } from '../guards'
 import { toBundlerError } from '../report'
 
 /** The parts of a nitro config the module changes. */
@@ -73,11 +72,6 @@ function rawSpecifierError(file: string): KmsSecretsError {
     `${file} is imported with nitro's \`raw:\` prefix: that would put the secret file's plaintext into the bundle.`,
     { hint: 'Import it without the prefix: the import then gives the decrypted text at run time.', file },
   )
-}
-
-/** Whether an id is a secret file by include/exclude (a `?query` ignored, virtual ids never). */
-export function secretIdFilter(filter: (path: string) => boolean): (id: string) => boolean {
-  return (id) => !id.includes('\0') && filter(splitId(id).path)
 }
 
 /** The nitro runtime plugin (written to Nuxt's buildDir) that reports secret reads during prerender. */
