@@ -2,13 +2,12 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import rspack from '@rspack/core'
+import { compileWebpackLike } from '@kms-secrets/testkit/build'
 import * as esbuild from 'esbuild'
 import * as rolldown from 'rolldown'
 import * as rollup from 'rollup'
 import * as vite from 'vite'
 import { afterAll, describe, expect, it } from 'vitest'
-import webpack from 'webpack'
 
 /**
  * "No warning from our code in any supported bundler's output" (issue 11): a tiny server app that re-exports all of
@@ -62,16 +61,7 @@ const webpackLike =
       ...(kind === 'webpack' && esm ? { experiments: { outputModule: true } } : {}),
       infrastructureLogging: { level: 'error' },
     }
-    const compiler = (kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as unknown as {
-      run(
-        cb: (err: Error | null, stats?: { toJson(o: object): { warnings?: unknown[]; errors?: unknown[] } }) => void,
-      ): void
-      close(cb: () => void): void
-    }
-    const stats = await new Promise<{ warnings?: unknown[]; errors?: unknown[] }>((res, rej) =>
-      compiler.run((err, s) => (err ? rej(err) : res(s!.toJson({ all: false, warnings: true, errors: true })))),
-    )
-    await new Promise<void>((r) => compiler.close(r))
+    const stats = (await compileWebpackLike(kind, config))?.toJson({ all: false, warnings: true, errors: true }) ?? {}
     const text = (e: unknown) => (typeof e === 'string' ? e : JSON.stringify(e))
     expect(stats.errors ?? []).toEqual([])
     return (stats.warnings ?? []).map(text)
