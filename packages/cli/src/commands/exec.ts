@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process'
-import os from 'node:os'
 import path from 'node:path'
-import process from 'node:process'
 import { type KmsProvider, type SecretFormat, serializeSecret } from '@kms-secrets/core'
 import { parseNamedFile } from '../util/argv.js'
 import { assertAllowedVars, type ChildVar, envNameRE, inheritedEnv } from '../util/child-env.js'
 import { usageError } from '../util/errors.js'
 import { type FifoServer, serveFifo } from '../util/fifo.js'
-import { childStdio, connectChild, io } from '../util/io.js'
+import { io, runForwarding } from '../util/io.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { createPrivateDir } from '../util/private-dir.js'
 import { openSecretFile } from '../util/secret.js'
@@ -56,25 +53,14 @@ function assertAllowVarNames(names: readonly string[]): void {
 }
 
 /** Runs the child, forwards signals to it, resolves with its exit code (128 + n when killed by signal n). */
-function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [cmd, ...args] = command
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, args, { stdio: childStdio(), env })
-    connectChild(child)
-    const forward = (signal: NodeJS.Signals) => child.kill(signal)
-    for (const s of forwardedSignals) process.on(s, forward)
-    const done = () => {
-      for (const s of forwardedSignals) process.off(s, forward)
-    }
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      done()
-      reject(usageError(`Cannot run "${cmd}" (${e.code ?? 'error'}).`, 'Check the command after -- and your PATH.'))
-    })
-    child.on('close', (code, signal) => {
-      done()
-      resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0))
-    })
-  })
+  try {
+    return await runForwarding(cmd!, args, env, forwardedSignals)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error'
+    throw usageError(`Cannot run "${cmd}" (${code}).`, 'Check the command after -- and your PATH.')
+  }
 }
 
 /** The variables of every `--env` file (later files win), refused as a whole if any name is not allowed. */

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import process from 'node:process'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import { childStdio, connectChild, io } from '../util/io.js'
+import { io, runForwarding } from '../util/io.js'
 
 const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
@@ -31,16 +30,5 @@ function localKmsBin(): string {
  * Without --data-dir the bin keeps its data in the per-user state dir, never inside the project a dev server serves.
  */
 export function localKmsCommand(args: string[]): Promise<number> {
-  const bin = localKmsBin()
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: childStdio(), env: io().env })
-    connectChild(child)
-    const forward = (signal: NodeJS.Signals) => child.kill(signal)
-    for (const s of forwardedSignals) process.on(s, forward)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      for (const s of forwardedSignals) process.off(s, forward)
-      resolve(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1))
-    })
-  })
+  return runForwarding(process.execPath, [localKmsBin(), ...args], io().env, forwardedSignals)
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ChildProcess, StdioOptions } from 'node:child_process'
+import { type ChildProcess, type SpawnOptions, type StdioOptions, spawn } from 'node:child_process'
+import os from 'node:os'
 import process from 'node:process'
 import type { Readable, Writable } from 'node:stream'
 
@@ -78,4 +79,33 @@ export function connectChild(child: ChildProcess): void {
     child.stdin.on('error', () => {}) // EPIPE: the child does not read its stdin
     s.stdin.pipe(child.stdin)
   }
+}
+
+/**
+ * Runs `cmd` on the run's streams (`childStdio` + `connectChild`) and forwards `signals` to it while it runs.
+ * Resolves with its exit code (128 + n when killed by signal n) once its output is copied; a failed start rejects.
+ */
+export function runForwarding(
+  cmd: string,
+  args: readonly string[],
+  env: SpawnOptions['env'],
+  signals: readonly NodeJS.Signals[],
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: childStdio(), env })
+    connectChild(child)
+    const forward = (signal: NodeJS.Signals) => child.kill(signal)
+    for (const s of signals) process.on(s, forward)
+    const done = () => {
+      for (const s of signals) process.off(s, forward)
+    }
+    child.on('error', (e) => {
+      done()
+      reject(e)
+    })
+    child.on('close', (code, signal) => {
+      done()
+      resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0))
+    })
+  })
 }
