@@ -13,7 +13,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { usageError } from '../util/errors.js'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
-import { type FoundProjectKey, projectKeyFor } from '../util/project.js'
+import { type FoundProjectKey, projectKeyFor, sameContext } from '../util/project.js'
 import { note } from '../util/report.js'
 import { defaultId, resolveFormat } from '../util/secret.js'
 
@@ -58,11 +58,6 @@ async function readPlaintext(job: Job) {
     })
   }
   return parseSecretFile(text, job.format, job.file)
-}
-
-function sameContext(a: Record<string, string>, b: Record<string, string>): boolean {
-  const norm = (c: Record<string, string>) => JSON.stringify(Object.entries(c).sort(([x], [y]) => (x < y ? -1 : 1)))
-  return norm(a) === norm(b)
 }
 
 /** The project key of each job (nearest kms-secrets.json of its file), or undefined when --key-id decides. */

@@ -8,7 +8,13 @@ import {
 import { usageError } from '../util/errors.js'
 import { writeAtomic, writeStdout } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
-import { createDecryptOnce, type FoundProjectKey, projectKeyFor, readSecretFiles } from '../util/project.js'
+import {
+  createDecryptOnce,
+  type FoundProjectKey,
+  projectKeyFor,
+  readSecretFiles,
+  sameContext,
+} from '../util/project.js'
 import { note, warn } from '../util/report.js'
 
 export interface RekeyOptions extends KmsFlags {
@@ -64,7 +70,7 @@ export async function rekeyCommand(opts: RekeyOptions): Promise<number> {
       } finally {
         payload.fill(0)
       }
-      if (JSON.stringify(env.context) !== JSON.stringify(project.key.context))
+      if (!sameContext(env.context, project.key.context))
         warn(`${file}: its context is now the project key's (${Object.keys(project.key.context).join(', ') || 'none'})`)
     }
   } finally {

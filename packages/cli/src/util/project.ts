@@ -54,6 +54,12 @@ export async function readSecretFiles(
   return out
 }
 
+/** The same encryption context pairs, in any order. */
+export function sameContext(a: Record<string, string>, b: Record<string, string>): boolean {
+  const norm = (c: Record<string, string>) => JSON.stringify(Object.entries(c).sort(([x], [y]) => (x < y ? -1 : 1)))
+  return norm(a) === norm(b)
+}
+
 export interface FoundProjectKey {
   path: string
   key: ProjectKey
