@@ -18,7 +18,7 @@ import {
 } from '@kms-secrets/core/open'
 import type { RecipientKey } from '../project/hpke-receiver.js'
 import { type DataKey, hostCipher } from './data-key.js'
-import { toOpenError, withoutSecretFrames } from './open-error.js'
+import { fileOf, toOpenError, withoutSecretFrames } from './open-error.js'
 import type { ResolvedOptions } from './options.js'
 import { type ProjectMaterials, projectMode } from './project-mode.js'
 import { createProviderSource } from './providers.js'
@@ -136,7 +136,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   }
 
   const open = async (envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> => {
-    const file = typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
+    const file = fileOf(meta)
     const target: DecryptTarget = { file, keyId: '', region: '' }
     try {
       const env = validateAnyEnvelope(envelope, file)

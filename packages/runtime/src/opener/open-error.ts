@@ -1,6 +1,10 @@
 import { isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
 import { DecryptFailure, type DecryptTarget, decryptError, scrubMessage } from './retry.js'
 
+/** The file `meta` names, for messages: generated code passes `{ file }`; anything else reads "an imported secret". */
+export const fileOf = (meta: { file?: unknown } | undefined): string =>
+  typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
+
 /** Every error leaving `open` is a KmsSecretsError that names the file; foreign messages are never forwarded. */
 export function toOpenError(e: unknown, target: DecryptTarget): KmsSecretsError {
   if (e instanceof DecryptFailure) return decryptError(e.error, target, e.attempts, e.exhausted)

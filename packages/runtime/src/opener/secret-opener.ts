@@ -3,7 +3,7 @@ import type { AnyEnvelope } from '@kms-secrets/core/open'
 import { createSyncOpener, type SyncOpener } from '../sync/sync-opener.js'
 import { createAsyncOpener, type OpenMeta } from './async-opener.js'
 import { buildPhasePlaceholder, isBuildPhase } from './build-phase.js'
-import { rememberSecretFile, withoutSecretFrames } from './open-error.js'
+import { fileOf, rememberSecretFile, withoutSecretFrames } from './open-error.js'
 import { type ResolvedOptions, resolveOptions, type SecretOpenerOptions } from './options.js'
 
 export interface SecretOpener {
@@ -82,9 +82,6 @@ function makeOpener(options: SecretOpenerOptions, syncFactory: SyncFactory | und
  * non-enumerable global under a registered symbol, holding exactly what a module-level opener held (no key bytes).
  */
 const defaultOpenerKey = Symbol.for('@kms-secrets/runtime/default-opener@1')
-
-const fileOf = (meta: OpenMeta): string =>
-  typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
 
 function getDefault(): SecretOpener {
   const holder = globalThis as { [defaultOpenerKey]?: SecretOpener }

@@ -2,6 +2,7 @@ import type { MessagePort, Worker } from 'node:worker_threads'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { type AnyEnvelope, validateAnyEnvelope } from '@kms-secrets/core/open'
 import type { OpenMeta } from '../opener/async-opener.js'
+import { fileOf } from '../opener/open-error.js'
 import { type ResolvedOptions, worstCaseMs } from '../opener/options.js'
 import { fromErrorFields, type OpenReply, type OpenRequest, type WorkerData, type WorkerOptions } from './protocol.js'
 import { resolveWorkerFile } from './worker-file.js'
@@ -102,7 +103,7 @@ export function createSyncOpener(o: ResolvedOptions): SyncOpener {
   }
   return {
     openSync(envelope, meta) {
-      const file = typeof meta?.file === 'string' && meta.file !== '' ? meta.file : 'an imported secret'
+      const file = fileOf(meta)
       // Bad input fails here, synchronously, without starting a worker.
       const env = validateAnyEnvelope(envelope, file)
       host ??= startHost(options, onGone)
