@@ -128,6 +128,12 @@ const turbopackCacheFlag: Record<string, string> = {
 
 const warned = new Set<string>()
 
+/** Where Turbopack keeps its filesystem cache in this phase (under the config's distDir, `.next` by default). */
+function turbopackCacheDir(out: NextConfigLike, phase: string): string {
+  const distDir = typeof out.distDir === 'string' && out.distDir !== '' ? out.distDir : '.next'
+  return `${distDir}/${phase === nextPhases.dev ? 'dev/' : ''}cache/turbopack`
+}
+
 /**
  * Turns Turbopack's persistent cache off for this phase when a secret file is plaintext (it would keep a hash of the
  * file), with a warning once per process and phase. A user's `true` is overridden: the cache is a build artifact.
@@ -143,7 +149,7 @@ export function withoutTurbopackCache(out: NextConfigLike, phase: string, plaint
     `unplugin-kms-secrets: Turbopack's filesystem cache is off for this ${phase === nextPhases.build ? 'build' : 'dev server'} ` +
       `(experimental.${flag}: false): it would keep a hash of each plaintext secret file (${shown}), from which a ` +
       'short or guessable value can be recovered. Seal them (`kms-secrets encrypt <file> -i`) to keep the cache; ' +
-      `delete ${phase === nextPhases.build ? '.next/cache/turbopack' : '.next/dev/cache/turbopack'} if an earlier run wrote one.`,
+      `delete ${turbopackCacheDir(out, phase)} if an earlier run wrote one.`,
   )
 }
 
@@ -155,8 +161,7 @@ export function keptDevCacheDir(out: NextConfigLike, phase: string): string | un
   if (phase !== nextPhases.dev) return undefined
   if ((out.experimental as Record<string, unknown> | undefined)?.[turbopackCacheFlag[phase]!] === false)
     return undefined
-  const distDir = typeof out.distDir === 'string' && out.distDir !== '' ? out.distDir : '.next'
-  return `${distDir}/dev/cache/turbopack`
+  return turbopackCacheDir(out, phase)
 }
 
 /**
