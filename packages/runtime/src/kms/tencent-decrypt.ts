@@ -35,14 +35,9 @@ export interface TencentDecryptOptions {
 }
 
 /** Tencent KMS API version (https://cloud.tencent.com/document/api/573). */
-export const kmsVersion = '2019-01-18'
+const kmsVersion = '2019-01-18'
 const regionRE = /^[a-z][a-z0-9-]{1,40}$/
 const encoder = new TextEncoder()
-
-/** Strict base64 → bytes; undefined when not (canonical) base64. */
-export function fromBase64(text: unknown): Uint8Array | undefined {
-  return typeof text === 'string' ? fromBase64Strict(text) : undefined
-}
 
 async function send(url: URL, headers: Record<string, string>, body: Uint8Array, o: PostOptions, action: string) {
   try {
@@ -85,7 +80,7 @@ function readAnswer(status: number, text: string, action: string): DecryptResult
   if (error !== undefined) {
     throw apiError(typeof error?.Code === 'string' ? error.Code : 'InternalError', requestId, action)
   }
-  const plaintext = fromBase64(r.Plaintext)
+  const plaintext = typeof r.Plaintext === 'string' ? fromBase64Strict(r.Plaintext) : undefined
   if (plaintext === undefined) {
     throw new KmsSecretsError('ERR_KMS_REQUEST', `KMS ${action} answered without a valid Plaintext.`, {
       hint: 'Check that KMS_SECRETS_ENDPOINT is Tencent KMS or local-kms.',
