@@ -13,7 +13,7 @@ import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { usageError } from '../util/errors.js'
 import { readText, writeAtomic, writeStdout } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
-import { type FoundProjectKey, projectKeyFor, sameContext } from '../util/project.js'
+import { type FoundProjectKey, projectKeyLookup, sameContext } from '../util/project.js'
 import { note } from '../util/report.js'
 import { defaultId, resolveFormat } from '../util/secret.js'
 
@@ -63,6 +63,7 @@ async function readPlaintext(job: Job) {
 /** The project key of each job (nearest kms-secrets.json of its file), or undefined when --key-id decides. */
 function projectKeysOf(jobs: Job[], opts: EncryptOptions): FoundProjectKey[] | undefined {
   if (opts.keyId) return undefined
+  const projectKeyFor = projectKeyLookup()
   return jobs.map((job) => {
     const found = projectKeyFor(job.file)
     /* Precondition: without --key-id every file has a project key in reach. */

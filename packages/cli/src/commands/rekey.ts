@@ -11,7 +11,7 @@ import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import {
   createDecryptOnce,
   type FoundProjectKey,
-  projectKeyFor,
+  projectKeyLookup,
   readSecretFiles,
   sameContext,
 } from '../util/project.js'
@@ -32,6 +32,7 @@ interface Item {
 async function plan(paths: string[]): Promise<{ items: Item[]; skipped: string[] }> {
   const items: Item[] = []
   const skipped: string[] = []
+  const projectKeyFor = projectKeyLookup()
   for (const { file, env } of await readSecretFiles(paths)) {
     if (!env) {
       warn(`${file}: not sealed; seal it with \`kms-secrets encrypt ${file} -i\``)

@@ -72,6 +72,16 @@ export function projectKeyFor(file: string): FoundProjectKey | undefined {
   return found && { ...found, fingerprint: projectKeyFingerprint(found.key) }
 }
 
+/** `projectKeyFor` for the many files of one command: kms-secrets.json is looked up and read once per directory. */
+export function projectKeyLookup(): (file: string) => FoundProjectKey | undefined {
+  const byDir = new Map<string, FoundProjectKey | undefined>()
+  return (file) => {
+    const dir = path.dirname(path.resolve(file))
+    if (!byDir.has(dir)) byDir.set(dir, projectKeyFor(file))
+    return byDir.get(dir)
+  }
+}
+
 /**
  * A provider whose Decrypt is done once per distinct (blob, EncryptionContext) for a whole command (rekey, rotate):
  * each caller gets its own copy of the plaintext (openEnvelope zeroes what it gets); `dispose()` zeroes the cache.
