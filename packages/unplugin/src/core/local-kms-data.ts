@@ -36,10 +36,18 @@ export function isLocalKmsDataDir(dir: string): boolean {
   }
 }
 
-/** The local-kms data dir `path` is in (or is), looking at every ancestor up to the filesystem root. */
-export function localKmsDataDirOf(path: string): string | undefined {
+/**
+ * The local-kms data dir `path` is in (or is), looking at every ancestor up to the filesystem root. `known`: answers
+ * per dir shared by the lookups of one pass over many files (their ancestors are mostly the same dirs).
+ */
+export function localKmsDataDirOf(path: string, known?: Map<string, boolean>): string | undefined {
   for (let dir = path, parent = dirname(dir); ; dir = parent, parent = dirname(dir)) {
-    if (isLocalKmsDataDir(dir)) return dir
+    let isDataDir = known?.get(dir)
+    if (isDataDir === undefined) {
+      isDataDir = isLocalKmsDataDir(dir)
+      known?.set(dir, isDataDir)
+    }
+    if (isDataDir) return dir
     if (parent === dir) return undefined
   }
 }

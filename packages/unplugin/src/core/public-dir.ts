@@ -58,10 +58,12 @@ export function checkPublicDir(
   // A build copies publicDir as is, following links: every other name of a secret counts. The dev server's guard
   // refuses those names per request, so serving only refuses files that are secrets by their own name.
   // (Serving asks include/exclude alone: no real-path, hard-link or data-dir lookups per file only to drop them.)
+  // The files of publicDir share their ancestors: each dir is checked for a local-kms marker once.
+  const dataDirs = new Map<string, boolean>()
   const found = secretFilesIn(
     config.publicDir,
     config.command === 'build'
-      ? (path) => index.secretFileOf(path) !== undefined || localKmsDataDirOf(path) !== undefined
+      ? (path) => index.secretFileOf(path) !== undefined || localKmsDataDirOf(path, dataDirs) !== undefined
       : (path) => ctx.matches(path),
   )
   if (found.length === 0) return
