@@ -2,10 +2,11 @@ import * as nodeCrypto from 'node:crypto'
 import { zero } from '../crypto/aead.js'
 import type { AnyEnvelope } from '../envelope/types.js'
 import type { CallOptions, KmsProvider } from '../kms/types.js'
+import { projectPrivateKeyLength } from '../project/constants.js'
 import { exportRecipientDataKey } from '../project/hpke.js'
 import { type ProjectKeyCache, unwrapProjectKey } from '../project/unwrap.js'
 import { type NodeKey, nodeCipher } from './node-cipher.js'
-import { importDataKey, type Opener, projectKeyLength, runOpen } from './rules.js'
+import { importDataKey, type Opener, runOpen } from './rules.js'
 
 export interface OpenOptions {
   provider: KmsProvider
@@ -49,7 +50,7 @@ export async function openEnvelope(env: AnyEnvelope, options: OpenOptions): Prom
         ? await projectKeys.unwrap(e, callOptions)
         : await unwrapProjectKey(e, provider, callOptions)
       if (!projectKeys) unwrapped = res.plaintext
-      return { key: res.plaintext.length === projectKeyLength ? res.plaintext : null, keyId: res.keyId }
+      return { key: res.plaintext.length === projectPrivateKeyLength ? res.plaintext : null, keyId: res.keyId }
     },
     // info and exporter context are FORMAT.md §10.4's, from kms.project: exportRecipientDataKey derives the same.
     hpkeExport: (key, enc) => exportRecipientDataKey(key, enc, (env as { kms: { project: string } }).kms.project),

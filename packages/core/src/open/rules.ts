@@ -4,7 +4,7 @@ import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } f
 import type { AnyEnvelope, DirectEnvelope, ProjectEnvelope, SealedEnvelope } from '../envelope/types.js'
 import { KmsSecretsError } from '../errors.js'
 import type { DecryptResult } from '../kms/types.js'
-import { projectExporterContext, projectHpkeInfo, projectPrivateKeyLength } from '../project/constants.js'
+import { projectExporterContext, projectHpkeInfo } from '../project/constants.js'
 import { fromBase64Strict } from '../util/base64.js'
 
 /**
@@ -261,9 +261,6 @@ function projectDataKey<K, P>(
     })
   })
 }
-
-/** Project private keys are 32-byte P-256 scalars (FORMAT.md §10.1): a materials check for raw-bytes openers. */
-export const projectKeyLength: number = projectPrivateKeyLength
 
 /**
  * The 32-byte data key from a KMS Decrypt result as a handle, zeroing the raw bytes whatever happens; not 32 bytes
