@@ -1,4 +1,3 @@
-import process from 'node:process'
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { usageError } from './errors.js'
 
@@ -128,7 +127,7 @@ export function splitCommandLine(line: string): string[] {
 }
 
 /** $VISUAL, then $EDITOR, then `vi` (as git and sops do). */
-export function resolveEditor(env: NodeJS.ProcessEnv = process.env): string[] {
+export function resolveEditor(env: NodeJS.ProcessEnv): string[] {
   const line = env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi'
   const words = splitCommandLine(line)
   return words.length > 0 ? words : ['vi']

@@ -1,6 +1,5 @@
 import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import process from 'node:process'
 import { resolveEditor } from './argv.js'
 
 /**
@@ -58,7 +57,7 @@ function realCommand(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** The kind of editor `cmd` starts: by its own name, else by the file it resolves to (`vi`, `editor`). */
-export function editorKind(cmd: string, env: NodeJS.ProcessEnv = process.env): EditorKind | undefined {
+export function editorKind(cmd: string, env: NodeJS.ProcessEnv): EditorKind | undefined {
   const byName = classify(path.basename(cmd))
   if (byName) return byName
   const real = realCommand(cmd, env)
@@ -84,7 +83,7 @@ function withOptions(args: readonly string[], options: readonly string[]): strin
 }
 
 /** $VISUAL / $EDITOR with the options that keep the plaintext where `edit` put it, plus any warning. */
-export function resolveEditorLaunch(env: NodeJS.ProcessEnv = process.env): EditorLaunch {
+export function resolveEditorLaunch(env: NodeJS.ProcessEnv): EditorLaunch {
   const [cmd, ...args] = resolveEditor(env)
   const kind = editorKind(cmd!, env)
   if (kind === 'vscode') {
