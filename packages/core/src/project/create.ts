@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { createECDH, randomBytes } from 'node:crypto'
 import { zero } from '../crypto/aead.js'
 import { projectEncryptionContext } from '../envelope/aad.js'
 import { isKmsSecretsError, KmsSecretsError } from '../errors.js'
 import type { GetPublicKeyResult, KmsProvider } from '../kms/types.js'
-import { fromBase64Strict, toBase64 } from '../util/base64.js'
+import { toBase64 } from '../util/base64.js'
 import { keyUsageOfWrap, PROJECT_FILE_VERSION, type ProjectWrap, projectSuite } from './constants.js'
 import { type ProjectKey, projectKeyFingerprint } from './file.js'
 import { createProjectSuite } from './hpke.js'
@@ -152,21 +152,21 @@ export async function unlockProjectKey(key: ProjectKey, provider: KmsProvider): 
   const res = await unwrapProjectKey({ kms, context: key.context }, provider)
   try {
     if (res.keyId !== key.keyId || res.plaintext.length !== 32) throw mismatch(key.keyId)
-    const suite = createProjectSuite()
-    const priv = await suite.kem.deserializePrivateKey(res.plaintext.slice())
-    const jwk = await crypto.subtle.exportKey('jwk', priv)
-    const point = new Uint8Array([4, ...fromB64url(jwk.x), ...fromB64url(jwk.y)])
+    // node:crypto's ECDH keeps the scalar in native memory (a JWK export would copy it into an unzeroable string).
+    let point: Uint8Array
+    try {
+      const ecdh = createECDH('prime256v1')
+      ecdh.setPrivateKey(res.plaintext)
+      point = ecdh.getPublicKey()
+    } catch {
+      throw mismatch(key.keyId) // 0 or ≥ n: not a P-256 private key
+    }
     if (toBase64(point) !== key.publicKey) throw mismatch(key.keyId)
     return res.plaintext
   } catch (e) {
     zero(res.plaintext)
     throw e
   }
-}
-
-function fromB64url(text: string | undefined): Uint8Array {
-  const std = (text ?? '').replace(/-/g, '+').replace(/_/g, '/')
-  return fromBase64Strict(std + '='.repeat((4 - (std.length % 4)) % 4)) ?? new Uint8Array()
 }
 
 export interface RewrapProjectKeyOptions {
