@@ -1,5 +1,4 @@
 import { readFileSync, realpathSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, sep } from 'node:path'
 
@@ -42,12 +41,10 @@ export function syncWorkerEntry(build: { projectFiles: ReadonlySet<string> }): s
     : '@kms-secrets/runtime/worker-standalone-lean'
 }
 
-/** The runtime's one-file worker (dist/kms-secrets-worker-standalone[-lean].cjs) for this build. */
-export function readSyncWorker(build: { projectFiles: ReadonlySet<string> }): Promise<Buffer> {
-  return readFile(require.resolve(syncWorkerEntry(build)))
-}
-
-/** Synchronous variant, for hooks that emit assets (rollup's emitFile). */
-export function readSyncWorkerSync(build: { projectFiles: ReadonlySet<string> }): Buffer {
+/**
+ * The runtime's one-file worker (dist/kms-secrets-worker-standalone[-lean].cjs) for this build; read synchronously
+ * (tens of KiB, once per build) for hooks that emit assets synchronously (rollup's emitFile) and esbuild's onEnd alike.
+ */
+export function readSyncWorker(build: { projectFiles: ReadonlySet<string> }): Buffer {
   return readFileSync(require.resolve(syncWorkerEntry(build)))
 }

@@ -25,7 +25,7 @@ export async function writeSyncWorker(
   const inputs = result.metafile?.inputs
   if (inputs !== undefined && !runtimeInlined(Object.keys(inputs).map((i) => resolve(cwd, i)))) return undefined
   const outfile = resolve(cwd, dir, syncWorkerFileName)
-  const source = await readSyncWorker(ctx)
+  const source = readSyncWorker(ctx)
   const current = await readFile(outfile).catch(() => undefined)
   if (current === undefined || !current.equals(source)) await writeFile(outfile, source)
   return outfile

@@ -8,7 +8,7 @@ import { isPublicModule, type LeakHit, leakError, type OutputAsset } from '../le
 import { unpluginLoadHooks } from '../load'
 import { projectRootOf } from '../project-root'
 import { toBundlerError } from '../report'
-import { readSyncWorkerSync, runtimeInlined, syncWorkerFileName } from '../sync-worker'
+import { readSyncWorker, runtimeInlined, syncWorkerFileName } from '../sync-worker'
 import { createSecretResolver, fromVirtualSecretId } from '../virtual-id'
 import { type Adapter, cast, failWithThisError } from './adapter'
 
@@ -133,7 +133,7 @@ export function rollupFamilyHooks(ctx: SecretsContext) {
           if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
         }
         if (ctx.syncFiles.size > 0 && !(syncWorkerFileName in bundle) && runtimeInlined(this.getModuleIds())) {
-          this.emitFile({ type: 'asset', fileName: syncWorkerFileName, source: readSyncWorkerSync(ctx) })
+          this.emitFile({ type: 'asset', fileName: syncWorkerFileName, source: readSyncWorker(ctx) })
         }
       },
     },
