@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test, vi } from 'vitest'
+import { afterAll, describe, expect, test, vi } from 'vitest'
 import { configureBuild, keptDevCacheDir, type NextLoaderOptions } from '../src/core/next/build'
 import kmsSecretsNextLoader from '../src/core/next/loader'
 
@@ -11,8 +11,14 @@ import kmsSecretsNextLoader from '../src/core/next/loader'
  * before the loader sees it — a 4-digit PIN is then recoverable (SECURITY.md §7). The loader cannot undo that, but it
  * must say so: one warning naming the file and the cache dir to delete, never the value.
  */
+const made: string[] = []
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
 function project() {
   const root = mkdtempSync(join(tmpdir(), 'kms-next-devcache-'))
+  made.push(root)
   mkdirSync(join(root, 'config'))
   writeFileSync(join(root, 'config', 'pin.secret.json'), '{"pin":"4821"}\n')
   copyFileSync(new URL('./fixtures/sealed.secret.json', import.meta.url), join(root, 'config', 'sealed.secret.json'))

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, test, vi } from 'vitest'
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest'
 import {
   allowsArbitraryExtensions,
   plaintextSecretFiles,
@@ -47,6 +47,7 @@ describe('withKmsSecrets at next start (phase-production-server): cheap, no buil
 describe('declarations for Next: only when tsconfig.json allows arbitrary extensions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kms-next-'))
   afterEach(() => rmSync(join(dir, 'tsconfig.json'), { force: true }))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   test.each([
     ['{ "compilerOptions": { "allowArbitraryExtensions": true } }', true],
@@ -61,6 +62,7 @@ describe('declarations for Next: only when tsconfig.json allows arbitrary extens
 
 describe("Turbopack's persistent cache: off while a secret file is plaintext (it keeps a hash of each file read)", () => {
   const root = mkdtempSync(join(tmpdir(), 'kms-next-cache-'))
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
   mkdirSync(join(root, 'config'))
   mkdirSync(join(root, '.next'))
   writeFileSync(join(root, 'config', 'pin.secret.json'), '{"pin":"4821"}\n')
