@@ -48,3 +48,14 @@ describe('generated module: mode "project" only where an envelope needs it', () 
     expect(code).toContain('import { openSecretSync } from "/x/runtime/dist/sync.cjs";')
   })
 })
+
+describe('generated module: the file name is never code', () => {
+  it('a line break in the name stays inside the leading comment', () => {
+    const file = 'a\nglobalThis.injected = 1 //\u2028x.secret.json'
+    const code = generateSecretModule({ envelope: sealed, file, runtime: '@kms-secrets/runtime', sync: false })
+    const [comment, ...rest] = code.split('\n')
+    expect(comment).toMatch(/^\/\/ a globalThis\.injected = 1 \/\/ x\.secret\.json: sealed/)
+    expect(rest.some((line) => line.startsWith('globalThis'))).toBe(false)
+    expect(code).toContain(`{ file: ${JSON.stringify(file)} }`)
+  })
+})

@@ -54,7 +54,8 @@ export function generateSecretModule(input: CodegenInput): string {
   const call = `${sync ? '' : 'await '}${open}(${JSON.stringify(envelope)}, { file: ${JSON.stringify(file)} })`
   const project = !sync && envelope.mode === 'project' ? projectRuntimeSpecifier(runtime) : undefined
   const lines = [
-    `// ${file}: sealed by unplugin-kms-secrets; decrypted in memory by @kms-secrets/runtime.`,
+    // A line break in the file name would end the comment and make the rest of the name code.
+    `// ${file.replace(/[\r\n\u2028\u2029]/g, ' ')}: sealed by unplugin-kms-secrets; decrypted in memory by @kms-secrets/runtime.`,
     ...(project === undefined ? [] : [`import ${JSON.stringify(project)};`]),
     `import { ${open} } from ${JSON.stringify(sync ? syncRuntimeSpecifier(runtime) : runtime)};`,
     `const ${binding} = ${call};`,
