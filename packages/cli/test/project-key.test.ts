@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -149,6 +149,31 @@ describe('kms-secrets init / encrypt / edit / rekey / rotate with a project key'
     expect(JSON.parse(r.stdout).files).toHaveLength(6)
     expect(envOf('app/stripe.secret.json').kms.blob).toBe(after.wrappedKey.blob)
     expect(await decrypt('app/stripe.secret.json')).toEqual({ token: 'pk-canary-stripe-2' })
+  })
+
+  it('rotate --project-key that fails writing a file leaves every file and kms-secrets.json as they were', async () => {
+    // A name whose sibling temp file is too long for the file system: the write of this one file fails, even as root.
+    const long = `app/${'z'.repeat(228)}.secret.json`
+    write('app/long-src.secret.json', JSON.stringify({ c: 'pk-canary-long' }))
+    expect((await cli(['encrypt', 'app/long-src.secret.json', '-i'])).code).toBe(0)
+    renameSync(file('app/long-src.secret.json'), file(long))
+    const names = ['kms-secrets.json', 'app/stripe.secret.json', 'app/old1.secret.json', 'app/old3.secret.json', long]
+    const before = names.map(read)
+    const r = await cli(['rotate', '--project-key'], 'admin')
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain('ERR_CLI_IO')
+    expect(names.map(read)).toEqual(before)
+    expect(existsSync(file('kms-secrets.json.next'))).toBe(false)
+    expect(await decrypt('app/stripe.secret.json')).toEqual({ token: 'pk-canary-stripe-2' })
+    rmSync(file(long))
+  })
+
+  it('rotate --project-key refuses to start while an interrupted rotation left kms-secrets.json.next', async () => {
+    write('kms-secrets.json.next', read('kms-secrets.json'))
+    const r = await cli(['rotate', '--project-key'], 'admin')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('kms-secrets.json.next')
+    rmSync(file('kms-secrets.json.next'))
   })
 
   it('rotate --project-key --key-id re-wraps under another CMK with ReEncrypt only (no Decrypt)', async () => {

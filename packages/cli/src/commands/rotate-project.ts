@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import process from 'node:process'
 import {
@@ -15,7 +17,7 @@ import {
   sealWithProjectKey,
 } from '@kms-secrets/core'
 import { usageError } from '../util/errors.js'
-import { writeAtomic, writeStdout } from '../util/fs.js'
+import { readText, writeAtomic, writeStdout } from '../util/fs.js'
 import { createProviderPool, type KmsFlags } from '../util/kms.js'
 import { readSecretFiles } from '../util/project.js'
 import { note } from '../util/report.js'
@@ -37,15 +39,59 @@ async function sealedWith(paths: string[], fingerprint: string) {
   return out
 }
 
+/** Where the new project key waits while the files are rewritten (so no file is ever sealed to an unsaved key). */
+const pendingPath = (projectFile: string) => `${projectFile}.next`
+
+/**
+ * Writes the rotation so that no file is ever sealed to a key that is not on disk: the new kms-secrets.json first to a
+ * pending file, then the files, then the pending file renamed over kms-secrets.json. A failed write puts the files
+ * already written back as they were and drops the pending key; only if that fails too does the pending key stay
+ * (named in the error's note).
+ */
+async function commit(
+  projectFile: string,
+  projectText: string,
+  files: readonly { file: string }[],
+  texts: readonly string[],
+): Promise<void> {
+  const pending = pendingPath(projectFile)
+  // With kms-secrets.json's own permission bits, as writing it in place would keep them.
+  await writeAtomic(pending, projectText, (await stat(projectFile)).mode & 0o777)
+  const written: { file: string; before: string }[] = []
+  try {
+    for (const [i, { file }] of files.entries()) {
+      const before = await readText(file)
+      await writeAtomic(file, texts[i]!)
+      written.push({ file, before })
+    }
+  } catch (e) {
+    try {
+      for (const { file, before } of written) await writeAtomic(file, before)
+      await rm(pending, { force: true })
+    } catch {
+      note(
+        `${pending} keeps the new project key: ${written.length} file(s) are sealed with it. Move it over ${projectFile}.`,
+      )
+    }
+    throw e
+  }
+  await rename(pending, projectFile)
+}
+
 /**
  * `kms-secrets rotate --project-key`: a NEW key pair under the same CMK, every file of the old one re-sealed in memory
- * (one unwrap of the old private key, then offline), kms-secrets.json written last. With `--key-id`: the SAME pair
+ * (one unwrap of the old private key, then offline), written by `commit`. With `--key-id`: the SAME pair
  * re-wrapped under another CMK (symmetric → symmetric by ReEncrypt, no private key in this process); values are not
  * re-sealed, only each file's `kms` is rewritten.
  */
 export async function rotateProjectCommand(opts: RotateProjectOptions): Promise<number> {
   const found = findProjectKey(process.cwd())
   if (!found) throw usageError('rotate --project-key needs a kms-secrets.json in this directory or above.')
+  if (existsSync(pendingPath(found.path)))
+    throw usageError(
+      `${pendingPath(found.path)} exists: an earlier rotate --project-key stopped before it finished.`,
+      `It holds the project key of any file whose envelope names its fingerprint: if some do, move it over ${path.basename(found.path)}, else delete it; then rotate again.`,
+    )
   const old = found.key
   const fingerprint = projectKeyFingerprint(old)
   const files = await sealedWith(opts.paths.length ? opts.paths : [path.dirname(found.path)], fingerprint)
@@ -82,8 +128,7 @@ export async function rotateProjectCommand(opts: RotateProjectOptions): Promise<
       cache.dispose()
     }
   }
-  for (const [i, { file }] of files.entries()) await writeAtomic(file, texts[i]!)
-  await writeAtomic(found.path, encodeProjectKey(next))
+  await commit(found.path, encodeProjectKey(next), files, texts)
   const result = {
     projectKey: found.path,
     fingerprint: projectKeyFingerprint(next),
