@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyExample, exampleSecrets, examples, runScript, startExample } from './utils/example.js'
 import { makeTempDir } from './utils/fixture.js'
 import { auditFor, kmsEnv, useKms } from './utils/kms.js'
+import { expectedProof, hashLikeFields, newProofKey } from './utils/proof.js'
 
 const kms = useKms()
 const keyId = kms.keyIds.examples
@@ -16,7 +16,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-const fingerprint = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 12)
+const proofKey = newProofKey()
 
 describe('examples/*: `build` with the build identity, `start` with the runtime identity, GET /', () => {
   for (const name of examples) {
@@ -31,29 +31,40 @@ describe('examples/*: `build` with the build identity, `start` with the runtime 
       expect(scanForCanaries([join(dir, 'dist')], secrets.canaries).hits).toEqual([])
 
       const decrypts = auditFor(kms, keyId, 'Decrypt').length
-      const server = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+      const password = String(secrets.db.password)
+      const answer = {
+        ok: true,
+        db: { host: secrets.db.host, port: secrets.db.port, user: secrets.db.user, passwordLength: password.length },
+        apiToken: { length: secrets.apiToken.trim().length },
+      }
+      const server = await startExample(
+        dir,
+        kmsEnv(kms, kms.identities.runtime, { HOME: work, KMS_EXAMPLE_PROOF_KEY: proofKey }),
+      )
       try {
         const res = await fetch(`${server.url}/`)
         const body = await res.text()
         expect(res.status).toBe(200)
-        expect(textHasCanary(body, [String(secrets.db.password), secrets.apiToken.trim()])).toEqual([])
-        const password = String(secrets.db.password)
+        expect(textHasCanary(body, [password, secrets.apiToken.trim()])).toEqual([])
         expect(JSON.parse(body)).toEqual({
-          ok: true,
-          db: {
-            host: secrets.db.host,
-            port: secrets.db.port,
-            user: secrets.db.user,
-            passwordLength: password.length,
-            passwordSha256: fingerprint(password),
-          },
-          apiToken: { length: secrets.apiToken.trim().length, sha256: fingerprint(secrets.apiToken.trim()) },
+          ...answer,
+          proof: expectedProof(proofKey, { 'db.password': password, apiToken: secrets.apiToken.trim() }),
         })
         expect((await fetch(`${server.url}/nope`)).status).toBe(404)
       } finally {
         await server.stop()
       }
       expect(auditFor(kms, keyId, 'Decrypt').length - decrypts).toBe(1)
+
+      // As a user runs it (no test-only proof key): the same facts, and nothing derived from a secret value.
+      const plain = await startExample(dir, kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+      try {
+        const body = await (await fetch(`${plain.url}/`)).json()
+        expect(hashLikeFields(body)).toEqual([])
+        expect(body).toEqual(answer)
+      } finally {
+        await plain.stop()
+      }
     })
   }
 })
