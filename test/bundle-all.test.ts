@@ -1,11 +1,14 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { compileWebpackLike } from '@kms-secrets/testkit/build'
 import { scanForCanaries } from '@kms-secrets/testkit/leak'
 import { build as rolldownBuild } from 'rolldown'
 import { rollup } from 'rollup'
 import kmsRolldown from 'unplugin-kms-secrets/rolldown'
 import kmsRollup from 'unplugin-kms-secrets/rollup'
+import kmsRspack from 'unplugin-kms-secrets/rspack'
+import kmsWebpack from 'unplugin-kms-secrets/webpack'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { esbuildEverything } from './utils/bundle-all.js'
 import { copyFixtureApp, expectedDigest, fixtureCanaries } from './utils/fixture.js'
@@ -70,6 +73,34 @@ const builds = {
     })
     return 'server.cjs'
   },
+  'webpack, commonjs2 (sync: true)': (outDir: string) => webpackLikeCjs('webpack', outDir, { keyId, sync: true }),
+  'webpack, commonjs2, topLevelAwait off': (outDir: string) =>
+    webpackLikeCjs('webpack', outDir, { keyId }, { topLevelAwait: false }),
+  'rspack, commonjs2 (sync: true)': (outDir: string) => webpackLikeCjs('rspack', outDir, { keyId, sync: true }),
+  'rspack, commonjs2, topLevelAwait off': (outDir: string) =>
+    webpackLikeCjs('rspack', outDir, { keyId }, { topLevelAwait: false }),
+}
+
+/** webpack/rspack with everything bundled (target node, no externals): CommonJS output with a synchronous decrypt. */
+async function webpackLikeCjs(
+  kind: 'webpack' | 'rspack',
+  outDir: string,
+  options: { keyId: string; sync?: true },
+  experiments?: { topLevelAwait: false },
+): Promise<string> {
+  const stats = await compileWebpackLike(kind, {
+    mode: 'production',
+    context: app,
+    entry: join(app, 'src/server.js'),
+    target: 'node20',
+    output: { path: outDir, filename: 'server.cjs', library: { type: 'commonjs2' } },
+    optimization: { minimize: false },
+    ...(experiments ? { experiments } : {}),
+    infrastructureLogging: { level: 'error' },
+    plugins: [kind === 'webpack' ? kmsWebpack(options) : kmsRspack(options)],
+  })
+  if (stats?.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }))
+  return 'server.cjs'
 }
 
 describe('fully bundled output runs with no node_modules next to it', () => {

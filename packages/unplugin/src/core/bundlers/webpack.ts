@@ -8,6 +8,7 @@ import { toBundlerError } from '../report'
 import { type Adapter, failByThrowing, type LoadHost } from './adapter'
 import { noPlaintextHashes } from './webpack-cache'
 import { checkAssetsForLeaks } from './webpack-leaks'
+import { emitSyncWorker, syncOutput } from './webpack-worker'
 
 const pluginName = 'unplugin-kms-secrets'
 
@@ -76,7 +77,7 @@ function targetOf(ctx: SecretsContext, framework: string, native: WebpackNative)
   return {
     client: isBrowserTarget(compiler) ? `${framework} target ${target}` : false,
     // webpack/rspack run top-level await (also in commonjs2) through their async-module runtime, unless turned off.
-    sync: ctx.options.sync === 'auto' ? compiler.options.experiments?.topLevelAwait === false : ctx.options.sync,
+    sync: syncOutput(ctx, compiler),
     importers: () => issuerChain(ctx, native.compilation?.moduleGraph, native.loaderContext?._module),
   }
 }
@@ -133,6 +134,8 @@ function applyWebpackHooks(ctx: SecretsContext, compiler: WebpackCompiler | Rspa
   refuseAssetModules(ctx, compiler)
   noPlaintextHashes(ctx, compiler, 'rspackVersion' in compiler.webpack)
   checkAssetsForLeaks(ctx, compiler)
+  // After the leak check's tap (same stage): the worker file is runtime code, not scanned, as in rollup and esbuild.
+  emitSyncWorker(ctx, compiler)
   // One build: `make` of the main compilation (child compilations have their own) to `done`, or `failed` when the
   // compilation broke off — then it may never have reached processAssets: the values are dropped here anyway.
   compiler.hooks.make.tap(pluginName, () => ctx.buildStart())
