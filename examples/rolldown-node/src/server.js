@@ -3,8 +3,8 @@ import { createServer } from 'node:http'
 import apiToken from '../config/api.secret.txt'
 import db from '../config/db.secret.json'
 
-// `db` and `apiToken` are the decrypted values, opened in memory when this module loaded. Never log them, and never
-// answer a hash of one: an unsalted hash of a password is a fingerprint anyone can brute-force offline.
+// `db` and `apiToken` are the decrypted values, opened in memory when this module loaded. Never log them.
+// Never answer a hash of one either: an unsalted hash of a password is a fingerprint anyone can brute-force offline.
 
 // Test-only: the repository's e2e tests set KMS_EXAMPLE_PROOF_KEY (a random hex key per run) to check that the exact
 // values arrived, as HMAC-SHA256(key, value) under `proof`. Leave it unset in a real deployment: no `proof` at all.
