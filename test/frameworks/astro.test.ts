@@ -10,7 +10,7 @@ describeFrameworkApp({
   serverArgs: ['dist/server/entry.mjs'],
   devArgs: (port) => ['node_modules/astro/astro.js', 'dev', '--host', '127.0.0.1', '--port', String(port)],
   devForms: (file) => [`/_image?href=/${file}&w=16&f=png`, `/_image?href=/@fs/${file}`, `/_astro/${file}`],
-  control: { file: 'src/server/digest.ts', text: 'createHash' },
+  control: { file: 'src/server/proof.ts', text: 'createHmac' },
   prerendered: {
     files: {
       'src/pages/prerendered.astro': `---

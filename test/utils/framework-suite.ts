@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
@@ -16,6 +15,7 @@ import {
   startNodeServer,
 } from './framework-app.js'
 import { auditFor, type KmsInfo, kmsEnv, readAudit, useKms } from './kms.js'
+import { expectedProof, hashLikeFields, newProofKey } from './proof.js'
 import { sealFilesInPlace } from './seal.js'
 
 /** What differs between two framework apps; the scenarios (issue 10, done-means 1–4) are the same. */
@@ -38,21 +38,31 @@ export interface FrameworkSpec {
   prerendered: { files: Record<string, string>; route: string; fix: string }
 }
 
-const fingerprint = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 12)
-
-/** The JSON the app's `/api/secrets` answers, computed from the plaintext files. */
-function expectedApi(s: AppSecrets) {
+/** The JSON the app's `/api/secrets` answers, computed from the plaintext files (`proof` only under a proof key). */
+function expectedApi(s: AppSecrets, proofKey?: string) {
   return {
     ok: true,
-    db: { host: s.db.host, port: s.db.port, user: s.db.user, passwordSha256: fingerprint(s.db.password) },
-    apiToken: { length: s.apiToken.trim().length, sha256: fingerprint(s.apiToken.trim()) },
-    smtp: { host: s.smtp.host, user: s.smtp.user, passwordSha256: fingerprint(s.smtp.password) },
+    db: { host: s.db.host, port: s.db.port, user: s.db.user, passwordLength: s.db.password.length },
+    apiToken: { length: s.apiToken.trim().length },
+    smtp: { host: s.smtp.host, user: s.smtp.user, passwordLength: s.smtp.password.length },
+    ...(proofKey && {
+      proof: expectedProof(proofKey, {
+        'db.password': s.db.password,
+        apiToken: s.apiToken.trim(),
+        'smtp.password': s.smtp.password,
+      }),
+    }),
   }
 }
 
-/** What the index page (SSR, secrets in its server load / frontmatter) shows. */
-function expectedPage(s: AppSecrets): string[] {
-  return [`${s.db.user}@${s.db.host} password sha256 ${fingerprint(s.db.password)}`, fingerprint(s.smtp.password)]
+/** What the index page (SSR, secrets in its server load / frontmatter) shows, with the HMACs under a proof key. */
+function expectedPage(s: AppSecrets, proofKey: string): string[] {
+  const proof = expectedProof(proofKey, { 'db.password': s.db.password, 'smtp.password': s.smtp.password })
+  return [
+    `${s.db.user}@${s.db.host} password length ${s.db.password.length}`,
+    `${s.smtp.host} password length ${s.smtp.password.length}`,
+    ...Object.entries(proof).map(([name, hmac]) => `>${name} ${hmac}</p>`),
+  ]
 }
 
 /** Decrypt calls for the CMK, plus refused ones by `secretId` (local-kms logs no key for a refused call). */
@@ -69,19 +79,21 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
   let work: string
   let app: string
   let secrets: AppSecrets
+  /** Test-only HMAC key the apps answer `proof` with (see test/utils/proof.ts); fresh per run. */
+  const proofKey = newProofKey()
   const scan = (dir: string) =>
     scanForCanaries(
       spec.outputs.map((o) => join(dir, o)),
       secrets.canaries,
     )
 
-  /** The built app's production server as `who`, on a free port of 127.0.0.1. */
-  const serve = async (who: 'runtime' | 'build') => {
+  /** The built app's production server as `who`, on a free port of 127.0.0.1 (with the proof key unless told not to). */
+  const serve = async (who: 'runtime' | 'build', proof = true) => {
     const port = await freePort()
     const server = await startNodeServer(
       app,
       spec.serverArgs,
-      env(who, { HOST: '127.0.0.1', PORT: String(port) }),
+      env(who, { HOST: '127.0.0.1', PORT: String(port), ...(proof && { KMS_EXAMPLE_PROOF_KEY: proofKey }) }),
       /listening on/i,
     )
     return { server, base: `http://127.0.0.1:${port}` }
@@ -115,16 +127,32 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
       try {
         const api = await get(`${base}/api/secrets`)
         expect(api.status, api.body).toBe(200)
-        expect(JSON.parse(api.body)).toEqual(expectedApi(secrets))
+        expect(JSON.parse(api.body)).toEqual(expectedApi(secrets, proofKey))
         const page = await get(`${base}/`)
         expect(page.status).toBe(200)
-        for (const text of expectedPage(secrets)) expect(page.body).toContain(text)
+        for (const text of expectedPage(secrets, proofKey)) expect(page.body).toContain(text)
         expect(textHasCanary(api.body + page.body, [secrets.db.password, secrets.smtp.password])).toEqual([])
       } finally {
         await server.stop()
       }
       expect(textHasCanary(server.output(), secrets.canaries)).toEqual([])
       expect(auditFor(kms, keyId, 'Decrypt').length - before).toBe(1)
+    })
+
+    test('3: as a user runs it (no test-only proof key), the app answers nothing derived from a secret value', async () => {
+      const { server, base } = await serve('runtime', false)
+      try {
+        const api = await get(`${base}/api/secrets`)
+        expect(api.status, api.body).toBe(200)
+        expect(hashLikeFields(JSON.parse(api.body))).toEqual([])
+        expect(JSON.parse(api.body)).toEqual(expectedApi(secrets))
+        const page = await get(`${base}/`)
+        expect(page.status).toBe(200)
+        expect(page.body).toContain(`${secrets.db.user}@${secrets.db.host} password length`)
+        expect(page.body).not.toContain('class="proof"')
+      } finally {
+        await server.stop()
+      }
     })
 
     test('3: with an identity that may not Decrypt, every secret route answers 500 with a typed error logged', async () => {
@@ -150,16 +178,16 @@ export function describeFrameworkApp(spec: FrameworkSpec): void {
       const server = await startNodeServer(
         app,
         spec.devArgs(port),
-        env('dev', { KMS_SECRETS_KEY_ID: keyId }),
+        env('dev', { KMS_SECRETS_KEY_ID: keyId, KMS_EXAMPLE_PROOF_KEY: proofKey }),
         new RegExp(`127\\.0\\.0\\.1:${port}`),
       )
       const base = `http://127.0.0.1:${port}`
       try {
         const api = await get(`${base}/api/secrets`)
         expect(api.status, api.body).toBe(200)
-        expect(JSON.parse(api.body)).toEqual(expectedApi(secrets))
+        expect(JSON.parse(api.body)).toEqual(expectedApi(secrets, proofKey))
         const page = await get(`${base}/`)
-        for (const text of expectedPage(secrets)) expect(page.body).toContain(text)
+        for (const text of expectedPage(secrets, proofKey)) expect(page.body).toContain(text)
         // Control: the same URL forms do serve an ordinary server file, so a miss below is the guard, not the probe.
         const control = await get(`${base}/@fs${app}/${spec.control.file}?raw`)
         expect(control.status).toBe(200)
