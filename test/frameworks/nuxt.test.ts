@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { scanForCanaries, textHasCanary } from '@kms-secrets/testkit/leak'
@@ -7,13 +6,15 @@ import { makeTempDir } from '../utils/fixture.js'
 import { pathsServingCanaries } from '../utils/framework-app.js'
 import { auditFor, kmsEnv, useKms } from '../utils/kms.js'
 import { copyNuxtApp, nuxtOutputDirs, nuxtSecrets, runNuxt, startNuxt } from '../utils/nuxt.js'
+import { expectedProof, hashLikeFields, newProofKey } from '../utils/proof.js'
 import { sealFilesInPlace } from '../utils/seal.js'
 
 const kms = useKms()
 const keyId = kms.keyIds.nuxt
 const probeKeyId = kms.keyIds.nuxtProbe
 const secretFiles = ['config/db.secret.json', 'config/api.secret.txt', 'config/features.secret.yaml']
-const fingerprint = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 12)
+/** Test-only HMAC key the app answers `proof` with (see test/utils/proof.ts); fresh per run. */
+const proofKey = newProofKey()
 const calls = (action: string) => auditFor(kms, keyId, action).length
 
 let work: string
@@ -22,23 +23,24 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-/** What the example's routes answer, computed from the plaintext files. */
-function expectedAnswers(app: string) {
+/** What the example's routes answer, computed from the plaintext files (`proof` only under a proof key). */
+function expectedAnswers(app: string, key?: string) {
   const { db, apiToken, signingKey } = nuxtSecrets(app)
   const password = String(db.password)
+  const proof = (values: Record<string, string>) => key && { proof: expectedProof(key, values) }
   return {
     config: {
       ok: true,
-      db: {
-        host: db.host,
-        port: db.port,
-        user: db.user,
-        passwordLength: password.length,
-        passwordSha256: fingerprint(password),
-      },
-      apiToken: { length: apiToken.trim().length, sha256: fingerprint(apiToken.trim()) },
+      db: { host: db.host, port: db.port, user: db.user, passwordLength: password.length },
+      apiToken: { length: apiToken.trim().length },
+      ...proof({ 'db.password': password, apiToken: apiToken.trim() }),
     },
-    features: { ok: true, flags: { newCheckout: true, maxUploadMb: 25 }, signingKeySha256: fingerprint(signingKey) },
+    features: {
+      ok: true,
+      flags: { newCheckout: true, maxUploadMb: 25 },
+      signingKeyLength: signingKey.length,
+      ...proof({ signingKey }),
+    },
   }
 }
 
@@ -79,9 +81,13 @@ describe('examples/nuxt: nuxt build with the build identity, node .output/server
 
   test('3. the runtime identity serves the right values with one Decrypt per process', async () => {
     const decrypts = calls('Decrypt')
-    const server = await startNuxt(app, 'start', kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+    const server = await startNuxt(
+      app,
+      'start',
+      kmsEnv(kms, kms.identities.runtime, { HOME: work, KMS_EXAMPLE_PROOF_KEY: proofKey }),
+    )
     try {
-      const expected = expectedAnswers(app)
+      const expected = expectedAnswers(app, proofKey)
       for (const route of ['config', 'features', 'config'] as const) {
         const res = await fetch(`${server.url}/api/${route}`)
         const body = await res.text()
@@ -96,6 +102,20 @@ describe('examples/nuxt: nuxt build with the build identity, node .output/server
     }
     expect(calls('Decrypt') - decrypts).toBe(1)
     expect(textHasCanary(server.output(), secrets.canaries)).toEqual([])
+  })
+
+  test('3. as a user runs it (no test-only proof key), no route answers anything derived from a secret value', async () => {
+    const server = await startNuxt(app, 'start', kmsEnv(kms, kms.identities.runtime, { HOME: work }))
+    try {
+      const expected = expectedAnswers(app)
+      for (const route of ['config', 'features'] as const) {
+        const body = await (await fetch(`${server.url}/api/${route}`)).json()
+        expect(hashLikeFields(body)).toEqual([])
+        expect(body).toEqual(expected[route])
+      }
+    } finally {
+      await server.stop()
+    }
   })
 
   test('3. an identity that may not Decrypt: the server starts, every secret route answers 500 and logs the typed error', async () => {
@@ -180,12 +200,12 @@ describe('examples/nuxt: nuxt dev with the dev identity', () => {
     const server = await startNuxt(
       app,
       'dev',
-      kmsEnv(kms, kms.identities.dev, { KMS_SECRETS_KEY_ID: keyId, HOME: work }),
+      kmsEnv(kms, kms.identities.dev, { KMS_SECRETS_KEY_ID: keyId, HOME: work, KMS_EXAMPLE_PROOF_KEY: proofKey }),
     )
     try {
       const config = await fetch(`${server.url}/api/config`, { signal: AbortSignal.timeout(60_000) })
       expect(config.status).toBe(200)
-      expect(await config.json()).toEqual(expectedAnswers(app).config)
+      expect(await config.json()).toEqual(expectedAnswers(app, proofKey).config)
       const page = await (await fetch(`${server.url}/`, { signal: AbortSignal.timeout(60_000) })).text()
       expect(page).toContain(`${secrets.db.user}@${secrets.db.host}:${secrets.db.port}`)
       const urls = secretFiles.flatMap((f) => [

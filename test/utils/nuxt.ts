@@ -23,7 +23,7 @@ export function nuxtSecrets(app: string) {
   const apiToken = readFileSync(join(app, 'config', 'api.secret.txt'), 'utf8')
   const yaml = readFileSync(join(app, 'config', 'features.secret.yaml'), 'utf8')
   const signingKey = /signingKey: (\S+)/.exec(yaml)![1]!
-  // `hidden`: what the app never answers (it shows db host, port and user on purpose, and only digests of the rest).
+  // `hidden`: what the app never answers (it shows db host, port and user on purpose, and only lengths of the rest).
   const hidden = [String(db.password), apiToken.trim(), signingKey]
   return { db, apiToken, signingKey, hidden, canaries: [...stringLeaves(db), apiToken.trim(), signingKey] }
 }
