@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,15 +7,14 @@ import { makeTempDir } from '../utils/fixture.js'
 import { pathsServingCanaries } from '../utils/framework-app.js'
 import { auditFor, kmsEnv, readAudit, useKms } from '../utils/kms.js'
 import { copyNextApp, nextOutputDirs, nextSecrets, runNext, startNext } from '../utils/next.js'
+import { expectedProof, hashLikeFields, newProofKey } from '../utils/proof.js'
 import { sealFilesInPlace } from '../utils/seal.js'
 
 const kms = useKms()
 const keyId = kms.keyIds.next
 const secretFiles = ['config/db.secret.json', 'config/api.secret.txt', 'config/mail.secret.yaml']
-const fingerprint = (v: string) => ({
-  length: v.length,
-  sha256: createHash('sha256').update(v).digest('hex').slice(0, 12),
-})
+/** Test-only HMAC key the app answers `proof` with (see test/utils/proof.ts); fresh per run. */
+const proofKey = newProofKey()
 const calls = (...actions: string[]) => actions.reduce((n, a) => n + auditFor(kms, keyId, a).length, 0)
 
 let work: string
@@ -33,15 +31,20 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true })
 })
 
-/** What the example's routes answer, computed from the plaintext files. */
-function expected(app: string) {
+/** What the example's routes answer, computed from the plaintext files (`proof` only under a proof key). */
+function expected(app: string, key?: string) {
   const { db, apiToken, smtpPassword } = nextSecrets(app)
+  const password = String(db.password)
+  const proof = (values: Record<string, string>) => key && { proof: expectedProof(key, values) }
   return {
-    db: { host: db.host, port: db.port, user: db.user, password: fingerprint(String(db.password)) },
+    db: { host: db.host, port: db.port, user: db.user, password: { length: password.length }, ...proof({ password }) },
     token: {
-      apiToken: fingerprint(apiToken),
-      smtp: { host: 'smtp.internal.example', user: 'mailer_demo', password: fingerprint(smtpPassword) },
+      apiToken: { length: apiToken.length },
+      smtp: { host: 'smtp.internal.example', user: 'mailer_demo', password: { length: smtpPassword.length } },
+      ...proof({ apiToken, 'smtp.password': smtpPassword }),
     },
+    /** The page's `data-testid="password"` paragraph. */
+    page: { length: password.length, ...proof({ password }) },
   }
 }
 
@@ -59,15 +62,19 @@ async function build(app: string, args: string[], env: NodeJS.ProcessEnv) {
 
 /** `next start` with the runtime identity: every route answers its values, with one Decrypt for the process. */
 async function checkServes(app: string) {
-  const want = expected(app)
+  const want = expected(app, proofKey)
   const { canaries } = nextSecrets(app)
   const decrypts = calls('Decrypt')
-  const server = await startNext(app, 'start', kmsEnv(kms, kms.identities.runtime, { HOME: home }))
+  const server = await startNext(
+    app,
+    'start',
+    kmsEnv(kms, kms.identities.runtime, { HOME: home, KMS_EXAMPLE_PROOF_KEY: proofKey }),
+  )
   try {
     expect(await (await fetch(`${server.url}/api/db`)).json()).toEqual(want.db)
     expect(await (await fetch(`${server.url}/api/token`)).json()).toEqual(want.token)
     const page = await (await fetch(`${server.url}/`)).text()
-    expect(page).toContain(JSON.stringify(want.db.password).replaceAll('"', '&quot;'))
+    expect(page).toContain(JSON.stringify(want.page).replaceAll('"', '&quot;'))
     expect(textHasCanary(server.output(), canaries)).toEqual([])
   } finally {
     await server.stop()
@@ -103,6 +110,26 @@ describe('examples/next, plaintext files: next build (Turbopack), then next buil
   test('Turbopack 3. next start with the runtime identity serves the values, one Decrypt per process', () =>
     checkServes(app))
 
+  test('3. as a user runs it (no test-only proof key), no route answers anything derived from a secret value', async () => {
+    const want = expected(app)
+    const server = await startNext(app, 'start', kmsEnv(kms, kms.identities.runtime, { HOME: home }))
+    try {
+      for (const [route, answer] of [
+        ['/api/db', want.db],
+        ['/api/token', want.token],
+      ] as const) {
+        const body = await (await fetch(`${server.url}${route}`)).json()
+        expect(hashLikeFields(body)).toEqual([])
+        expect(body).toEqual(answer)
+      }
+      const page = await (await fetch(`${server.url}/`)).text()
+      const shown = /data-testid="password">([^<]*)</.exec(page)?.[1]?.replaceAll('&quot;', '"')
+      expect(JSON.parse(shown ?? 'null')).toEqual(want.page)
+    } finally {
+      await server.stop()
+    }
+  })
+
   test('3. next start with an identity that may not Decrypt: it starts, and every secret route answers a typed error', async () => {
     const server = await startNext(app, 'start', kmsEnv(kms, kms.identities.build, { HOME: home }))
     try {
@@ -131,11 +158,11 @@ describe('examples/next, plaintext files: next build (Turbopack), then next buil
 
   test('Turbopack 4. next dev renders with the dev identity and serves no secret file by any URL', async () => {
     const { canaries } = nextSecrets(app)
-    const want = expected(app)
+    const want = expected(app, proofKey)
     const server = await startNext(
       app,
       'dev',
-      kmsEnv(kms, kms.identities.dev, { KMS_SECRETS_KEY_ID: keyId, HOME: home }),
+      kmsEnv(kms, kms.identities.dev, { KMS_SECRETS_KEY_ID: keyId, HOME: home, KMS_EXAMPLE_PROOF_KEY: proofKey }),
     )
     try {
       expect(await (await fetch(`${server.url}/api/db`)).json()).toEqual(want.db)

@@ -1,11 +1,13 @@
 import 'server-only'
 import apiToken from '../../../config/api.secret.txt'
 import mail from '../../../config/mail.secret.yaml'
-import { fingerprint } from '../../digest'
+import { proofOf } from '../../proof'
 
 export function GET(): Response {
+  const { host, user, password } = mail.smtp
   return Response.json({
-    apiToken: fingerprint(apiToken.trim()),
-    smtp: { host: mail.smtp.host, user: mail.smtp.user, password: fingerprint(mail.smtp.password) },
+    apiToken: { length: apiToken.trim().length },
+    smtp: { host, user, password: { length: password.length } },
+    ...proofOf({ apiToken: apiToken.trim(), 'smtp.password': password }),
   })
 }
