@@ -59,7 +59,8 @@ export function emitSyncWorker(ctx: SecretsContext, compiler: WebpackCompiler | 
       const secrets = paths.filter((p) => ctx.matches(p)).map((p) => ctx.relativeId(p))
       if (secrets.length === 0 || !runtimeInlined(paths)) return
       const cached = secrets.filter((f) => !ctx.syncFiles.has(f))
-      const source = readSyncWorker(cached.length === 0 ? ctx : { projectFiles: new Set(cached) })
+      const build = cached.length === 0 ? ctx : { projectFiles: new Set(cached), options: ctx.options }
+      const source = readSyncWorker(build)
       c.emitAsset(syncWorkerFileName, new wp.sources.RawSource(source))
     })
   })
