@@ -23,8 +23,11 @@ function standaloneWorker(name: string, source: string): UserConfig {
 export default defineConfig([
   {
     // index (what generated code imports), project (mode "project", imported by generated ESM code for project-key
-    // envelopes only) and the openSecretSync worker thread, found next to index at run time.
-    entry: ['src/index.ts', 'src/project.ts', 'src/kms-secrets-worker.ts'],
+    // envelopes only), cloud (profile/CVM/TKE credential sources and the proxy tunnel: imported for the plugin option
+    // `cloud: true`, else loaded from here by the runtime when needed) and the openSecretSync worker thread, found
+    // next to index at run time. One build: the entries share their chunks, so a bundler inlining index and cloud
+    // (or project) gets one copy of what they have in common.
+    entry: ['src/index.ts', 'src/project.ts', 'src/cloud.ts', 'src/kms-secrets-worker.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     platform: 'node',
@@ -50,4 +53,8 @@ export default defineConfig([
   // The same without mode "project" (~4.7 KiB less): what the plugins write as kms-secrets-worker.cjs when no secret
   // of the build is sealed with a project key. A build of its own, so that neither file shares a chunk.
   standaloneWorker('kms-secrets-worker-standalone-lean', 'src/kms-secrets-worker-lean.ts'),
+  // Both with `@kms-secrets/runtime/cloud` inside, for the plugin option `cloud: true` (a CommonJS bundle deployed
+  // without node_modules on CVM/TKE or behind a proxy); without it the worker loads the add-on from node_modules.
+  standaloneWorker('kms-secrets-worker-standalone-cloud', 'src/kms-secrets-worker-cloud.ts'),
+  standaloneWorker('kms-secrets-worker-standalone-lean-cloud', 'src/kms-secrets-worker-lean-cloud.ts'),
 ])

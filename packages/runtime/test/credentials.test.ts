@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCredentialSource } from '../src/credentials/chain.js'
+// The profile/CVM/TKE sources are the add-on `@kms-secrets/runtime/cloud`: registered here as an app's import would.
+import '../src/cloud.js'
 import { loopbackOverride, parseProfile } from '../src/credentials/cloud-sources.js'
 
 // Tests talk to 127.0.0.1 only: the metadata and STS endpoints are always overridden (vitest.config.ts too).

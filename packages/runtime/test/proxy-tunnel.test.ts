@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { connect, type Socket } from 'node:net'
+import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createFakeKms } from '@kms-secrets/testkit/fake-kms'
@@ -16,7 +16,9 @@ import { startTencentServer, type TencentServer } from './support/tencent-server
  * CONNECT target and pipes every tunnel to a local HTTPS KMS whose test certificate (made here by openssl, for
  * kms.tencentcloudapi.com, localhost and 127.0.0.1) the child trusts through NODE_EXTRA_CA_CERTS. A guard loaded
  * in the child refuses every DNS lookup of a non-loopback name, so a request that skipped the proxy fails there
- * (and says so on stderr) instead of reaching Tencent.
+ * (and says so on stderr) instead of reaching Tencent. The tunnel is `@kms-secrets/runtime/cloud`: the child's runtime
+ * bundle inlines it (as the plugin's `cloud: true` does), except in the add-on-missing cases, whose bundle has the
+ * lean runtime alone in a directory without node_modules.
  */
 
 const esbuild = loadEsbuild()
@@ -35,6 +37,14 @@ dns.lookup = function (host, ...rest) {
   if (host === 'localhost' || /^127\\./.test(host)) return lookup.call(this, host, ...rest)
   process.stderr.write('guard: refused lookup of ' + host + '\\n')
   process.nextTick(rest.at(-1), Object.assign(new Error('refused by the test guard'), { code: 'ENOTFOUND' }))
+}
+`
+
+/** A guard that resolves the KMS host to 127.0.0.1 instead: a direct connection would reach a local counter. */
+const directGuard = `import dns from 'node:dns'
+const lookup = dns.lookup
+dns.lookup = function (host, ...rest) {
+  return lookup.call(this, host === 'kms.tencentcloudapi.com' ? '127.0.0.1' : host, ...rest)
 }
 `
 
@@ -119,17 +129,26 @@ describe.skipIf(esbuild === undefined || !openssl)('proxy from the environment (
     const tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
     server = await startTencentServer(kms, tls)
     proxy = await startProxy(() => Number(new URL(server.endpoint).port), proxyAuth)
-    await esbuild!.build({
-      entryPoints: [resolve(import.meta.dirname, '../src/index.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      outfile: join(dir, 'runtime.mjs'),
-      logLevel: 'silent',
-    })
+    const src = (f: string) => JSON.stringify(resolve(import.meta.dirname, '../src', f))
+    writeFileSync(join(dir, 'with-cloud.mjs'), `import ${src('cloud.ts')}\nexport * from ${src('index.ts')}\n`)
+    const bundle = (entry: string, outfile: string) =>
+      esbuild!.build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'esm',
+        outfile: join(dir, outfile),
+        // Core from source too: the runtime's source and core's dist may differ mid-change.
+        conditions: ['source'],
+        logLevel: 'silent',
+      })
+    await bundle(join(dir, 'with-cloud.mjs'), 'runtime.mjs')
+    await bundle(resolve(import.meta.dirname, '../src/index.ts'), 'runtime-lean.mjs')
     writeFileSync(join(dir, 'guard.mjs'), guard)
+    writeFileSync(join(dir, 'direct-guard.mjs'), directGuard)
     writeFileSync(join(dir, 'child.mjs'), child('./runtime.mjs'))
+    writeFileSync(join(dir, 'child-lean.mjs'), child('./runtime-lean.mjs'))
     const [env, v] = await sealOne(kms, 'json')
     envelope = JSON.stringify(env)
     value = v
@@ -142,11 +161,11 @@ describe.skipIf(esbuild === undefined || !openssl)('proxy from the environment (
 
   const proxyUrl = (pw = password) => `http://${user}:${encodeURIComponent(pw)}@127.0.0.1:${proxy.port}`
 
-  function run(env: Record<string, string>): Promise<ChildResult> {
+  function run(env: Record<string, string>, files = { guard: 'guard.mjs', child: 'child.mjs' }): Promise<ChildResult> {
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !/proxy|^KMS_SECRETS_|^TENCENT/i.test(k)),
     )
-    const p = spawn(process.execPath, ['--import', './guard.mjs', 'child.mjs'], {
+    const p = spawn(process.execPath, ['--import', `./${files.guard}`, files.child], {
       cwd: dir,
       env: {
         ...clean,
@@ -223,5 +242,64 @@ describe.skipIf(esbuild === undefined || !openssl)('proxy from the environment (
     expect(r).toMatchObject({ ok: false, code: 'ERR_KMS_CONFIG' })
     expect(r.message).toContain('HTTPS_PROXY')
     expect(r.stdout + r.stderr).not.toContain('CANARY-proxy')
+  })
+
+  describe('without the add-on (lean runtime alone, no node_modules to load it from)', () => {
+    /** Counts TCP connections to the KMS host's port: where a direct connection would land (directGuard). */
+    async function startCounter() {
+      let connections = 0
+      const server = createNetServer((s) => {
+        connections++
+        s.destroy()
+      })
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const port = (server.address() as { port: number }).port
+      return {
+        port,
+        get connections() {
+          return connections
+        },
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      }
+    }
+
+    it('a proxy for the endpoint is ERR_KMS_CONFIG saying how to add the tunnel: no CONNECT, no direct connection', async () => {
+      const counter = await startCounter()
+      try {
+        const before = proxy.connects.length
+        const r = await run(
+          { HTTPS_PROXY: proxyUrl(), KMS_SECRETS_ENDPOINT: `https://kms.tencentcloudapi.com:${counter.port}` },
+          { guard: 'direct-guard.mjs', child: 'child-lean.mjs' },
+        )
+        expect(r).toMatchObject({ ok: false, code: 'ERR_KMS_CONFIG' })
+        expect(r.message).toContain('HTTPS_PROXY')
+        expect(r.hint).toContain("import '@kms-secrets/runtime/cloud'")
+        expect(r.hint).toContain('node_modules/@kms-secrets/runtime')
+        expect(counter.connections).toBe(0)
+        expect(proxy.connects.length).toBe(before)
+        expect(r.stdout + r.stderr).not.toContain(password)
+        expect(r.stderr).toBe('')
+      } finally {
+        await counter.close()
+      }
+    })
+
+    it('control: with NO_PROXY naming the host it connects directly, and the counter sees that connection', async () => {
+      const counter = await startCounter()
+      try {
+        const r = await run(
+          {
+            HTTPS_PROXY: proxyUrl(),
+            NO_PROXY: '.tencentcloudapi.com',
+            KMS_SECRETS_ENDPOINT: `https://kms.tencentcloudapi.com:${counter.port}`,
+          },
+          { guard: 'direct-guard.mjs', child: 'child-lean.mjs' },
+        )
+        expect(r).toMatchObject({ ok: false, code: 'ERR_KMS_NETWORK' })
+        expect(counter.connections).toBeGreaterThan(0)
+      } finally {
+        await counter.close()
+      }
+    })
   })
 })

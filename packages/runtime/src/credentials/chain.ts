@@ -1,6 +1,6 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
-import { fromCvmRole, fromProfile, fromTkeOidc } from './cloud-sources.js'
-import type { Env, SourceResult, TencentCredential, TimedCredential } from './types.js'
+import { cloudAddon, cloudFix } from './cloud-addon.js'
+import type { Env, SourceResult, TencentCredential } from './types.js'
 
 /** Explicit credentials: static, or a function called whenever a Decrypt needs them. */
 export type CredentialOption = TencentCredential | (() => Promise<TencentCredential>)
@@ -8,9 +8,6 @@ export type CredentialOption = TencentCredential | (() => Promise<TencentCredent
 export interface CredentialSource {
   get(): Promise<TencentCredential>
 }
-
-/** Temporary keys are replaced this long before they expire (CVM/TKE keys live for hours). */
-const refreshMarginMs = 5 * 60_000
 
 function fromEnv(env: Env, id: string, key: string, token: string): SourceResult {
   const secretId = env[id]?.trim()
@@ -24,66 +21,55 @@ function fromEnv(env: Env, id: string, key: string, token: string): SourceResult
   }
 }
 
-type Source = (env: Env) => SourceResult | Promise<SourceResult>
+/**
+ * After explicit options, in this order (DESIGN.md, Runtime): env, SCF's env names (Tencent SCF injects the function
+ * role's keys under these), then — from `@kms-secrets/runtime/cloud`, loaded only when neither answered — the profile
+ * file, CVM role and TKE OIDC (cloud-sources.ts).
+ */
+const envNames = [
+  ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SESSION_TOKEN'],
+  ['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY', 'TENCENTCLOUD_SESSIONTOKEN'],
+] as const
 
-/** After explicit options, in this order (DESIGN.md, Runtime): env, SCF's env names, profile file, CVM role, TKE. */
-const sources: Source[] = [
-  (env) => fromEnv(env, 'TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SESSION_TOKEN'),
-  // Tencent SCF injects the function role's keys under these names.
-  (env) => fromEnv(env, 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY', 'TENCENTCLOUD_SESSIONTOKEN'),
-  fromProfile,
-  fromCvmRole,
-  fromTkeOidc,
-]
-
-function noCredentials(tried: string[]): KmsSecretsError {
-  return new KmsSecretsError(
+/**
+ * The credential getter: a static one from the environment, else the add-on's (which refreshes temporary keys
+ * before they expire). Without the add-on: ONE ERR_KMS_CREDENTIALS saying how to add it.
+ */
+async function resolveChain(env: Env): Promise<() => Promise<TencentCredential>> {
+  const tried: string[] = []
+  for (const [id, key, token] of envNames) {
+    const r = fromEnv(env, id, key, token)
+    if (!('missing' in r)) return async () => r
+    tried.push(r.missing)
+  }
+  const cloud = await cloudAddon()
+  if (cloud) return cloud.credentials(env, tried)
+  throw new KmsSecretsError(
     'ERR_KMS_CREDENTIALS',
-    `No Tencent Cloud credentials found. Tried: ${tried.join('; ')}.`,
-    'Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (+ _SESSION_TOKEN), or use a CVM, SCF or TKE role allowed kms:Decrypt.',
+    `No Tencent Cloud credentials found. Tried: ${tried.join('; ')}; profile/CVM role/TKE OIDC: not in this bundle.`,
+    `Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (+ _SESSION_TOKEN); for a profile, CVM or TKE role, ${cloudFix}.`,
   )
 }
 
-async function resolveChain(env: Env): Promise<TimedCredential> {
-  const tried: string[] = []
-  for (const source of sources) {
-    const r = await source(env)
-    if ('missing' in r) tried.push(r.missing)
-    else return r
-  }
-  throw noCredentials(tried)
-}
-
-function isFresh(c: TimedCredential, now: number): boolean {
-  if (c.expiresAt === undefined) return true
-  return now < c.expiresAt - refreshMarginMs
-}
-
 /**
- * The credential chain, resolved on first use and kept while fresh; temporary keys are fetched again before they
- * expire. Concurrent callers share one lookup. Nothing is printed: every miss becomes a line of ONE error.
+ * The credential chain, resolved on first use and kept (temporary keys: by the add-on, while fresh). Concurrent
+ * callers share one lookup; a failed one is tried afresh by the next call. Nothing is printed: every miss becomes a
+ * line of ONE error.
  */
 export function createCredentialSource(option: CredentialOption | undefined, env: Env): CredentialSource {
-  if (option !== undefined && typeof option !== 'function') return { get: async () => option }
   if (typeof option === 'function') return { get: option }
-  let current: Promise<TimedCredential> | undefined
-  let expiry: TimedCredential | undefined
+  if (option !== undefined) return { get: async () => option }
+  let chain: Promise<() => Promise<TencentCredential>> | undefined
   return {
-    async get() {
-      if (current === undefined || (expiry !== undefined && !isFresh(expiry, Date.now()))) {
-        expiry = undefined
-        const lookup = resolveChain(env)
-        current = lookup
-        lookup.then(
-          (c) => {
-            if (current === lookup) expiry = c
-          },
-          () => {
-            if (current === lookup) current = undefined
-          },
-        )
-      }
-      return current
+    get() {
+      chain ??= resolveChain(env)
+      const c = chain
+      return c
+        .then((get) => get())
+        .catch((e: unknown) => {
+          if (chain === c) chain = undefined
+          throw e
+        })
     },
   }
 }

@@ -1,10 +1,12 @@
+import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { isLoopbackHost } from '../kms/endpoint.js'
-import type { Env, SourceResult } from './types.js'
+import type { Env, SourceResult, TencentCredential, TimedCredential } from './types.js'
 
 /**
  * The sources that need a file or the network — profile file, CVM role, TKE OIDC — written here (no SDK) after the
- * Tencent SDK's providers (tencentcloud-sdk-nodejs-common `credential.js`, `cvm_role_credential.js`). Reached only when
- * no earlier source answered; node builtins are loaded lazily so the module stays portable.
+ * Tencent SDK's providers (tencentcloud-sdk-nodejs-common `credential.js`, `cvm_role_credential.js`). Part of
+ * `@kms-secrets/runtime/cloud`, reached only when no earlier source answered (chain.ts); node builtins are loaded
+ * lazily so the module stays portable.
  */
 
 const metadataDefault = 'http://metadata.tencentyun.com/latest/meta-data/'
@@ -135,4 +137,47 @@ export async function fromTkeOidc(env: Env): Promise<SourceResult> {
     if (found) return found
   } catch {}
   return miss('TKE OIDC: STS AssumeRoleWithWebIdentity failed')
+}
+
+/** Temporary keys are replaced this long before they expire (CVM/TKE keys live for hours). */
+const refreshMarginMs = 5 * 60_000
+
+/** Profile file, CVM role, TKE OIDC in this order, after the env names' misses `tried`: ONE error when none answers. */
+async function lookup(env: Env, tried: readonly string[]): Promise<TimedCredential> {
+  const misses = [...tried]
+  for (const source of [fromProfile, fromCvmRole, fromTkeOidc]) {
+    const r = await source(env)
+    if (!('missing' in r)) return r
+    misses.push(r.missing)
+  }
+  throw new KmsSecretsError(
+    'ERR_KMS_CREDENTIALS',
+    `No Tencent Cloud credentials found. Tried: ${misses.join('; ')}.`,
+    'Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (+ _SESSION_TOKEN), or use a CVM, SCF or TKE role allowed kms:Decrypt.',
+  )
+}
+
+/**
+ * The add-on's credential getter (chain.ts asks for it when the environment has none): looked up on first use and
+ * kept while fresh; temporary keys are fetched again before they expire. Concurrent callers share one lookup.
+ */
+export function cloudCredentials(env: Env, tried: readonly string[]): () => Promise<TencentCredential> {
+  let current: Promise<TimedCredential> | undefined
+  let expiry: number | undefined
+  return () => {
+    if (current === undefined || (expiry !== undefined && Date.now() >= expiry - refreshMarginMs)) {
+      expiry = undefined
+      const next = lookup(env, tried)
+      current = next
+      next.then(
+        (c) => {
+          if (current === next) expiry = c.expiresAt
+        },
+        () => {
+          if (current === next) current = undefined
+        },
+      )
+    }
+    return current
+  }
 }

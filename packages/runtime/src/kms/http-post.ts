@@ -1,4 +1,4 @@
-import { openTunnel, type ProxyTarget } from './proxy.js'
+import type { TunnelOpener } from '../credentials/cloud-addon.js'
 import { rawPost, requestHead } from './raw-http.js'
 
 /** An HTTP answer: status and the body as text. */
@@ -17,7 +17,7 @@ type Headers = Record<string, string>
  */
 async function nodePost(url: URL, headers: Headers, body: Uint8Array, o: PostOptions): Promise<Answer> {
   const head = requestHead(url, headers, body.length)
-  const tunnel = o.proxy ? await openTunnel(o.proxy, url, o.signal) : undefined
+  const tunnel = o.proxy ? await o.proxy.open(url, o.signal) : undefined
   return rawPost(url, head, body, o.signal, tunnel)
 }
 
@@ -35,8 +35,8 @@ export const onNode: boolean =
 
 export interface PostOptions {
   signal?: AbortSignal | undefined
-  /** Node only: tunnel through this proxy (resolveProxy). */
-  proxy?: ProxyTarget | undefined
+  /** Node only: tunnel through the proxy named by variable `from` (proxy.ts, the add-on's tunnel). */
+  proxy?: { from: string; open: TunnelOpener } | undefined
 }
 
 /** POST `body`; rejects on any transport failure (the caller maps it, never quoting the body). */

@@ -8,11 +8,12 @@ import {
   fromBase64Strict,
 } from '@kms-secrets/core/open'
 import type { CredentialSource } from '../credentials/chain.js'
+import type { TunnelOpener } from '../credentials/cloud-addon.js'
 import type { Env } from '../credentials/types.js'
 import { resolveEndpoint } from './endpoint.js'
 import { onNode, type PostOptions, post } from './http-post.js'
 import { apiError, transportError } from './kms-error.js'
-import { type ProxyTarget, resolveProxy, TunnelError } from './proxy.js'
+import { proxyVar, tunnelFor } from './proxy.js'
 import { signTc3 } from './tc3.js'
 
 /**
@@ -52,7 +53,9 @@ async function send(url: URL, headers: Record<string, string>, body: Uint8Array,
         hint: 'Open secrets on the first request: createSecretOpener().open(envelope) in fetch (README: Hosts).',
       })
     const via = o.proxy ? ` through the proxy in ${o.proxy.from}` : ''
-    const what = e instanceof TunnelError ? `CONNECT answered HTTP ${e.status}` : 'the connection failed'
+    // A refused CONNECT (proxy-tunnel.ts, maybe another copy of the runtime): the proxy's status only.
+    const status = (e as { connectStatus?: unknown } | undefined)?.connectStatus
+    const what = typeof status === 'number' ? `CONNECT answered HTTP ${status}` : 'the connection failed'
     throw transportError('ERR_KMS_NETWORK', what + via, action)
   }
 }
@@ -104,9 +107,13 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   }
   const ep = resolveEndpoint(o.endpoint)
   const url = new URL(ep.url)
-  const proxy: ProxyTarget | undefined = onNode ? resolveProxy(url, o.env) : undefined
+  // The proxy decision is made here; its tunnel comes from `@kms-secrets/runtime/cloud`, asked on the first call.
+  const from = onNode ? proxyVar(url, o.env) : undefined
+  let tunnel: Promise<TunnelOpener> | undefined
   // Decrypt and the asymmetric decrypts answer alike: { KeyId, Plaintext (base64), RequestId }.
   const call = async (action: string, params: object, opts: CallOptions | undefined): Promise<DecryptResult> => {
+    if (from !== undefined) tunnel ??= tunnelFor(from, o.env)
+    const proxy = from === undefined ? undefined : { from, open: await tunnel! }
     const c = await o.credentials.get()
     const body = encoder.encode(JSON.stringify(params))
     const timestamp = Math.floor(Date.now() / 1000)
