@@ -65,6 +65,9 @@ describe('examples/*: `build` with the build identity, `start` with the runtime 
       } finally {
         await plain.stop()
       }
+      // A key too short to stand for an HMAC key is refused at start, rather than proofs under a guessable key.
+      const weak = kmsEnv(kms, kms.identities.runtime, { HOME: work, KMS_EXAMPLE_PROOF_KEY: 'abcd' })
+      await expect(startExample(dir, weak)).rejects.toThrow(/KMS_EXAMPLE_PROOF_KEY \(test-only\) must be/)
     })
   }
 })
