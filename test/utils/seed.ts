@@ -17,6 +17,8 @@ export const keyIds = {
   bundleAll: 'e2e00000-0000-4000-8000-000000000015',
   hosts: 'e2e00000-0000-4000-8000-000000000016',
   workerd: 'e2e00000-0000-4000-8000-000000000017',
+  /** test/cloud-addon.test.ts: bundles with and without `@kms-secrets/runtime/cloud`. */
+  cloud: 'e2e00000-0000-4000-8000-000000000018',
   buildPhase: 'e2e00000-0000-4000-8000-000000000030',
   nuxt: 'e2e00000-0000-4000-8000-000000000031',
   /** Nuxt builds that must fail, run concurrently with the ones counting calls on `nuxt`. */

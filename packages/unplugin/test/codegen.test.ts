@@ -1,6 +1,6 @@
 import type { AnyEnvelope } from '@kms-secrets/core'
 import { describe, expect, it } from 'vitest'
-import { generateSecretModule, projectRuntimeSpecifier } from '../src/core/codegen'
+import { cloudRuntimeSpecifier, generateSecretModule, projectRuntimeSpecifier } from '../src/core/codegen'
 
 const kms = { provider: 'tencent', region: 'ap-guangzhou', keyId: 'k', blob: 'AA==' }
 const base = { kmsSecrets: 2, id: 'a.secret.json', format: 'text', context: {}, iv: 'x', data: 'x', tag: 'x' }
@@ -46,6 +46,38 @@ describe('generated module: mode "project" only where an envelope needs it', () 
     })
     expect(code).not.toMatch(/import "[^"]*project/)
     expect(code).toContain('import { openSecretSync } from "/x/runtime/dist/sync.cjs";')
+  })
+})
+
+describe('generated module: `@kms-secrets/runtime/cloud` for the option cloud: true', () => {
+  it.each([
+    ['@kms-secrets/runtime', '@kms-secrets/runtime/cloud'],
+    ['/abs/node_modules/@kms-secrets/runtime/dist/index.mjs', '/abs/node_modules/@kms-secrets/runtime/dist/cloud.mjs'],
+    ['/x/my-runtime.mjs', undefined],
+  ])('the cloud entry of %s is %s', (runtime, expected) => {
+    expect(cloudRuntimeSpecifier(runtime)).toBe(expected)
+  })
+
+  it('ESM: imported before the runtime with cloud: true, never without', () => {
+    const runtime = '/r/dist/index.mjs'
+    const input = { envelope: project, file: 'a.secret.json', runtime, sync: false }
+    const withCloud = generateSecretModule({ ...input, cloud: true })
+    expect(withCloud).toContain('import "/r/dist/cloud.mjs";')
+    expect(withCloud).toContain('import "/r/dist/project.mjs";')
+    expect(withCloud.indexOf('cloud.mjs')).toBeLessThan(withCloud.indexOf('openSecret'))
+    expect(generateSecretModule(input)).not.toContain('cloud')
+    expect(generateSecretModule({ ...input, cloud: false })).not.toContain('cloud')
+  })
+
+  it('CommonJS (openSecretSync): never, the worker file that opens has it', () => {
+    const code = generateSecretModule({
+      envelope: sealed,
+      file: 'a.secret.json',
+      runtime: '/x/runtime/dist/index.cjs',
+      sync: true,
+      cloud: true,
+    })
+    expect(code).not.toContain('cloud')
   })
 })
 

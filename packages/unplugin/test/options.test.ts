@@ -25,6 +25,7 @@ describe('resolveOptions', () => {
   it('has documented defaults', () => {
     const o = resolveOptions({ root: tempProject() }, {})
     expect(o).toMatchObject({ plaintext: 'seal', sync: 'auto', leakCheck: true, leakIgnore: [], context: {} })
+    expect(o.cloud).toBe(false) // the lean runtime; `@kms-secrets/runtime/cloud` is loaded from node_modules when needed
     expect(o.include).toEqual([secretFileRE])
     expect(o.exclude).toEqual([])
     expect(o.dts).toBe(false) // no typescript resolvable from an empty temp dir
@@ -48,6 +49,7 @@ describe('resolveOptions', () => {
     ['context has a non-string value', { context: { port: 5432 } }],
     ['plaintext is unknown', { plaintext: 'allow' }],
     ['sync is unknown', { sync: 'yes' }],
+    ['cloud is not a boolean', { cloud: 'yes' }],
   ])('Precondition: options are valid — %s → ERR_PLUGIN_OPTIONS', (_, bad) => {
     expect(() => resolveOptions(bad as never, {})).toThrow(expect.objectContaining({ code: 'ERR_PLUGIN_OPTIONS' }))
   })

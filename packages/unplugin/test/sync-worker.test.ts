@@ -108,3 +108,44 @@ describe('the CommonJS worker file', () => {
     expect(ctx.projectFiles.size).toBe(0)
   })
 })
+
+describe('the CommonJS worker file with the plugin option cloud: true', () => {
+  const leanCloud = readFileSync(require.resolve('@kms-secrets/runtime/worker-standalone-lean-cloud'))
+  const fullCloud = readFileSync(require.resolve('@kms-secrets/runtime/worker-standalone-cloud'))
+
+  it('picks the worker with `@kms-secrets/runtime/cloud` inside, lean or full as without it', () => {
+    const cloud = { cloud: true }
+    expect(syncWorkerEntry({ projectFiles: new Set(), options: cloud })).toBe(
+      '@kms-secrets/runtime/worker-standalone-lean-cloud',
+    )
+    expect(syncWorkerEntry({ projectFiles: new Set(['a.secret.json']), options: cloud })).toBe(
+      '@kms-secrets/runtime/worker-standalone-cloud',
+    )
+    expect(syncWorkerEntry({ projectFiles: new Set(), options: { cloud: false } })).toBe(
+      '@kms-secrets/runtime/worker-standalone-lean',
+    )
+    // The CVM metadata host is in the add-on only.
+    for (const w of [leanCloud, fullCloud]) expect(w.toString('latin1')).toContain('metadata.tencentyun.com')
+    for (const w of [lean, full]) expect(w.toString('latin1')).not.toContain('metadata.tencentyun.com')
+  })
+
+  it('esbuild writes it next to a CommonJS bundle', async () => {
+    const a = await app(false)
+    await build({
+      absWorkingDir: a.root,
+      entryPoints: ['src/server.js'],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outdir: 'dist',
+      nodePaths: [nodeModules],
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [kmsEsbuild({ ...a.plugin, cloud: true })],
+    })
+    const bundle = readFileSync(join(a.out, 'server.js'), 'utf8')
+    expect(readFileSync(join(a.out, syncWorkerFileName)).equals(leanCloud)).toBe(true)
+    // CommonJS code opens in the worker: the bundle itself imports no add-on.
+    expect(bundle).not.toContain('metadata.tencentyun.com')
+  })
+})

@@ -28,7 +28,9 @@ export function kmsSecretsAstro(options?: Options): KmsSecretsAstroIntegration {
     name: 'unplugin-kms-secrets',
     hooks: {
       'astro:config:setup': ({ updateConfig }) => {
-        updateConfig({ vite: { plugins: [kmsSecrets.vite(options)] } })
+        // cloud: Astro's serverless adapters trace the server's node_modules (nft), which does not see the runtime's
+        // run-time load of `@kms-secrets/runtime/cloud`: import it, so CVM/TKE roles and an env proxy keep working.
+        updateConfig({ vite: { plugins: [kmsSecrets.vite({ cloud: true, ...options })] } })
       },
       'astro:build:start': () => markBuildPhase('build'),
     },

@@ -18,6 +18,8 @@ export interface CodegenInput {
   runtime: string
   /** `openSecretSync` without top-level await (CommonJS outputs). */
   sync: boolean
+  /** Import `@kms-secrets/runtime/cloud` too (plugin option `cloud`; ESM only: CommonJS opens in the worker file). */
+  cloud?: boolean | undefined
 }
 
 /**
@@ -39,9 +41,26 @@ export function syncRuntimeSpecifier(runtime: string): string {
  * mode when a module of the build came from a project envelope (sync-worker.ts).
  */
 export function projectRuntimeSpecifier(runtime: string): string | undefined {
+  return runtimeSubpath(runtime, 'project')
+}
+
+/**
+ * `<package>/<name>` for a package name, the sibling `<name>.<ext>` of an `index.<ext>` entry file, none for any other
+ * `runtime` option (the runtime then says what to import): the runtime's side-effect entries `project` and `cloud`.
+ */
+function runtimeSubpath(runtime: string, name: 'project' | 'cloud'): string | undefined {
   const entry = /\/index\.(m?[jt]s|cjs)$/.exec(runtime)
-  if (entry !== null) return `${runtime.slice(0, entry.index)}/project.${entry[1]}`
-  return /^(?:@[\w.-]+\/)?[\w.-]+$/.test(runtime) ? `${runtime}/project` : undefined
+  if (entry !== null) return `${runtime.slice(0, entry.index)}/${name}.${entry[1]}`
+  return /^(?:@[\w.-]+\/)?[\w.-]+$/.test(runtime) ? `${runtime}/${name}` : undefined
+}
+
+/**
+ * What ESM code imports for the plugin option `cloud: true`: `@kms-secrets/runtime/cloud` (profile/CVM/TKE credential
+ * sources and the proxy tunnel), so a bundle that inlines the runtime has them without node_modules. CommonJS code
+ * needs none: its opens run in the worker file, which the plugin then writes with the add-on (sync-worker.ts).
+ */
+export function cloudRuntimeSpecifier(runtime: string): string | undefined {
+  return runtimeSubpath(runtime, 'cloud')
 }
 
 /**
@@ -49,14 +68,16 @@ export function projectRuntimeSpecifier(runtime: string): string | undefined {
  * the module is evaluated. Deterministic: same input, same code (no timestamps, no absolute project paths).
  */
 export function generateSecretModule(input: CodegenInput): string {
-  const { envelope, file, runtime, sync } = input
+  const { envelope, file, runtime, sync, cloud } = input
   const open = sync ? 'openSecretSync' : 'openSecret'
   const call = `${sync ? '' : 'await '}${open}(${JSON.stringify(envelope)}, { file: ${JSON.stringify(file)} })`
   const project = !sync && envelope.mode === 'project' ? projectRuntimeSpecifier(runtime) : undefined
+  const cloudEntry = !sync && cloud === true ? cloudRuntimeSpecifier(runtime) : undefined
   const lines = [
     // A line break in the file name would end the comment and make the rest of the name code.
     `// ${file.replace(/[\r\n\u2028\u2029]/g, ' ')}: sealed by unplugin-kms-secrets; decrypted in memory by @kms-secrets/runtime.`,
     ...(project === undefined ? [] : [`import ${JSON.stringify(project)};`]),
+    ...(cloudEntry === undefined ? [] : [`import ${JSON.stringify(cloudEntry)};`]),
     `import { ${open} } from ${JSON.stringify(sync ? syncRuntimeSpecifier(runtime) : runtime)};`,
     `const ${binding} = ${call};`,
     `export default ${binding};`,

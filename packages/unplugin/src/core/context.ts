@@ -213,7 +213,7 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
       loaded.add(file)
       const project = envelope.mode === 'project'
       if (project) projectFiles.add(file)
-      const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync })
+      const code = generateSecretModule({ envelope, file, runtime: spec, sync: target.sync, cloud: options.cloud })
       // Only files sealed on disk (ciphertext) are remembered; plaintext is sealed afresh in every build.
       if (isEnvelopeText(text) && warnings.length === 0)
         sealedModules.set(path, { text, file, spec, sync: target.sync, code, project })

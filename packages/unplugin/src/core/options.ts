@@ -73,6 +73,17 @@ export interface Options {
    * @default true
    */
   leakCheck?: boolean | { ignore?: string[] }
+  /**
+   * Put `@kms-secrets/runtime/cloud` into the output: the credential sources that need a file or the network (profile
+   * file, CVM role, TKE OIDC) and the CONNECT tunnel for a proxy from the environment (`https_proxy`…). The runtime
+   * inlined in a bundle keeps only explicit and environment credentials (`TENCENTCLOUD_SECRET_ID`…, SCF's
+   * `TENCENTCLOUD_SECRETID`…) and direct connections; without this option it loads the add-on from node_modules
+   * when it needs it, and fails with what to do when there is none. `true`: ESM code imports it (bundled with the
+   * runtime), CommonJS builds get a kms-secrets-worker.cjs that includes it — for a single-file bundle deployed
+   * without node_modules on a CVM, in TKE or behind a proxy.
+   * @default false (true in the Next.js, Nuxt and Astro integrations: their server output is traced, see README)
+   */
+  cloud?: boolean
   /** KMS provider to seal with (tests pass an in-memory fake). Default: the Tencent provider from region/endpoint. */
   provider?: KmsProvider
   /**
@@ -100,6 +111,8 @@ export interface ResolvedOptions {
   sync: 'auto' | boolean
   leakCheck: boolean
   leakIgnore: string[]
+  /** Whether the output gets `@kms-secrets/runtime/cloud` (ESM import, CommonJS worker file). */
+  cloud: boolean
   provider: KmsProvider | undefined
   /** Undefined: decided per project root (see `runtimeSpecifierFor`). */
   runtime: string | undefined
@@ -183,6 +196,7 @@ export function resolveOptions(options: Options = {}, env: Env = process.env): R
     sync: checkEnum('sync', options.sync ?? 'auto', ['auto', true, false] as const),
     leakCheck: options.leakCheck !== false,
     leakIgnore: typeof options.leakCheck === 'object' ? [...(options.leakCheck.ignore ?? [])] : [],
+    cloud: checkEnum('cloud', options.cloud ?? false, [true, false] as const),
     provider: options.provider,
     runtime: options.runtime,
     root,

@@ -30,21 +30,27 @@ export function runtimeInlined(moduleIds: Iterable<string>): boolean {
   return false
 }
 
+/** What picks the worker file: the build's project-key secrets, and the plugin option `cloud`. */
+export interface SyncWorkerBuild {
+  projectFiles: ReadonlySet<string>
+  options?: { cloud?: boolean }
+}
+
 /**
  * Which of the runtime's one-file workers a CommonJS output gets: the full one (with mode "project") when a secret
  * module of this build was generated from a project-key envelope, else the lean one, ~4.7 KiB smaller, which fails
- * a project envelope with ERR_PROJECT_KEY saying what to deploy.
+ * a project envelope with ERR_PROJECT_KEY saying what to deploy. Either with `@kms-secrets/runtime/cloud` inside
+ * (`-cloud`) for the option `cloud: true`; without it the worker loads the add-on from node_modules when needed.
  */
-export function syncWorkerEntry(build: { projectFiles: ReadonlySet<string> }): string {
-  return build.projectFiles.size > 0
-    ? '@kms-secrets/runtime/worker-standalone'
-    : '@kms-secrets/runtime/worker-standalone-lean'
+export function syncWorkerEntry(build: SyncWorkerBuild): string {
+  const name = build.projectFiles.size > 0 ? 'worker-standalone' : 'worker-standalone-lean'
+  return `@kms-secrets/runtime/${name}${build.options?.cloud === true ? '-cloud' : ''}`
 }
 
 /**
  * The runtime's one-file worker (dist/kms-secrets-worker-standalone[-lean].cjs) for this build; read synchronously
  * (tens of KiB, once per build) for hooks that emit assets synchronously (rollup's emitFile) and esbuild's onEnd alike.
  */
-export function readSyncWorker(build: { projectFiles: ReadonlySet<string> }): Buffer {
+export function readSyncWorker(build: SyncWorkerBuild): Buffer {
   return readFileSync(require.resolve(syncWorkerEntry(build)))
 }

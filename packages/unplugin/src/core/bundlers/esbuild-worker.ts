@@ -14,7 +14,7 @@ type BuildResult = Parameters<Parameters<PluginBuild['onEnd']>[0]>[0]
  * cannot tell whether the runtime was inlined, so the file is written.
  */
 export async function writeSyncWorker(
-  ctx: Pick<SecretsContext, 'projectFiles'>,
+  ctx: Pick<SecretsContext, 'projectFiles' | 'options'>,
   build: PluginBuild,
   result: BuildResult,
 ): Promise<string | undefined> {

@@ -49,6 +49,9 @@ function pluginOptionsFor(root: string, options: NextKmsSecretsOptions): Options
     root,
     dts: options.dts ?? (hasTypeScript(root) && allowsArbitraryExtensions(root)),
     runtime: options.runtime ?? runtimePackage,
+    // The server output is bundled or traced (standalone: nft), neither of which sees the runtime's run-time load of
+    // `@kms-secrets/runtime/cloud`: import it, so CVM/TKE roles and an env proxy keep working out of the box.
+    cloud: options.cloud ?? true,
     sync: false,
   }
 }

@@ -66,7 +66,9 @@ function guardPrerender(nitro: NitroLike, isSecret: (id: string) => boolean, bui
 function setup(inlineOptions: Options | undefined, nuxt: NuxtLike): void {
   const fromConfig = nuxt.options.kmsSecrets
   if (fromConfig === false) return
-  const options: Options = { root: nuxt.options.rootDir, ...fromConfig, ...inlineOptions }
+  // cloud: nitro's output inlines or traces (nft) the runtime; neither sees its run-time load of
+  // `@kms-secrets/runtime/cloud`, so import it: CVM/TKE roles and an env proxy keep working out of the box.
+  const options: Options = { root: nuxt.options.rootDir, cloud: true, ...fromConfig, ...inlineOptions }
   const resolved = resolveOptions(options)
   const isSecret = secretIdFilter(createFilter(resolved.include, resolved.exclude, { resolve: resolved.root }))
 
