@@ -1,8 +1,15 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCredentialSource } from '../src/credentials/chain.js'
 import { setCloudLoader } from '../src/credentials/cloud-addon.js'
+import { sealOne } from './support/seal.js'
+import { useTencentServer } from './support/tencent-server.js'
 
 /**
  * The lean runtime and the add-on `@kms-secrets/runtime/cloud` (issue 11). This file never imports the add-on: the
@@ -120,5 +127,38 @@ describe('the add-on cannot be loaded', () => {
     env.TENCENTCLOUD_SECRET_ID = 'AKIDlater'
     env.TENCENTCLOUD_SECRET_KEY = 'later-key'
     expect(await source.get()).toMatchObject({ secretId: 'AKIDlater' })
+  })
+})
+
+describe('the real loader: the installed dist loads the add-on by package self-reference', () => {
+  const t = useTencentServer()
+  const dir = mkdtempSync(join(tmpdir(), 'kms-secrets-cloud-loader-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const dist = (f: string) => JSON.stringify(resolve(import.meta.dirname, '../dist', f))
+  const body = `const opener = createSecretOpener({ retry: { maxAttempts: 1 } })
+opener.open(JSON.parse(process.env.TEST_ENVELOPE), { file: 'db.secret.json' }).then(
+  (value) => console.log(JSON.stringify({ ok: true, value })),
+  (e) => console.log(JSON.stringify({ ok: false, code: e.code, message: e.message })),
+)
+`
+
+  it.each([
+    ['ESM (import())', 'child.mjs', `import { createSecretOpener } from ${dist('index.mjs')}\n${body}`],
+    ['CommonJS (require)', 'child.cjs', `const { createSecretOpener } = require(${dist('index.cjs')})\n${body}`],
+  ])('%s: no env credentials, the CVM role from the loaded add-on opens', async (_kind, file, code) => {
+    writeFileSync(join(dir, file), code)
+    const [envelope, value] = await sealOne(t.kms, 'json')
+    const hits = metadataHits
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(dir, file)], {
+      env: {
+        PATH: process.env.PATH,
+        ...cvm(),
+        KMS_SECRETS_ENDPOINT: t.server.endpoint,
+        TEST_ENVELOPE: JSON.stringify(envelope),
+      },
+    })
+    expect(JSON.parse(stdout.trim())).toEqual({ ok: true, value })
+    expect(stderr).toBe('')
+    expect(metadataHits).toBeGreaterThan(hits)
   })
 })
