@@ -74,7 +74,8 @@ export interface SecretsContext {
   /** Whether an id (maybe with `?query`) is a secret file of this plugin. */
   matches(id: string): boolean
   relativeId(path: string): string
-  load(id: string, target: LoadTarget): Promise<LoadResult>
+  /** `text`: the file's content as the bundler already read it (webpack/rspack's loader); else the file is read. */
+  load(id: string, target: LoadTarget, text?: string): Promise<LoadResult>
   /** Project-relative secret files loaded with top-level-await code since the build started. */
   readonly asyncFiles: ReadonlySet<string>
   /** Likewise with `openSecretSync` code (CommonJS output): the output needs the runtime's worker file. */
@@ -185,13 +186,13 @@ export function createContext(userOptions: Options = {}, deps: ContextDeps = {})
     },
     matches,
     relativeId,
-    async load(id, target) {
+    async load(id, target, source) {
       const { path } = splitId(id)
       const file = relativeId(path)
       checkImportQuery(id, file, target.importers)
       if (target.client) throw clientBundleError(file, target.importers?.() ?? [], target.client)
       // Synchronous: a secret file is small, and a promise-based read costs more than the read (see writeIfChangedSync).
-      const text = readFileSync(path, 'utf8')
+      const text = source ?? readFileSync(path, 'utf8')
       const spec = options.runtime ?? runtimeSpec(target.runtimeEntry ?? 'import')
       const loaded = target.sync ? syncFiles : asyncFiles
       // The same sealed text as last time: the same envelope, declaration and module (a rebuild, watch, HMR).

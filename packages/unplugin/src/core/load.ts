@@ -9,13 +9,17 @@ import { fromVirtualSecretId, virtualSecretIdRE } from './virtual-id'
 /** A stand-in module for a secret in a browser build whose guard is deferred: the build fails, so it is never emitted. */
 const clientStub = 'export default undefined;\n'
 
-/** The generated module for a secret id, undefined for an id that is not ours, or the adapter's failure. */
+/**
+ * The generated module for a secret id, undefined for an id that is not ours, or the adapter's failure. `text`: the
+ * file's content as the bundler already read it (the plugin's webpack/rspack loader), else the file is read.
+ */
 export async function loadSecret(
   ctx: SecretsContext,
   adapter: Adapter,
   self: LoadHost,
   id: string,
   loadOptions?: LoadOptions,
+  text?: string,
 ): Promise<string | undefined> {
   // rollup family: `\0kms-secret:<path>.js` (see virtual-id.ts); the module graph knows it by that id.
   const real = fromVirtualSecretId(id)
@@ -29,7 +33,7 @@ export async function loadSecret(
   if (claim === 'kms-data') return adapter.fail(self, kmsDataImportError(ctx.relativeId(splitId(fileId).path)))
   const target = adapter.target(ctx, self, id, loadOptions)
   try {
-    const { code, warnings } = await ctx.load(fileId, target)
+    const { code, warnings } = await ctx.load(fileId, target, text)
     for (const warning of warnings) self.warn(`${warning} (${ctx.relativeId(fileId)})`)
     return code
   } catch (error) {
@@ -41,14 +45,17 @@ export async function loadSecret(
   }
 }
 
-/** `loadInclude` + `load` as unplugin runs them (its webpack/rspack bridge: a module rule and loader). */
+/**
+ * `loadInclude` + `load` as unplugin runs them (rollup family, vite, esbuild). webpack and rspack use the plugin's own
+ * rule and loader instead (bundlers/webpack-loader.ts), not unplugin's bridge.
+ */
 export function unpluginLoadHooks(
   ctx: SecretsContext,
   adapter: Adapter,
 ): Pick<UnpluginOptions, 'loadInclude' | 'load'> {
   return {
-    // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; webpack/rspack
-    // and esbuild use it to pick modules, rolldown/vite additionally skip every other extension natively.
+    // The exact include/exclude (globs resolved against the root, `?query` stripped) is a function; esbuild uses it
+    // to pick modules, rolldown/vite additionally skip every other extension natively.
     loadInclude: (id) => claimOf(ctx, fromVirtualSecretId(id) ?? id) !== undefined,
     // Other `\0` ids may match loadableRE: claimOf leaves them alone.
     load: {

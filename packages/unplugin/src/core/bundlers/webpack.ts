@@ -3,11 +3,11 @@ import { assetReferenceError } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, splitId } from '../guards'
 import { importerChain } from '../importer-chain'
-import { unpluginLoadHooks } from '../load'
 import { toBundlerError } from '../report'
 import { type Adapter, failByThrowing, type LoadHost } from './adapter'
 import { noPlaintextHashes } from './webpack-cache'
 import { checkAssetsForLeaks } from './webpack-leaks'
+import { secretModuleRule } from './webpack-loader'
 import { emitSyncWorker, syncOutput } from './webpack-worker'
 
 const pluginName = 'unplugin-kms-secrets'
@@ -130,6 +130,9 @@ function refuseAssetModules(ctx: SecretsContext, compiler: WebpackCompiler | Rsp
 /** Everything the plugin does in a webpack/rspack compiler besides load: the guards, the leak check, one lifecycle. */
 function applyWebpackHooks(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler, adapter: Adapter): void {
   ctx.setRoot(compiler.context)
+  // The plugin's own rule and loader (webpack-loader.ts), first: unplugin's load bridge is not used here.
+  const module = compiler.options.module as { rules: unknown[] }
+  module.rules.unshift(secretModuleRule(ctx, adapter))
   if (adapter.defersClientGuard(ctx)) deferClientGuard(ctx, compiler)
   refuseAssetModules(ctx, compiler)
   noPlaintextHashes(ctx, compiler, 'rspackVersion' in compiler.webpack)
@@ -153,7 +156,6 @@ export const webpackAdapter: Adapter = {
   // webpack's module graph answers during a load: the error names the issuer chain at once.
   defersClientGuard: () => false,
   hooks: (ctx) => ({
-    ...unpluginLoadHooks(ctx, webpackAdapter),
     webpack: (compiler) => applyWebpackHooks(ctx, compiler, webpackAdapter),
   }),
 }
@@ -164,7 +166,6 @@ export const rspackAdapter: Adapter = {
   // rspack cannot read its module graph in a loader: the guard fails at finishModules with the issuer chain.
   defersClientGuard: () => true,
   hooks: (ctx) => ({
-    ...unpluginLoadHooks(ctx, rspackAdapter),
     rspack: (compiler) => applyWebpackHooks(ctx, compiler, rspackAdapter),
   }),
 }

@@ -1,0 +1,135 @@
+import { linkSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { rspack } from '@rspack/core'
+import { describe, expect, it } from 'vitest'
+import webpack from 'webpack'
+import type { Options } from '../src/core/options'
+import kmsRspack from '../src/rspack'
+import kmsWebpack from '../src/webpack'
+import { type App, createApp, expectNoPlaintext } from './helpers/app'
+
+// The plugin's own webpack/rspack rule and loader (src/core/bundlers/webpack-loader.ts) instead of unplugin's load
+// bridge: secret files picked by native RegExps where the options allow, the bytes the bundler read used as the file.
+const bundlers = { webpack: [webpack, kmsWebpack], rspack: [rspack, kmsRspack] } as const
+type Kind = keyof typeof bundlers
+
+interface Rule {
+  oneOf?: Rule[]
+  test?: unknown
+  include?: unknown
+  exclude?: unknown
+  use?: { loader: string }[]
+}
+
+/** A compiler for the test app (CommonJS, runtime external), its plugin options and extra rules/hooks. */
+function compilerFor(kind: Kind, app: App, plugin: Partial<Options> = {}, rules: object[] = []) {
+  const [factory, kms] = bundlers[kind]
+  return (factory as unknown as (c: object) => unknown)({
+    mode: 'production',
+    context: app.root,
+    target: 'node',
+    entry: './src/server.js',
+    output: { path: app.out, filename: 'server.js', library: { type: 'commonjs2' } },
+    externals: { '@kms-secrets/runtime': 'commonjs @kms-secrets/runtime' },
+    optimization: { minimize: false },
+    module: { rules },
+    plugins: [(kms as (o: object) => unknown)({ ...app.plugin, ...plugin })],
+  }) as {
+    options: { module: { rules: Rule[] } }
+    inputFileSystem: Record<string, unknown>
+    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: object): string }) => void): void
+    close(cb: () => void): void
+  }
+}
+
+function run(compiler: ReturnType<typeof compilerFor>): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    compiler.run((err, stats) =>
+      compiler.close(() => {
+        if (err || stats?.hasErrors()) reject(err ?? new Error(stats?.toString({ all: false, errors: true })))
+        else resolve()
+      }),
+    ),
+  )
+}
+
+/** An envelope literal of a generated module in the output. */
+const sealed = /\{"kmsSecrets":\d/
+
+const isNative = (c: unknown): boolean => (Array.isArray(c) ? c.every(isNative) : c instanceof RegExp)
+
+describe.each(Object.keys(bundlers) as Kind[])('%s: the plugin’s module rule', (kind) => {
+  it('default include: secret files picked by native RegExps; other names of a secret file by the JS check', () => {
+    const app = createApp()
+    const [rule] = compilerFor(kind, app).options.module.rules
+    const [matched, claimed] = rule?.oneOf ?? []
+    expect(isNative(matched?.test) && isNative(matched?.include)).toBe(true)
+    expect(matched?.exclude).toBeUndefined()
+    expect(matched?.use?.[0]?.loader).toMatch(/webpack-loader\.m?[jt]s$/)
+    expect(isNative(claimed?.test)).toBe(true)
+    expect(typeof claimed?.include).toBe('function')
+  })
+
+  it('RegExp include and exclude stay native', () => {
+    const app = createApp()
+    const plugin = { include: [/\.secret\.json$/, /\.secret\.txt$/], exclude: /fixtures/ }
+    const [matched] = compilerFor(kind, app, plugin).options.module.rules[0]?.oneOf ?? []
+    expect(matched?.include).toEqual(plugin.include)
+    expect(matched?.exclude).toEqual([plugin.exclude])
+  })
+
+  it.each([
+    ['a glob', { include: ['**/*.secret.json', '**/*.secret.txt'] }],
+    ['a glob exclude', { exclude: ['**/never/**'] }],
+    ['a stateful RegExp', { include: [/\.secret\.(json|txt)$/g] }],
+  ])('%s: one rule whose include is the JS check, and the build seals as before', async (_name, plugin) => {
+    const app = createApp()
+    const compiler = compilerFor(kind, app, plugin)
+    const [rule] = compiler.options.module.rules
+    expect(rule?.oneOf).toBeUndefined()
+    expect(typeof rule?.include).toBe('function')
+    await run(compiler)
+    expect(expectNoPlaintext(app.out)).toMatch(sealed)
+    expect(app.kms.count('GenerateDataKey')).toBe(1)
+  })
+
+  it('a hard link to a secret file under another name is sealed (the JS branch), never inlined as JSON', async () => {
+    const app = createApp({
+      'src/db.js': "import db from './config/copy.json'\nexport { db }\n",
+    })
+    linkSync(join(app.root, 'src/config/db.secret.json'), join(app.root, 'src/config/copy.json'))
+    await run(compilerFor(kind, app))
+    expect(expectNoPlaintext(app.out)).toMatch(sealed)
+  })
+})
+
+describe('webpack: the loader uses the bytes webpack read', () => {
+  it('no second read of the file: what the input file system gave is what is sealed', async () => {
+    const app = createApp()
+    const file = join(app.root, 'src/config/db.secret.json')
+    const real = readFileSync(file, 'utf8')
+    // On disk the file is no JSON; webpack's input file system serves the real text. Read again, it would fail.
+    writeFileSync(file, 'not json')
+    const compiler = compilerFor('webpack', app)
+    const fs = compiler.inputFileSystem as { readFile: (p: string, ...rest: unknown[]) => void }
+    const readFile = fs.readFile.bind(fs)
+    compiler.inputFileSystem = Object.assign(Object.create(fs), {
+      readFile: (p: string, ...rest: unknown[]) => {
+        const cb = rest.at(-1) as (e: Error | null, d?: Buffer) => void
+        if (p === file) return cb(null, Buffer.from(real))
+        return readFile(p, ...rest)
+      },
+    })
+    await run(compiler)
+    expect(expectNoPlaintext(app.out)).toMatch(sealed)
+  })
+
+  it('another loader ran first (its output is not the file): the file is read', async () => {
+    const app = createApp()
+    const garble = join(app.root, 'garble-loader.cjs')
+    writeFileSync(garble, "module.exports = function (source) { return source + '\\n(not json)' }\n")
+    const rules = [{ test: /\.secret\.json$/, enforce: 'pre', use: [{ loader: garble }] }]
+    await run(compilerFor('webpack', app, {}, rules))
+    expect(expectNoPlaintext(app.out)).toMatch(sealed)
+  })
+})
