@@ -27,6 +27,7 @@ export {
   keyInfo,
   saltLength,
 } from './envelope/commitment.js'
+export { type OpenFields, openFieldsOf } from './envelope/open-fields.js'
 export type {
   AnyEnvelope,
   DirectEnvelope,

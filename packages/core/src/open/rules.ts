@@ -1,6 +1,7 @@
 import { authError, ivLength, keyLength, tagLength, zero } from '../crypto/aead.js'
 import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
 import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } from '../envelope/commitment.js'
+import { canonicalBase64Bytes, type OpenFields } from '../envelope/open-fields.js'
 import type { AnyEnvelope, DirectEnvelope, ProjectEnvelope, SealedEnvelope } from '../envelope/types.js'
 import { KmsSecretsError } from '../errors.js'
 import type { DecryptResult } from '../kms/types.js'
@@ -76,6 +77,8 @@ export interface OpenRulesOptions {
    * without checking them a second time. Otherwise each is checked strictly (ERR_ENVELOPE_FIELD).
    */
   validated?: boolean
+  /** The envelope's base64 fields already decoded by `openFieldsOf(env)` (which validated them): not decoded again. */
+  fields?: OpenFields
   /** Precomputed `envelopeEncryptionContext(env)` / `envelopeAad(env)` (an opener's memo); computed here if absent. */
   encryptionContext?: string | undefined
   aad?: Uint8Array
@@ -88,23 +91,12 @@ function fieldError(field: string, file: string | undefined): KmsSecretsError {
   })
 }
 
-/** Node's and Bun's Buffer decodes base64 natively; elsewhere atob. Only for fields validation already checked. */
-const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer
-
-function fastBytes(text: string): Uint8Array {
-  if (NodeBuffer !== undefined) return NodeBuffer.from(text, 'base64')
-  const bin = atob(text)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
-}
-
 type Field = 'iv' | 'data' | 'tag' | 'salt' | 'commit' | 'enc'
 
 function fieldBytes(env: SealedEnvelope | ProjectEnvelope, field: Field, o: OpenRulesOptions): Uint8Array {
   const text = (env as Partial<Record<Field, unknown>>)[field]
   if (typeof text !== 'string') throw fieldError(field, o.file)
-  const bytes = o.validated ? fastBytes(text) : fromBase64Strict(text)
+  const bytes = o.validated ? canonicalBase64Bytes(text) : fromBase64Strict(text)
   if (bytes === undefined) throw fieldError(field, o.file)
   return bytes
 }
@@ -184,47 +176,112 @@ export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRul
     })
   }
   // Decoded (and, unvalidated, checked) before any KMS call: a damaged envelope costs nothing.
-  const sealed: SealedBytes = {
+  const fields = o.fields
+  const sealed: SealedBytes = fields ?? {
     iv: fieldBytes(env, 'iv', o),
     data: fieldBytes(env, 'data', o),
     tag: fieldBytes(env, 'tag', o),
   }
   const committed = isCommitted(env)
-  const salt = committed ? fieldBytes(env, 'salt', o) : undefined
-  const stored = committed ? fieldBytes(env, 'commit', o) : undefined
+  const salt = committed ? (fields?.salt ?? fieldBytes(env, 'salt', o)) : undefined
+  const stored = committed ? (fields?.commit ?? fieldBytes(env, 'commit', o)) : undefined
   let key: Maybe<K | null>
   if (env.mode === 'project') {
-    key = projectDataKey(env, opener, fieldBytes(env, 'enc', o), file)
+    key = projectDataKey(env, opener, fields?.enc ?? fieldBytes(env, 'enc', o), file)
   } else {
     const ec = o.encryptionContext ?? envelopeEncryptionContext(env)!
-    key = then(opener.dataKey(env, ec), (handle) => {
-      // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
-      checkReportedKeyId(env, handle.keyId, file)
-      return handle.key
-    })
+    const handle = opener.dataKey(env, ec)
+    // A cached key (node:crypto): no closure and no promise on the way to the value.
+    key = isThenable(handle) ? handle.then((h) => keyOf(env, h, file)) : keyOf(env, handle, file)
   }
-  const auth = (): never => {
+  const aad = o.aad
+  if (!isThenable(key)) return openWithKey(env, opener, key, sealed, salt, stored, aad, file)
+  return key.then((k) => openWithKey(env, opener, k, sealed, salt, stored, aad, file))
+}
+
+/** The data key of a handle, once the CMK KMS reported for its blob is the envelope's. */
+function keyOf<K>(env: AnyEnvelope, handle: KeyHandle<K>, file: string | undefined): K | null {
+  // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
+  checkReportedKeyId(env, handle.keyId, file)
+  return handle.key
+}
+
+/** v1: AES-GCM under the data key; v2/project: the commitment checked, then AES-GCM under the derived key. */
+function openWithKey<K, P>(
+  env: AnyEnvelope,
+  opener: Opener<K, P>,
+  k: K | null,
+  sealed: SealedBytes,
+  salt: Uint8Array | undefined,
+  stored: Uint8Array | undefined,
+  aadIn: Uint8Array | undefined,
+  file: string | undefined,
+): Maybe<Uint8Array> {
+  // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
+  if (k === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) throw authError(file)
+  const aad = aadIn ?? envelopeAad(env)
+  if (salt === undefined || stored === undefined) return decipherOrAuth(opener, k, sealed, aad, file)
+  const derived = opener.deriveCommitted(k, salt)
+  if (!isThenable(derived)) return checkThenDecipher(opener, derived, stored, sealed, aad, file)
+  return derived.then((d) => checkThenDecipher(opener, d, stored, sealed, aad, file))
+}
+
+/** AES-GCM open; any failure of it (tag, lengths, a rejected promise) is ERR_ENVELOPE_AUTH. */
+function decipherOrAuth<K>(
+  opener: OpenCipher<K>,
+  key: K,
+  sealed: SealedBytes,
+  aad: Uint8Array,
+  file: string | undefined,
+): Maybe<Uint8Array> {
+  let out: Maybe<Uint8Array>
+  try {
+    out = opener.decipher(key, sealed, aad)
+  } catch {
     throw authError(file)
   }
-  return then(key, (k) => {
-    // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
-    if (k === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) auth()
-    const dataKey = k as K
-    const aad = o.aad ?? envelopeAad(env)
-    if (salt === undefined || stored === undefined) return guard(() => opener.decipher(dataKey, sealed, aad), auth)
-    return then(opener.deriveCommitted(dataKey, salt), (derived) =>
-      guard(
-        () => {
-          const same = equalConstantTime(derived.commit, stored)
-          zero(derived.commit)
-          if (!same) throw commitmentError(file)
-          return guard(() => opener.decipher(derived.key, sealed, aad), auth)
-        },
-        undefined,
-        () => opener.release(derived.key),
-      ),
-    )
+  if (!isThenable(out)) return out
+  return out.then(undefined, () => {
+    throw authError(file)
   })
+}
+
+/**
+ * The commitment compared in constant time (and zeroed) before AES-GCM under the derived key; the derived key is
+ * released once the decipher has settled, whatever happens.
+ */
+function checkThenDecipher<K>(
+  opener: OpenCipher<K>,
+  derived: DerivedKey<K>,
+  stored: Uint8Array,
+  sealed: SealedBytes,
+  aad: Uint8Array,
+  file: string | undefined,
+): Maybe<Uint8Array> {
+  let out: Maybe<Uint8Array>
+  try {
+    const same = equalConstantTime(derived.commit, stored)
+    zero(derived.commit)
+    if (!same) throw commitmentError(file)
+    out = decipherOrAuth(opener, derived.key, sealed, aad, file)
+  } catch (e) {
+    opener.release(derived.key)
+    throw e
+  }
+  if (!isThenable(out)) {
+    opener.release(derived.key)
+    return out
+  }
+  return out.then(
+    (v) => {
+      opener.release(derived.key)
+      return v
+    },
+    (e: unknown) => {
+      opener.release(derived.key)
+      throw e
+    },
+  )
 }
 
 /** Mode "project": the project private key, its reported KeyId, HPKE → the value's data key (raw bytes zeroed). */
