@@ -51,6 +51,17 @@ describe('withoutSecretFrames', () => {
     ])
   })
 
+  it('a file name with no URI form (lone surrogate) neither breaks the filtering nor the other names', () => {
+    rememberSecretFile('src/odd\uD800.json')
+    rememberSecretFile('src/later/db.json')
+    const stack = strippedStack('Could not open src/later/db.json', [
+      '    at async file:///app/src/later/db.json:3:21',
+      '    at async /app/src/odd\uD800.json:1:1',
+      '    at async file:///app/src/server.js:2:1',
+    ])
+    expect(stack.split('\n').slice(1)).toEqual(['    at async file:///app/src/server.js:2:1'])
+  })
+
   it('leaves non-errors alone', () => {
     expect(withoutSecretFrames('x')).toBe('x')
   })

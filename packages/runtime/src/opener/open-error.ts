@@ -35,20 +35,33 @@ const frameRE = /^\s+at /
 /**
  * `/<file>` of every secret file opened in this process (`meta.file`, project-relative, leading `../` dropped): the
  * tail of the absolute path or file URL a stack frame names, whatever `include` made a secret (no name pattern).
+ * Recorded as given (one Set add per open) and turned into tails only when an error's frames are filtered.
  */
 const openedFiles = new Set<string>()
+const openedTails = new Set<string>()
 
 /** Records a secret file the generated code opens, so frames naming its module are dropped from errors. */
 export function rememberSecretFile(file: unknown): void {
-  if (typeof file !== 'string' || file === '') return
-  const tail = `/${file.replaceAll('\\', '/').replace(/^(?:\.{1,2}\/)+/, '')}`
-  openedFiles.add(tail)
-  openedFiles.add(encodeURI(tail))
+  if (typeof file === 'string' && file !== '') openedFiles.add(file)
 }
 
-function namesSecretFile(line: string): boolean {
+function tailsOfOpenedFiles(): Set<string> {
+  for (const file of openedFiles) {
+    const tail = `/${file.replaceAll('\\', '/').replace(/^(?:\.{1,2}\/)+/, '')}`
+    openedTails.add(tail)
+    try {
+      openedTails.add(encodeURI(tail))
+    } catch {
+      // A lone surrogate has no URI form: no file URL can name it.
+    }
+  }
+  openedFiles.clear()
+  return openedTails
+}
+
+function namesSecretFile(line: string, tails: Set<string>): boolean {
   if (secretFrameRE.test(line)) return true
-  for (const tail of openedFiles) if (line.includes(`${tail}:`) || line.includes(`${tail}?`)) return true
+  for (const tail of tails) if (line.includes(`${tail}:`) || line.includes(`${tail}?`)) return true
   return false
 }
 
@@ -60,9 +73,10 @@ function namesSecretFile(line: string): boolean {
  */
 export function withoutSecretFrames<E>(e: E): E {
   if (e instanceof Error && typeof e.stack === 'string') {
+    const tails = tailsOfOpenedFiles()
     e.stack = e.stack
       .split('\n')
-      .filter((line) => !(frameRE.test(line) && namesSecretFile(line)))
+      .filter((line) => !(frameRE.test(line) && namesSecretFile(line, tails)))
       .join('\n')
   }
   return e
