@@ -117,10 +117,11 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   // The CMK KMS reported is kept with the cached key; the rules check it for EVERY envelope sharing the blob, so a
   // copy with an edited kms.keyId cannot ride on a key unwrapped for a genuine one.
   const materials: Omit<Call, 'target'> = {
-    importKey: (raw) => cipher.importKey(raw),
-    deriveCommitted: (key, salt) => cipher.deriveCommitted(key, salt),
-    decipher: (key, sealed, aad) => cipher.decipher(key, sealed, aad),
-    release: (key) => cipher.release(key),
+    // The primitive set's own functions (they use no `this`): no wrapper call per value.
+    importKey: cipher.importKey,
+    deriveCommitted: cipher.deriveCommitted,
+    decipher: cipher.decipher,
+    release: cipher.release,
     dataKey(this: Call, env: SealedEnvelope, ec: string) {
       const blob = env.kms.blob
       const hit = keys.peek(blob)
