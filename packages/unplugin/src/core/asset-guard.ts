@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { createLeakScanner, isEnvelopeText, KmsSecretsError } from '@kms-secrets/core'
+import { createLeakScanner, decodeEnvelope, isEnvelopeText, KmsSecretsError, type LeakScanner } from '@kms-secrets/core'
 import type { SecretsContext } from './context'
 import { splitId } from './guards'
 import type { LeakHit, OutputAsset } from './leak'
@@ -62,12 +62,45 @@ export function secretFilesUnder(ctx: SecretsContext): string[] {
 const minContained = 6
 
 /**
- * Output files that carry a plaintext secret file's bytes whatever put them there — a copy, an inlined data: URL,
- * a raw-string plugin — searched for as the file's whole text in every encoding of the leak scanner (and inside
- * decoded data: URLs). The project's secret files are read for this check only and dropped when it returns.
+ * An output file; `from`: the files the bundler records it was copied from (rollup/rolldown/vite
+ * `originalFileNames`, webpack/rspack `info.sourceFilename`; esbuild records none), absolute or relative to the root.
  */
-export function secretFileCopies(ctx: SecretsContext, assets: Iterable<OutputAsset>): LeakHit[] {
-  const texts: { file: string; text: string }[] = []
+export interface EmittedAsset extends OutputAsset {
+  readonly from?: readonly string[] | undefined
+}
+
+function textOf(content: string | Uint8Array): string {
+  if (typeof content === 'string') return content
+  return Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8')
+}
+
+/**
+ * A sealed envelope that validates strictly: ciphertext and its metadata only. A text that merely carries the marker
+ * (and may carry values in other fields) is plaintext here, as it is for the plugin's load, which refuses it.
+ */
+function isSealedText(text: string): boolean {
+  if (!isEnvelopeText(text)) return false
+  try {
+    decodeEnvelope(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The plaintext secret files of the project, as whole texts, and the scanner built from them. */
+interface CopyNeedles {
+  texts: { file: string; text: string }[]
+  scanner?: LeakScanner | undefined
+}
+
+/**
+ * Reads the project's secret files (walked); sealed and empty ones are no needles. Sealed by the marker alone: a
+ * strict decoding of every sealed file in every build would cost more than the case it covers (a hand-made file with
+ * the marker and values), which the load refuses and rule 1 catches where the bundler records the copy's origin.
+ */
+function readNeedles(ctx: SecretsContext): CopyNeedles {
+  const texts: CopyNeedles['texts'] = []
   for (const path of secretFilesUnder(ctx)) {
     let text: string
     try {
@@ -75,17 +108,80 @@ export function secretFileCopies(ctx: SecretsContext, assets: Iterable<OutputAss
     } catch {
       continue
     }
-    if (!isEnvelopeText(text) && text.trim() !== '') texts.push({ file: ctx.relativeId(path), text })
+    if (text.trim() !== '' && !isEnvelopeText(text)) texts.push({ file: ctx.relativeId(path), text })
   }
-  if (texts.length === 0) return []
   const long = texts.filter((t) => t.text.trim().length >= minContained)
-  const scanner = createLeakScanner(long.map((t) => ({ file: t.file, leaves: [{ path: '$', value: t.text.trim() }] })))
-  const hits: LeakHit[] = []
-  for (const asset of assets) {
-    if (long.length > 0) hits.push(...scanner.scan(asset.content, asset.name))
-    const content = typeof asset.content === 'string' ? asset.content : Buffer.from(asset.content).toString('utf8')
-    const same = texts.find((t) => t.text === content || t.text.trim() === content.trim())
-    if (same) hits.push({ asset: asset.name, file: same.file, path: '$', encoding: 'raw' })
+  if (long.length === 0) return { texts }
+  return {
+    texts,
+    scanner: createLeakScanner(long.map((t) => ({ file: t.file, leaves: [{ path: '$', value: t.text.trim() }] }))),
   }
+}
+
+/** Rule 1: assets the bundler says were copied from a secret file (any of its names), unless their bytes are sealed. */
+function copiedFromSecrets(ctx: SecretsContext, asset: EmittedAsset): LeakHit | undefined {
+  for (const from of asset.from ?? []) {
+    const secret = ctx.secrets.secretFileOf(resolve(ctx.root, splitId(from).path))
+    if (secret === undefined) continue
+    if (isSealedText(textOf(asset.content))) return undefined
+    return { asset: asset.name, file: ctx.relativeId(secret), path: '$', encoding: 'raw' }
+  }
+  return undefined
+}
+
+/** Rule 2: the whole text of a plaintext secret file, in every encoding of the leak scanner (data: URLs decoded). */
+function containedSecretFiles(needles: CopyNeedles, asset: EmittedAsset): LeakHit[] {
+  const hits = needles.scanner?.scan(asset.content, asset.name) ?? []
+  const content = textOf(asset.content)
+  const same = needles.texts.find((t) => t.text === content || t.text.trim() === content.trim())
+  if (same) hits.push({ asset: asset.name, file: same.file, path: '$', encoding: 'raw' })
   return hits
+}
+
+/**
+ * The one check of every bundler for copies of secret files in the output. Per output: `check` returns its hits
+ * (each once), to be reported as ERR_PLUGIN_LEAK like the leak check's.
+ */
+export interface SecretCopyCheck {
+  check(assets: Iterable<EmittedAsset>): LeakHit[]
+  /**
+   * Drops the plaintext texts read for this build. Call it where the build's last output was checked (rollup's
+   * closeBundle, webpack's processAssets, esbuild's onEnd) and at buildStart: a rebuild in watch mode reads afresh.
+   */
+  end(): void
+}
+
+/**
+ * Output files that carry a secret file's plaintext bytes, whatever put them there — the same rule on every bundler:
+ * 1. an asset the bundler records as copied from a secret file (copy plugins, emitted assets) is refused unless its
+ *    bytes are a sealed envelope — whatever the leakCheck option, and judged by the bytes that ship, not by the file
+ *    on disk (a transform, or an edit since the copy, would not show there);
+ * 2. with leakCheck on, every asset is searched for each plaintext secret file's whole text (a copy, an inlined
+ *    data: URL, a raw-string plugin; in every encoding of the leak scanner, inside decoded data: URLs too).
+ * A copied sealed envelope passes on every bundler: it is ciphertext and metadata, which the repository holds by design
+ * (sealed files are committed) and the generated modules carry anyway. The project is walked and its secret files
+ * read once per build, at its first output; the texts are dropped by `end()`.
+ */
+export function createSecretCopyCheck(ctx: SecretsContext): SecretCopyCheck {
+  let needles: CopyNeedles | undefined
+  return {
+    check(assets) {
+      const hits = new Map<string, LeakHit>()
+      const add = (hit: LeakHit) => {
+        const key = `${hit.asset}\0${hit.file}\0${hit.path}\0${hit.encoding}`
+        if (!hits.has(key)) hits.set(key, hit)
+      }
+      for (const asset of assets) {
+        const copied = copiedFromSecrets(ctx, asset)
+        if (copied) add(copied)
+        if (!ctx.options.leakCheck) continue
+        needles ??= readNeedles(ctx)
+        if (needles.texts.length > 0) for (const hit of containedSecretFiles(needles, asset)) add(hit)
+      }
+      return [...hits.values()]
+    },
+    end() {
+      needles = undefined
+    },
+  }
 }

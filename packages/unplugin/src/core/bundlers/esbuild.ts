@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path'
 import process from 'node:process'
 import { secretExtensionPattern } from '@kms-secrets/core'
 import type { EsbuildPlugin } from 'unplugin'
-import { secretFileCopies } from '../asset-guard'
+import { createSecretCopyCheck, type SecretCopyCheck } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { splitId } from '../guards'
 import { importerChain } from '../importer-chain'
@@ -67,12 +67,13 @@ async function outputsOf(result: BuildResult, cwd: string): Promise<OutputAsset[
  * The leak check runs in onEnd, after esbuild has written the files (there is no earlier hook with the output). On a
  * hit the leaking files are deleted — a plaintext secret must not stay in the output dir — and the build fails.
  */
-async function checkOutputs(ctx: SecretsContext, options: BuildOptions, result: BuildResult) {
+async function checkOutputs(ctx: SecretsContext, copies: SecretCopyCheck, options: BuildOptions, result: BuildResult) {
   const cwd = options.absWorkingDir ?? process.cwd()
   const inputs = Object.keys(result.metafile?.inputs ?? {}).map((i) => resolve(cwd, i))
   const outputs = await outputsOf(result, cwd)
   const hits: LeakHit[] = ctx.scanAssets(outputs, () => fileSources((f) => ctx.matches(f), inputs))
-  hits.push(...secretFileCopies(ctx, outputs))
+  // esbuild records no asset origin: of the copy check, the search for whole secret files applies.
+  hits.push(...copies.check(outputs))
   if (hits.length === 0) return undefined
   const written = !result.outputFiles
   if (written) await Promise.all(leakingAssets(hits).map((name) => rm(resolve(cwd, name), { force: true })))
@@ -84,6 +85,7 @@ async function checkOutputs(ctx: SecretsContext, options: BuildOptions, result: 
  * importers of secret files, the check of the outputs for plaintext at the end of each build.
  */
 function setupEsbuild(ctx: SecretsContext, build: PluginBuild): void {
+  const copies = createSecretCopyCheck(ctx)
   build.onStart(() => ctx.buildStart())
   // Each onResolve callback is a round trip between esbuild's Go process and node: importers are recorded only for
   // the errors that name them — every secret import of a browser build (client guard), else `?query` imports.
@@ -98,12 +100,13 @@ function setupEsbuild(ctx: SecretsContext, build: PluginBuild): void {
     ctx.buildEnd()
     try {
       if (result.errors.length > 0) return undefined
-      const leaks = ctx.options.leakCheck ? await checkOutputs(ctx, build.initialOptions, result) : undefined
+      const leaks = ctx.options.leakCheck ? await checkOutputs(ctx, copies, build.initialOptions, result) : undefined
       // openSecretSync code (CommonJS output) needs the runtime's worker at run time.
       if (leaks === undefined && ctx.syncFiles.size > 0) await writeSyncWorker(ctx, build, result)
       return leaks
     } finally {
       ctx.endLeakCheck()
+      copies.end()
     }
   })
 }

@@ -1,10 +1,9 @@
-import { isEnvelopeText } from '@kms-secrets/core'
 import type { UnpluginOptions } from 'unplugin'
-import { assetReferenceCodeRE, checkAssetReferences, secretFileCopies } from '../asset-guard'
+import { assetReferenceCodeRE, checkAssetReferences, createSecretCopyCheck, type EmittedAsset } from '../asset-guard'
 import type { LoadTarget, SecretsContext } from '../context'
 import { clientBundleError, outputFormatError, supportsTopLevelAwait } from '../guards'
 import { importerChain } from '../importer-chain'
-import { isPublicModule, type LeakHit, leakError, type OutputAsset } from '../leak'
+import { isPublicModule, leakError } from '../leak'
 import { unpluginLoadHooks } from '../load'
 import { projectRootOf } from '../project-root'
 import { toBundlerError } from '../report'
@@ -33,33 +32,22 @@ function moduleGraphOf(ctx: SecretsContext, plugin: RollupLikeContext) {
   }
 }
 
-function* assetsOf(bundle: Record<string, BundleItem>): Generator<OutputAsset> {
+/**
+ * The bundle's outputs: assets with the files they were copied from; chunks and their source maps only for the leak
+ * check (`withChunks`).
+ */
+function assetsOf(bundle: Record<string, BundleItem>, withChunks: boolean): EmittedAsset[] {
+  const assets: EmittedAsset[] = []
   for (const item of Object.values(bundle)) {
     if (item.type === 'chunk') {
-      yield { name: item.fileName, content: item.code }
-      if (item.map) yield { name: `${item.fileName}.map`, content: JSON.stringify(item.map) }
+      if (!withChunks) continue
+      assets.push({ name: item.fileName, content: item.code })
+      if (item.map) assets.push({ name: `${item.fileName}.map`, content: JSON.stringify(item.map) })
     } else {
-      yield { name: item.fileName, content: item.source }
+      assets.push({ name: item.fileName, content: item.source, from: item.originalFileNames })
     }
   }
-}
-
-/**
- * Plaintext secret files some plugin copied into the output as assets (`new URL('./db.secret.json',
- * import.meta.url)`, `?url`, copy plugins): caught even when this build never loaded the file. A copied sealed
- * envelope is only ciphertext and passes.
- */
-function copiedSecrets(ctx: SecretsContext, bundle: Record<string, BundleItem>): LeakHit[] {
-  const hits: LeakHit[] = []
-  for (const item of Object.values(bundle)) {
-    if (item.type !== 'asset') continue
-    const original = item.originalFileNames?.find((f) => ctx.matches(f))
-    if (original === undefined) continue
-    const text = typeof item.source === 'string' ? item.source : new TextDecoder().decode(item.source)
-    if (isEnvelopeText(text)) continue
-    hits.push({ asset: item.fileName, file: ctx.relativeId(original), path: '$', encoding: 'raw' })
-  }
-  return hits
+  return assets
 }
 
 /** Code of the build's dependency modules (what `scanAssets` treats as public). */
@@ -84,9 +72,12 @@ function rollupTarget(ctx: SecretsContext): LoadTarget {
  * only complete at buildEnd), the output-format check for top-level await, and the end-of-build leak check.
  */
 export function rollupFamilyHooks(ctx: SecretsContext) {
+  // One walk of the project per build, shared by its outputs (a bundle written as ESM and CommonJS, say).
+  const copies = createSecretCopyCheck(ctx)
   return {
     resolveId: createSecretResolver(ctx),
     buildStart() {
+      copies.end()
       ctx.buildStart()
     },
     buildEnd(this: RollupLikeContext) {
@@ -125,13 +116,10 @@ export function rollupFamilyHooks(ctx: SecretsContext) {
       // Last, so that assets other plugins add in generateBundle (HTML, manifests) are searched too.
       order: 'post' as const,
       handler(this: RollupLikeContext, _output: unknown, bundle: Record<string, BundleItem>) {
-        const copied = copiedSecrets(ctx, bundle)
-        if (copied.length > 0) this.error(toBundlerError(leakError(copied)))
-        if (ctx.options.leakCheck) {
-          const hits = ctx.scanAssets(assetsOf(bundle), () => moduleSources(ctx, this))
-          hits.push(...secretFileCopies(ctx, assetsOf(bundle)))
-          if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
-        }
+        const assets = assetsOf(bundle, ctx.options.leakCheck)
+        const hits = ctx.options.leakCheck ? ctx.scanAssets(assets, () => moduleSources(ctx, this)) : []
+        hits.push(...copies.check(assets))
+        if (hits.length > 0) this.error(toBundlerError(leakError(hits)))
         if (ctx.syncFiles.size > 0 && !(syncWorkerFileName in bundle) && runtimeInlined(this.getModuleIds())) {
           this.emitFile({ type: 'asset', fileName: syncWorkerFileName, source: readSyncWorker(ctx) })
         }
@@ -139,6 +127,7 @@ export function rollupFamilyHooks(ctx: SecretsContext) {
     },
     closeBundle() {
       ctx.endLeakCheck()
+      copies.end()
     },
   }
 }

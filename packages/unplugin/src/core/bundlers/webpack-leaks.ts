@@ -1,8 +1,7 @@
-import { resolve } from 'node:path'
 import type { RspackCompiler, WebpackCompiler } from 'unplugin'
-import { secretFileCopies } from '../asset-guard'
+import { createSecretCopyCheck, type EmittedAsset } from '../asset-guard'
 import type { SecretsContext } from '../context'
-import { fileSources, type LeakHit, leakError, leakingAssets, type OutputAsset } from '../leak'
+import { fileSources, leakError, leakingAssets } from '../leak'
 import { errorText } from '../report'
 
 const pluginName = 'unplugin-kms-secrets'
@@ -10,19 +9,25 @@ const pluginName = 'unplugin-kms-secrets'
 interface Asset {
   name: string
   source: { source(): string | Buffer | ArrayBuffer }
+  /** `sourceFilename`: where copy plugins and asset modules say the asset came from (relative to the context). */
   info?: { sourceFilename?: string }
 }
 
-/** Output files copied from a secret file (copy plugins and asset modules record where an asset came from). */
-function copiedSecretAssets(ctx: SecretsContext, assets: readonly Asset[]): LeakHit[] {
-  return assets
-    .filter((a) => a.info?.sourceFilename !== undefined && ctx.matches(resolve(ctx.root, a.info.sourceFilename)))
-    .map((a) => ({ asset: a.name, file: String(a.info?.sourceFilename), path: '$', encoding: 'raw' as const }))
-}
-
-function toAsset(a: Asset): OutputAsset {
-  const content = a.source.source()
-  return { name: a.name, content: typeof content === 'string' ? content : new Uint8Array(content as ArrayBuffer) }
+/** An output as the checks see it; its bytes are asked of webpack only when a check reads them (once). */
+function toAsset(a: Asset): EmittedAsset {
+  let content: string | Uint8Array | undefined
+  const from = a.info?.sourceFilename
+  return {
+    name: a.name,
+    from: from === undefined ? undefined : [from],
+    get content() {
+      if (content === undefined) {
+        const raw = a.source.source()
+        content = typeof raw === 'string' ? raw : new Uint8Array(raw as ArrayBuffer)
+      }
+      return content
+    },
+  }
 }
 
 /**
@@ -31,6 +36,7 @@ function toAsset(a: Asset): OutputAsset {
  * `optimization.emitOnErrors` is on (its default in development).
  */
 export function checkAssetsForLeaks(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler): void {
+  const copies = createSecretCopyCheck(ctx)
   const wp = compiler.webpack as unknown as {
     Compilation: { PROCESS_ASSETS_STAGE_REPORT: number }
     WebpackError: new (message: string) => Error
@@ -46,20 +52,21 @@ export function checkAssetsForLeaks(ctx: SecretsContext, compiler: WebpackCompil
     c.hooks.processAssets.tapPromise(
       { name: pluginName, stage: wp.Compilation.PROCESS_ASSETS_STAGE_REPORT },
       async () => {
-        const outputs = c.getAssets()
-        const copied = copiedSecretAssets(ctx, outputs)
-        if (!ctx.options.leakCheck && copied.length === 0) return
+        const assets = c.getAssets().map(toAsset)
         // Module paths only when a hit needs confirming: in rspack every module read here crosses from Rust to JS.
         const files = () =>
           [...c.modules]
             .map((m) => m.resource?.split('?')[0])
             .filter((r): r is string => typeof r === 'string' && r !== '')
-        const assets = outputs.map(toAsset)
         const hits = ctx.options.leakCheck
           ? ctx.scanAssets(assets, () => fileSources((f) => ctx.matches(f), files()))
           : []
-        if (ctx.options.leakCheck) hits.push(...secretFileCopies(ctx, assets))
-        hits.push(...copied)
+        // One output per compilation: the secret files' texts are read for this check and dropped with it.
+        try {
+          hits.push(...copies.check(assets))
+        } finally {
+          copies.end()
+        }
         ctx.endLeakCheck()
         if (hits.length === 0) return
         for (const name of leakingAssets(hits)) c.deleteAsset(name)
