@@ -2,8 +2,19 @@ import { defineConfig, type UserConfig } from 'tsdown'
 
 // The runtime is what a user's bundle pulls in: keep @kms-secrets/core's open path (and its subpaths) inside, so the
 // runtime is self-contained and a bundler that inlines it needs no node_modules at run time. It has no other
-// dependency: KMS Decrypt is signed (WebCrypto) and sent (fetch) by our own code.
+// dependency: KMS Decrypt is signed (node:crypto or WebCrypto) and sent by our own code.
 const bundled = { alwaysBundle: [/^@kms-secrets\/core(\/|$)/] }
+
+// Two builds of the entries a host may import: the default one (package.json conditions import/require, dist/) and
+// the web one (conditions workerd, worker, edge-light before them, dist/web/). They differ only in the constant
+// `__KMS_SECRETS_WEB__` (src/opener/node-crypto.ts): the default build leaves out the WebCrypto open and TC3 signing
+// path (core's web-cipher, tc3.ts's WebCrypto twins) and workerd's global-scope message (tencent-decrypt.ts), which
+// only a host without node:crypto needs — Node ≥ 20.19, Bun and Deno always have it — and fails on such a host with
+// one typed error naming the conditions; the web build keeps both paths. Mode "project" uses WebCrypto for its
+// HPKE/ECDH on every host, in both builds. From source (the `source` condition of tests and bench) the constant is
+// undefined: both paths, as in the web build. The worker files and `/sync` are node-only: default build only.
+const nodeOnly = { __KMS_SECRETS_WEB__: 'false' }
+const web = { __KMS_SECRETS_WEB__: 'true' }
 
 /** A one-file, minified CommonJS build of a worker entry (no shared chunk, core inlined). */
 function standaloneWorker(name: string, source: string): UserConfig {
@@ -17,6 +28,8 @@ function standaloneWorker(name: string, source: string): UserConfig {
     target: 'node20',
     exports: false,
     deps: bundled,
+    // Node only (worker_threads): no WebCrypto path.
+    define: nodeOnly,
   }
 }
 
@@ -34,6 +47,21 @@ export default defineConfig([
     target: 'node20',
     exports: false,
     deps: bundled,
+    define: nodeOnly,
+  },
+  {
+    // The web build (dist/web/): the entries a Worker imports, with the WebCrypto path; one build, so they share
+    // their chunks as above. Types: the default build's (the same API).
+    entry: ['src/index.ts', 'src/project.ts', 'src/cloud.ts'],
+    outDir: 'dist/web',
+    format: ['esm', 'cjs'],
+    dts: false,
+    clean: false,
+    platform: 'node',
+    target: 'node20',
+    exports: false,
+    deps: bundled,
+    define: web,
   },
   {
     // `@kms-secrets/runtime/sync`, what generated CommonJS code imports: self-contained (no shared chunk), because a
@@ -46,6 +74,7 @@ export default defineConfig([
     target: 'node20',
     exports: false,
     deps: bundled,
+    define: nodeOnly,
   },
   // One self-contained, minified file of the worker: the plugins copy it next to a CommonJS bundle that inlined the
   // runtime (as kms-secrets-worker.cjs), so that bundle runs from a dist/ with no node_modules.

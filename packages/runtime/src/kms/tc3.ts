@@ -2,9 +2,14 @@
  * TC3-HMAC-SHA256 request signing (https://cloud.tencent.com/document/api/573/34416), byte-identical to the Tencent
  * Node SDK's `Sign.sign3` for a JSON POST (proved by test/tc3.test.ts against the SDK itself). node:crypto's
  * synchronous HMAC where the host has it (Node, Bun, Deno: the first WebCrypto HMAC of a process costs milliseconds),
- * WebCrypto elsewhere (workerd).
+ * WebCrypto elsewhere (workerd; in the web build only, opener/node-crypto.ts).
  */
-import { nodeCrypto } from '../opener/node-crypto.js'
+import { type NodeCrypto, nodeCrypto } from '../opener/node-crypto.js'
+
+// The web build's constant (opener/node-crypto.ts): false in the default build, which leaves the WebCrypto twins out
+// (nodeCrypto() throws there rather than answer undefined).
+declare const __KMS_SECRETS_WEB__: boolean | undefined
+const web = typeof __KMS_SECRETS_WEB__ !== 'boolean' || __KMS_SECRETS_WEB__
 
 export interface Tc3Input {
   secretId: string
@@ -32,13 +37,22 @@ export function hex(buf: ArrayBuffer | Uint8Array): string {
 
 async function sha256Hex(data: Uint8Array | string): Promise<string> {
   const node = nodeCrypto()
-  if (node !== undefined) return node.createHash('sha256').update(data).digest('hex')
-  return hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data))
+  if (web && node === undefined) return webSha256Hex(data)
+  return (node as NodeCrypto).createHash('sha256').update(data).digest('hex')
 }
 
 async function hmac(key: Uint8Array | ArrayBuffer, msg: string): Promise<ArrayBuffer | Uint8Array> {
   const node = nodeCrypto()
-  if (node !== undefined) return node.createHmac('sha256', new Uint8Array(key)).update(msg).digest()
+  if (web && node === undefined) return webHmac(key, msg)
+  return (node as NodeCrypto).createHmac('sha256', new Uint8Array(key)).update(msg).digest()
+}
+
+/** The WebCrypto twins (workerd), in the web build only. */
+async function webSha256Hex(data: Uint8Array | string): Promise<string> {
+  return hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data))
+}
+
+async function webHmac(key: Uint8Array | ArrayBuffer, msg: string): Promise<ArrayBuffer> {
   const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
   return crypto.subtle.sign('HMAC', k, encoder.encode(msg))
 }
@@ -58,6 +72,8 @@ export async function signTc3(i: Tc3Input): Promise<string> {
   let key = await hmac(encoder.encode(`TC3${i.secretKey}`), date)
   key = await hmac(key, i.service)
   key = await hmac(key, 'tc3_request')
-  const signature = hex(await hmac(key, toSign))
+  const mac = await hmac(key, toSign)
+  // node:crypto's digest is a Buffer, with its own hex: the default build needs no hex() (mode "project" imports it).
+  const signature = web ? hex(mac) : (mac as unknown as { toString(encoding: 'hex'): string }).toString('hex')
   return `TC3-HMAC-SHA256 Credential=${i.secretId}/${scope}, SignedHeaders=content-type;host, Signature=${signature}`
 }

@@ -35,6 +35,21 @@ export interface TencentDecryptOptions {
   env: Env
 }
 
+/** Any KMS action whose answer is `{ KeyId, Plaintext (base64), RequestId }`, signed and sent as Decrypt is. */
+export type KmsCall = (action: string, params: object, opts: CallOptions | undefined) => Promise<DecryptResult>
+
+/**
+ * Where our Tencent provider keeps its `KmsCall`: mode "project" (`@kms-secrets/runtime/project`,
+ * tencent-asymmetric.ts) builds the asymmetric decrypts from it, so bundles without project envelopes carry only
+ * Decrypt. A registered symbol, as the project mode is registered on globalThis: the mode of one copy of the runtime
+ * serves the providers of every copy. `@1`: the signature above; a change of it takes a new name.
+ */
+export const kmsCall = Symbol.for('@kms-secrets/runtime/kms-call@1')
+
+// The web build's constant (opener/node-crypto.ts): false in the default build, which leaves workerd's case out.
+declare const __KMS_SECRETS_WEB__: boolean | undefined
+const web = typeof __KMS_SECRETS_WEB__ !== 'boolean' || __KMS_SECRETS_WEB__
+
 /** Tencent KMS API version (https://cloud.tencent.com/document/api/573). */
 const kmsVersion = '2019-01-18'
 const regionRE = /^[a-z][a-z0-9-]{1,40}$/
@@ -48,7 +63,8 @@ async function send(url: URL, headers: Record<string, string>, body: Uint8Array,
     // and name a proxy by its variable only (its URL may carry a password).
     if (o.signal?.aborted) throw transportError('ERR_KMS_TIMEOUT', 'timed out', action)
     // Cloudflare Workers (workerd) refuse I/O while a module is evaluated: no retry can help, say what to do instead.
-    if (/global scope/i.test(String((e as Error)?.message)))
+    // The web build only: no other host refuses it.
+    if (web && /global scope/i.test(String((e as Error)?.message)))
       throw new KmsSecretsError('ERR_KMS_CONFIG', `KMS ${action} failed: no I/O in global scope on this host.`, {
         hint: 'Open secrets on the first request: createSecretOpener().open(envelope) in fetch (README: Hosts).',
       })
@@ -94,11 +110,13 @@ function readAnswer(status: number, text: string, action: string): DecryptResult
 }
 
 /**
- * KMS Decrypt signed with TC3-HMAC-SHA256 (WebCrypto), sent with node:http(s) on Node and `fetch` elsewhere: the
- * request the Tencent SDK sends, without it. On Node, a proxy from the environment is used for the cloud endpoint
- * (CONNECT tunnel), never for a loopback one; elsewhere `fetch` applies the host's own proxy settings.
+ * KMS Decrypt signed with TC3-HMAC-SHA256 (node:crypto, or WebCrypto in the web build), sent with node:http(s) on
+ * Node and `fetch` elsewhere: the request the Tencent SDK sends, without it. On Node, a proxy from the environment is
+ * used for the cloud endpoint (CONNECT tunnel), never for a loopback one; elsewhere `fetch` applies the host's own
+ * proxy settings. The asymmetric decrypts of a project key come from `kmsCall` when mode "project" is registered
+ * (tencent-asymmetric.ts).
  */
-export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider {
+export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider & { [kmsCall]: KmsCall } {
   /* Precondition: the region is a Tencent region name. */
   if (!regionRE.test(o.region)) {
     throw new KmsSecretsError('ERR_KMS_CONFIG', 'The KMS region is not a Tencent region name.', {
@@ -111,7 +129,7 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   const from = onNode ? proxyVar(url, o.env) : undefined
   let tunnel: Promise<TunnelOpener> | undefined
   // Decrypt and the asymmetric decrypts answer alike: { KeyId, Plaintext (base64), RequestId }.
-  const call = async (action: string, params: object, opts: CallOptions | undefined): Promise<DecryptResult> => {
+  const call: KmsCall = async (action, params, opts) => {
     if (from !== undefined) tunnel ??= tunnelFor(from, o.env)
     const proxy = from === undefined ? undefined : { from, open: await tunnel! }
     const c = await o.credentials.get()
@@ -135,9 +153,6 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   return {
     decrypt: (req, opts) =>
       call('Decrypt', { CiphertextBlob: req.ciphertextBlob, EncryptionContext: req.encryptionContext }, opts),
-    asymmetricRsaDecrypt: (req, opts) =>
-      call('AsymmetricRsaDecrypt', { KeyId: req.keyId, Ciphertext: req.ciphertext, Algorithm: req.algorithm }, opts),
-    asymmetricSm2Decrypt: (req, opts) =>
-      call('AsymmetricSm2Decrypt', { KeyId: req.keyId, Ciphertext: req.ciphertext }, opts),
+    [kmsCall]: call,
   }
 }

@@ -8,7 +8,11 @@ import {
   type WebKey,
   webCipher,
 } from '@kms-secrets/core/open'
-import { nodeCrypto } from './node-crypto.js'
+import { type NodeCrypto, nodeCrypto } from './node-crypto.js'
+
+// The web build's constant (node-crypto.ts): used here, not imported, so that the default build drops webCipher.
+declare const __KMS_SECRETS_WEB__: boolean | undefined
+const web = typeof __KMS_SECRETS_WEB__ !== 'boolean' || __KMS_SECRETS_WEB__
 
 /** A data key held natively: a node:crypto secret KeyObject, or non-extractable WebCrypto keys (workerd). */
 export type DataKey = NodeKey | WebKey
@@ -16,11 +20,12 @@ export type { KeyHandle }
 
 /**
  * The primitive set of this host for core's open rules (`runOpen`): node:crypto where it exists (Node, Bun, Deno:
- * synchronous HMAC-based HKDF and AES-GCM, no promise per value), else WebCrypto. Chosen when an opener is made.
+ * synchronous HMAC-based HKDF and AES-GCM, no promise per value), else WebCrypto — in the web build only (in the
+ * default build nodeCrypto() throws a typed error instead). Chosen when an opener is made.
  */
 export function hostCipher(): OpenCipher<DataKey> {
   const node = nodeCrypto()
-  return (node === undefined ? webCipher() : nodeCipher(node)) as OpenCipher<DataKey>
+  return (web && node === undefined ? webCipher() : nodeCipher(node as NodeCrypto)) as OpenCipher<DataKey>
 }
 
 /**
