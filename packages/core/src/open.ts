@@ -27,7 +27,6 @@ export {
   keyInfo,
   saltLength,
 } from './envelope/commitment.js'
-export { type OpenFields, openFieldsOf } from './envelope/open-fields.js'
 export type {
   AnyEnvelope,
   DirectEnvelope,

@@ -1,7 +1,6 @@
 import { authError, ivLength, keyLength, tagLength, zero } from '../crypto/aead.js'
 import { envelopeAad, envelopeEncryptionContext } from '../envelope/aad.js'
 import { checkReportedKeyId, commitmentError, equalConstantTime, isCommitted } from '../envelope/commitment.js'
-import { canonicalBase64Bytes, type OpenFields } from '../envelope/open-fields.js'
 import type { AnyEnvelope, DirectEnvelope, ProjectEnvelope, SealedEnvelope } from '../envelope/types.js'
 import { KmsSecretsError } from '../errors.js'
 import type { DecryptResult } from '../kms/types.js'
@@ -77,8 +76,6 @@ export interface OpenRulesOptions {
    * without checking them a second time. Otherwise each is checked strictly (ERR_ENVELOPE_FIELD).
    */
   validated?: boolean
-  /** The envelope's base64 fields already decoded by `openFieldsOf(env)` (which validated them): not decoded again. */
-  fields?: OpenFields
   /** Precomputed `envelopeEncryptionContext(env)` / `envelopeAad(env)` (an opener's memo); computed here if absent. */
   encryptionContext?: string | undefined
   aad?: Uint8Array
@@ -91,12 +88,23 @@ function fieldError(field: string, file: string | undefined): KmsSecretsError {
   })
 }
 
+/** Node's and Bun's Buffer decodes base64 natively; elsewhere atob. Only for fields validation already checked. */
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer
+
+function fastBytes(text: string): Uint8Array {
+  if (NodeBuffer !== undefined) return NodeBuffer.from(text, 'base64')
+  const bin = atob(text)
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
 type Field = 'iv' | 'data' | 'tag' | 'salt' | 'commit' | 'enc'
 
 function fieldBytes(env: SealedEnvelope | ProjectEnvelope, field: Field, o: OpenRulesOptions): Uint8Array {
   const text = (env as Partial<Record<Field, unknown>>)[field]
   if (typeof text !== 'string') throw fieldError(field, o.file)
-  const bytes = o.validated ? canonicalBase64Bytes(text) : fromBase64Strict(text)
+  const bytes = o.validated ? fastBytes(text) : fromBase64Strict(text)
   if (bytes === undefined) throw fieldError(field, o.file)
   return bytes
 }
@@ -122,38 +130,6 @@ export function projectUnsupportedError(file: string | undefined): KmsSecretsErr
   )
 }
 
-/** `f(value)` now, or when the promise settles. */
-function then<T, R>(value: Maybe<T>, f: (v: T) => Maybe<R>): Maybe<R> {
-  return isThenable(value) ? value.then(f) : f(value)
-}
-
-/** try/catch/finally over a step that may be async: `fail` maps any failure (it throws), `done` runs after both. */
-function guard<T>(step: () => Maybe<T>, fail: ((e: unknown) => never) | undefined, done?: () => void): Maybe<T> {
-  let result: Maybe<T>
-  try {
-    result = step()
-  } catch (e) {
-    done?.()
-    if (fail !== undefined) fail(e)
-    throw e
-  }
-  if (!isThenable(result)) {
-    done?.()
-    return result
-  }
-  return result.then(
-    (v) => {
-      done?.()
-      return v
-    },
-    (e: unknown) => {
-      done?.()
-      if (fail !== undefined) fail(e)
-      throw e
-    },
-  )
-}
-
 /**
  * Opens one envelope by the rules of the format with this opener's materials and primitives; returns the payload
  * bytes (the caller decodes and zeroes them), synchronously when every answer was a value. Mode "envelope" v1:
@@ -165,29 +141,30 @@ export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRul
   if (expectedId !== undefined && env.id !== expectedId) throw mismatchError(env, expectedId, file)
   if (env.mode === 'direct') {
     const ec = 'encryptionContext' in o ? o.encryptionContext : envelopeEncryptionContext(env)
-    return then(opener.decrypt(env, ec), (res) => {
+    const res = opener.decrypt(env, ec)
+    const checked = (r: DecryptResult): Uint8Array => {
       try {
-        checkReportedKeyId(env, res.keyId, file)
+        checkReportedKeyId(env, r.keyId, file)
       } catch (e) {
-        zero(res.plaintext)
+        zero(r.plaintext)
         throw e
       }
-      return res.plaintext
-    })
+      return r.plaintext
+    }
+    return isThenable(res) ? res.then(checked) : checked(res)
   }
   // Decoded (and, unvalidated, checked) before any KMS call: a damaged envelope costs nothing.
-  const fields = o.fields
-  const sealed: SealedBytes = fields ?? {
+  const sealed: SealedBytes = {
     iv: fieldBytes(env, 'iv', o),
     data: fieldBytes(env, 'data', o),
     tag: fieldBytes(env, 'tag', o),
   }
   const committed = isCommitted(env)
-  const salt = committed ? (fields?.salt ?? fieldBytes(env, 'salt', o)) : undefined
-  const stored = committed ? (fields?.commit ?? fieldBytes(env, 'commit', o)) : undefined
+  const salt = committed ? fieldBytes(env, 'salt', o) : undefined
+  const stored = committed ? fieldBytes(env, 'commit', o) : undefined
   let key: Maybe<K | null>
   if (env.mode === 'project') {
-    key = projectDataKey(env, opener, fields?.enc ?? fieldBytes(env, 'enc', o), file)
+    key = projectDataKey(env, opener, fieldBytes(env, 'enc', o), file)
   } else {
     const ec = o.encryptionContext ?? envelopeEncryptionContext(env)!
     const handle = opener.dataKey(env, ec)
@@ -293,30 +270,33 @@ function projectDataKey<K, P>(
 ): Maybe<K | null> {
   if (opener.projectKey === undefined || opener.hpkeExport === undefined) throw projectUnsupportedError(file)
   const { projectKey, hpkeExport } = opener as Required<Opener<K, P>>
-  return then(projectKey.call(opener, env), (handle) => {
+  const withKey = (handle: KeyHandle<P>): Maybe<K | null> => {
     // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
     checkReportedKeyId(env, handle.keyId, file)
     /* Precondition: the unwrapped key is this project's P-256 private key; anything else is not its key. */
     if (handle.key === null) throw commitmentError(file)
-    const info = projectHpkeInfo(env.kms.project)
-    const exported = guard(
-      () => hpkeExport.call(opener, handle.key as P, enc, info, projectExporterContext),
+    let exported: Maybe<Uint8Array>
+    try {
+      exported = hpkeExport.call(opener, handle.key, enc, projectHpkeInfo(env.kms.project), projectExporterContext)
+    } catch {
+      throw authError(file)
+    }
+    if (!isThenable(exported)) return importZeroed(opener, exported)
+    return exported.then(
+      (raw) => importZeroed(opener, raw),
       () => {
         throw authError(file)
       },
     )
-    return then(exported, (raw) => {
-      if (raw.length !== keyLength) {
-        zero(raw)
-        return null
-      }
-      return guard(
-        () => opener.importKey(raw),
-        undefined,
-        () => zero(raw),
-      )
-    })
-  })
+  }
+  const handle = projectKey.call(opener, env)
+  return isThenable(handle) ? handle.then(withKey) : withKey(handle)
+}
+
+/** The value's data key from HPKE as the primitive set's handle (`importDataKey`: the raw bytes zeroed); not 32 bytes → null. */
+function importZeroed<K>(cipher: OpenCipher<K>, raw: Uint8Array): Maybe<K | null> {
+  const handle = importDataKey(cipher, { plaintext: raw, keyId: '' })
+  return isThenable(handle) ? handle.then((h) => h.key) : handle.key
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   importDataKey,
   type KeyHandle,
   type Opener,
-  openFieldsOf,
   type ProjectEnvelope,
   projectUnsupportedError,
   runOpen,
@@ -155,10 +154,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
     const file = fileOf(meta)
     const target: DecryptTarget = { file, keyId: '', region: '' }
     try {
-      // Modes "envelope" and "project": validated and their base64 fields decoded in one pass; anything else (and
-      // every refusal, with its typed error) through the full validation.
-      const fields = openFieldsOf(envelope)
-      const env = fields === undefined ? validateAnyEnvelope(envelope, file) : envelope
+      const env = validateAnyEnvelope(envelope, file)
       target.keyId = env.kms.keyId
       target.region = providers.regionFor(env.kms.region)
       const call = Object.create(materials) as Call
@@ -169,7 +165,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
       // Mode "envelope": the KMS EncryptionContext of its context; project: the project materials compute theirs.
       if (env.mode === 'envelope' && context.ec === undefined) context.ec = encryptionContextFor(env.context)
       const encryptionContext = env.mode === 'envelope' ? context.ec : undefined
-      const payload = runOpen(env, call, { file, validated: true, fields, aad, encryptionContext })
+      const payload = runOpen(env, call, { file, validated: true, aad, encryptionContext })
       if (payload instanceof Uint8Array) return Promise.resolve(decodeAndZero(payload, env.format))
       return payload.then((p) => decodeAndZero(p, env.format)).catch((e: unknown) => failed(e, target))
     } catch (e) {
