@@ -130,6 +130,38 @@ export function projectUnsupportedError(file: string | undefined): KmsSecretsErr
   )
 }
 
+/** `f(value)` now, or when the promise settles. */
+function then<T, R>(value: Maybe<T>, f: (v: T) => Maybe<R>): Maybe<R> {
+  return isThenable(value) ? value.then(f) : f(value)
+}
+
+/** try/catch/finally over a step that may be async: `fail` maps any failure (it throws), `done` runs after both. */
+function guard<T>(step: () => Maybe<T>, fail: ((e: unknown) => never) | undefined, done?: () => void): Maybe<T> {
+  let result: Maybe<T>
+  try {
+    result = step()
+  } catch (e) {
+    done?.()
+    if (fail !== undefined) fail(e)
+    throw e
+  }
+  if (!isThenable(result)) {
+    done?.()
+    return result
+  }
+  return result.then(
+    (v) => {
+      done?.()
+      return v
+    },
+    (e: unknown) => {
+      done?.()
+      if (fail !== undefined) fail(e)
+      throw e
+    },
+  )
+}
+
 /**
  * Opens one envelope by the rules of the format with this opener's materials and primitives; returns the payload
  * bytes (the caller decodes and zeroes them), synchronously when every answer was a value. Mode "envelope" v1:
@@ -141,17 +173,15 @@ export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRul
   if (expectedId !== undefined && env.id !== expectedId) throw mismatchError(env, expectedId, file)
   if (env.mode === 'direct') {
     const ec = 'encryptionContext' in o ? o.encryptionContext : envelopeEncryptionContext(env)
-    const res = opener.decrypt(env, ec)
-    const checked = (r: DecryptResult): Uint8Array => {
+    return then(opener.decrypt(env, ec), (res) => {
       try {
-        checkReportedKeyId(env, r.keyId, file)
+        checkReportedKeyId(env, res.keyId, file)
       } catch (e) {
-        zero(r.plaintext)
+        zero(res.plaintext)
         throw e
       }
-      return r.plaintext
-    }
-    return isThenable(res) ? res.then(checked) : checked(res)
+      return res.plaintext
+    })
   }
   // Decoded (and, unvalidated, checked) before any KMS call: a damaged envelope costs nothing.
   const sealed: SealedBytes = {
@@ -167,98 +197,34 @@ export function runOpen<K, P>(env: AnyEnvelope, opener: Opener<K, P>, o: OpenRul
     key = projectDataKey(env, opener, fieldBytes(env, 'enc', o), file)
   } else {
     const ec = o.encryptionContext ?? envelopeEncryptionContext(env)!
-    const handle = opener.dataKey(env, ec)
-    // A cached key (node:crypto): no closure and no promise on the way to the value.
-    key = isThenable(handle) ? handle.then((h) => keyOf(env, h, file)) : keyOf(env, handle, file)
+    key = then(opener.dataKey(env, ec), (handle) => {
+      // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
+      checkReportedKeyId(env, handle.keyId, file)
+      return handle.key
+    })
   }
-  const aad = o.aad
-  if (!isThenable(key)) return openWithKey(env, opener, key, sealed, salt, stored, aad, file)
-  return key.then((k) => openWithKey(env, opener, k, sealed, salt, stored, aad, file))
-}
-
-/** The data key of a handle, once the CMK KMS reported for its blob is the envelope's. */
-function keyOf<K>(env: AnyEnvelope, handle: KeyHandle<K>, file: string | undefined): K | null {
-  // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
-  checkReportedKeyId(env, handle.keyId, file)
-  return handle.key
-}
-
-/** v1: AES-GCM under the data key; v2/project: the commitment checked, then AES-GCM under the derived key. */
-function openWithKey<K, P>(
-  env: AnyEnvelope,
-  opener: Opener<K, P>,
-  k: K | null,
-  sealed: SealedBytes,
-  salt: Uint8Array | undefined,
-  stored: Uint8Array | undefined,
-  aadIn: Uint8Array | undefined,
-  file: string | undefined,
-): Maybe<Uint8Array> {
-  // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
-  if (k === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) throw authError(file)
-  const aad = aadIn ?? envelopeAad(env)
-  if (salt === undefined || stored === undefined) return decipherOrAuth(opener, k, sealed, aad, file)
-  const derived = opener.deriveCommitted(k, salt)
-  if (!isThenable(derived)) return checkThenDecipher(opener, derived, stored, sealed, aad, file)
-  return derived.then((d) => checkThenDecipher(opener, d, stored, sealed, aad, file))
-}
-
-/** AES-GCM open; any failure of it (tag, lengths, a rejected promise) is ERR_ENVELOPE_AUTH. */
-function decipherOrAuth<K>(
-  opener: OpenCipher<K>,
-  key: K,
-  sealed: SealedBytes,
-  aad: Uint8Array,
-  file: string | undefined,
-): Maybe<Uint8Array> {
-  let out: Maybe<Uint8Array>
-  try {
-    out = opener.decipher(key, sealed, aad)
-  } catch {
+  const auth = (): never => {
     throw authError(file)
   }
-  if (!isThenable(out)) return out
-  return out.then(undefined, () => {
-    throw authError(file)
+  return then(key, (k) => {
+    // A blob that does not unwrap to 32 bytes (e.g. a direct blob moved into a sealed envelope) opens nothing.
+    if (k === null || sealed.iv.length !== ivLength || sealed.tag.length !== tagLength) auth()
+    const dataKey = k as K
+    const aad = o.aad ?? envelopeAad(env)
+    if (salt === undefined || stored === undefined) return guard(() => opener.decipher(dataKey, sealed, aad), auth)
+    return then(opener.deriveCommitted(dataKey, salt), (derived) =>
+      guard(
+        () => {
+          const same = equalConstantTime(derived.commit, stored)
+          zero(derived.commit)
+          if (!same) throw commitmentError(file)
+          return guard(() => opener.decipher(derived.key, sealed, aad), auth)
+        },
+        undefined,
+        () => opener.release(derived.key),
+      ),
+    )
   })
-}
-
-/**
- * The commitment compared in constant time (and zeroed) before AES-GCM under the derived key; the derived key is
- * released once the decipher has settled, whatever happens.
- */
-function checkThenDecipher<K>(
-  opener: OpenCipher<K>,
-  derived: DerivedKey<K>,
-  stored: Uint8Array,
-  sealed: SealedBytes,
-  aad: Uint8Array,
-  file: string | undefined,
-): Maybe<Uint8Array> {
-  let out: Maybe<Uint8Array>
-  try {
-    const same = equalConstantTime(derived.commit, stored)
-    zero(derived.commit)
-    if (!same) throw commitmentError(file)
-    out = decipherOrAuth(opener, derived.key, sealed, aad, file)
-  } catch (e) {
-    opener.release(derived.key)
-    throw e
-  }
-  if (!isThenable(out)) {
-    opener.release(derived.key)
-    return out
-  }
-  return out.then(
-    (v) => {
-      opener.release(derived.key)
-      return v
-    },
-    (e: unknown) => {
-      opener.release(derived.key)
-      throw e
-    },
-  )
 }
 
 /** Mode "project": the project private key, its reported KeyId, HPKE → the value's data key (raw bytes zeroed). */
@@ -270,33 +236,30 @@ function projectDataKey<K, P>(
 ): Maybe<K | null> {
   if (opener.projectKey === undefined || opener.hpkeExport === undefined) throw projectUnsupportedError(file)
   const { projectKey, hpkeExport } = opener as Required<Opener<K, P>>
-  const withKey = (handle: KeyHandle<P>): Maybe<K | null> => {
+  return then(projectKey.call(opener, env), (handle) => {
     // Checked for EVERY envelope sharing the key, so a copy with an edited kms.keyId cannot ride on it.
     checkReportedKeyId(env, handle.keyId, file)
     /* Precondition: the unwrapped key is this project's P-256 private key; anything else is not its key. */
     if (handle.key === null) throw commitmentError(file)
-    let exported: Maybe<Uint8Array>
-    try {
-      exported = hpkeExport.call(opener, handle.key, enc, projectHpkeInfo(env.kms.project), projectExporterContext)
-    } catch {
-      throw authError(file)
-    }
-    if (!isThenable(exported)) return importZeroed(opener, exported)
-    return exported.then(
-      (raw) => importZeroed(opener, raw),
+    const info = projectHpkeInfo(env.kms.project)
+    const exported = guard(
+      () => hpkeExport.call(opener, handle.key as P, enc, info, projectExporterContext),
       () => {
         throw authError(file)
       },
     )
-  }
-  const handle = projectKey.call(opener, env)
-  return isThenable(handle) ? handle.then(withKey) : withKey(handle)
-}
-
-/** The value's data key from HPKE as the primitive set's handle (`importDataKey`: the raw bytes zeroed); not 32 bytes → null. */
-function importZeroed<K>(cipher: OpenCipher<K>, raw: Uint8Array): Maybe<K | null> {
-  const handle = importDataKey(cipher, { plaintext: raw, keyId: '' })
-  return isThenable(handle) ? handle.then((h) => h.key) : handle.key
+    return then(exported, (raw) => {
+      if (raw.length !== keyLength) {
+        zero(raw)
+        return null
+      }
+      return guard(
+        () => opener.importKey(raw),
+        undefined,
+        () => zero(raw),
+      )
+    })
+  })
 }
 
 /**
