@@ -66,15 +66,10 @@ function memo<T>(compute: (value: unknown) => T): (value: unknown) => T {
   }
 }
 
-/** No enumerable key, own or inherited: canonical JSON `{}` (an object that validation passed). */
+/** No enumerable key, own or inherited: canonical JSON `{}` (a context that validation passed). */
 function isEmpty(context: Record<string, string>): boolean {
   for (const _ in context) return false
   return true
-}
-
-/** Every error leaving `open`: typed, naming the file, without secret-file frames. */
-function failed(e: unknown, target: DecryptTarget): Promise<never> {
-  return Promise.reject(withoutSecretFrames(toOpenError(e, target)))
 }
 
 /** One open in progress: the opener's materials with this open's target (for the region and messages). */
@@ -104,7 +99,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
   // stores nothing.
   const contextOf = memo((context): { canonical: string; ec?: string } => ({ canonical: canonicalJson(context) }))
   const shapeOf = memo(canonicalJson)
-  // The usual context, `{}`, without a JSON key per value.
+  // The usual context, `{}`, without a JSON memo key per value.
   const noContext: { canonical: string; ec?: string } = { canonical: '{}' }
 
   const decrypt = (env: Envelope, target: DecryptTarget, encryptionContext: string | undefined) => {
@@ -149,8 +144,7 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
     return joined ? structuredClone(value) : value
   }
 
-  // Not an async function: a value whose data key is cached opens synchronously, and its promise is the only one.
-  const open = (envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> => {
+  const open = async (envelope: AnyEnvelope, meta: OpenMeta): Promise<unknown> => {
     const file = fileOf(meta)
     const target: DecryptTarget = { file, keyId: '', region: '' }
     try {
@@ -159,17 +153,17 @@ export function createAsyncOpener(o: ResolvedOptions): AsyncOpener {
       target.region = providers.regionFor(env.kms.region)
       const call = Object.create(materials) as Call
       call.target = target
-      if (env.mode === 'direct') return openDirectMode(env, call).catch((e: unknown) => failed(e, target))
+      if (env.mode === 'direct') return await openDirectMode(env, call)
       const context = isEmpty(env.context) ? noContext : contextOf(env.context)
       const aad = envelopeAad(env, context.canonical, env.shape === undefined ? undefined : shapeOf(env.shape))
       // Mode "envelope": the KMS EncryptionContext of its context; project: the project materials compute theirs.
       if (env.mode === 'envelope' && context.ec === undefined) context.ec = encryptionContextFor(env.context)
       const encryptionContext = env.mode === 'envelope' ? context.ec : undefined
-      const payload = runOpen(env, call, { file, validated: true, aad, encryptionContext })
-      if (payload instanceof Uint8Array) return Promise.resolve(decodeAndZero(payload, env.format))
-      return payload.then((p) => decodeAndZero(p, env.format)).catch((e: unknown) => failed(e, target))
+      const rules = { file, validated: true, aad, encryptionContext }
+      const payload = runOpen(env, call, rules)
+      return decodeAndZero(payload instanceof Uint8Array ? payload : await payload, env.format)
     } catch (e) {
-      return failed(e, target)
+      throw withoutSecretFrames(toOpenError(e, target))
     }
   }
 
