@@ -140,8 +140,8 @@ export function validateAnyEnvelope(obj: unknown, file?: string): AnyEnvelope {
   const mode = obj.mode as Mode
   if (!(mode === 'envelope' || mode === 'direct' || (mode === 'project' && v >= 2)))
     throw fieldError('mode', mode === undefined ? 'is missing' : 'is invalid', file)
-  const [top, kms] = planFor(mode, v)
-  if (isPlainObject(obj.kms)) checkFields(obj.kms, kms, 'kms.', v, file)
-  checkFields(obj, top, '', v, file)
+  const plan = planFor(mode, v)
+  if (isPlainObject(obj.kms)) checkFields(obj.kms, plan[1], 'kms.', v, file)
+  checkFields(obj, plan[0], '', v, file)
   return obj as unknown as AnyEnvelope
 }
