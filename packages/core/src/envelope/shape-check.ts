@@ -16,8 +16,5 @@ export function isShape(value: unknown, depth = 0): value is Shape {
   if (keys[0] === 'array') return isShape(value.array, depth + 1)
   if (keys[0] !== 'object' || !isPlainObject(value.object)) return false
   const fields = value.object
-  // An indexed loop: this runs for every value opened (see checkFields in validate.ts).
-  const names = Object.keys(fields)
-  for (let i = 0; i < names.length; i++) if (!isShape(fields[names[i]!], depth + 1)) return false
-  return true
+  return Object.keys(fields).every((k) => isShape(fields[k], depth + 1))
 }

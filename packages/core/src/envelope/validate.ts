@@ -31,12 +31,7 @@ type Checks = Record<string, Check>
 const common: Checks = {
   id: text(1024),
   format: is('json', 'yaml', 'env', 'text'),
-  context: (v) => {
-    if (!isPlainObject(v)) return false
-    const keys = Object.keys(v)
-    for (let i = 0; i < keys.length; i++) if (typeof v[keys[i]!] !== 'string') return false
-    return true
-  },
+  context: (v) => isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string'),
   shape: (v) => v === undefined || isShape(v),
 }
 /** v2 adds the key commitment (salt, commit) to the sealed modes; mode "project" adds HPKE `enc`. */
@@ -90,9 +85,9 @@ function fieldError(field: string, problem: string, file: string | undefined): K
 }
 
 /**
- * Only the listed fields, each passing its check; the first failure names the field (never its value). Indexed
- * loops here and in the context and shape checks: validation runs for every value opened, mostly in V8's
- * interpreter, where a for-of over an array costs an iterator per loop.
+ * Only the listed fields, each passing its check; the first failure names the field (never its value). An indexed
+ * loop, and the plan indexed rather than destructured: validation runs for every value opened, mostly in V8's
+ * interpreter, where a for-of or an array destructuring runs the iterator protocol.
  */
 function checkFields(obj: Record<string, unknown>, checks: Checks, prefix: string, v: number, file?: string) {
   const keys = Object.keys(obj)

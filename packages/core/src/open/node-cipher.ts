@@ -9,17 +9,7 @@ export type NodeCryptoPrimitives = Pick<typeof NodeCryptoModule, 'createDecipher
 /** A data key as a secret KeyObject (native memory), or a derived value key as bytes (zeroed on release). */
 export type NodeKey = NodeCryptoModule.KeyObject | Uint8Array
 
-/** `info ‖ 0x01`: Expand's single block input, made once (one `update` per Expand). */
-const block1 = (info: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(info.length + 1)
-  out.set(info)
-  out[info.length] = 1
-  return out
-}
-const commitBlock = block1(commitInfo)
-const keyBlock = block1(keyInfo)
-/** Made once: createDecipheriv only reads it. */
-const gcmOptions = { authTagLength: tagLength }
+const one = new Uint8Array([1])
 
 /**
  * HKDF-SHA256 (RFC 5869) of the v2 key schedule with ONE Extract shared by its two Expands: PRK = HMAC(salt, ikm),
@@ -34,8 +24,8 @@ export function hkdfCommitted(
 ): { key: Uint8Array; commit: Uint8Array } {
   const prk = node.createHmac('sha256', salt).update(ikm).digest()
   try {
-    const commit = node.createHmac('sha256', prk).update(commitBlock).digest()
-    const key = node.createHmac('sha256', prk).update(keyBlock).digest()
+    const commit = node.createHmac('sha256', prk).update(commitInfo).update(one).digest()
+    const key = node.createHmac('sha256', prk).update(keyInfo).update(one).digest()
     return { key, commit }
   } finally {
     prk.fill(0)
@@ -58,7 +48,7 @@ export function nodeCipher(node: NodeCryptoPrimitives): OpenCipher<NodeKey> {
       }
     },
     decipher(key: NodeKey, s: SealedBytes, aad: Uint8Array): Uint8Array {
-      const decipher = node.createDecipheriv('aes-256-gcm', key, s.iv, gcmOptions)
+      const decipher = node.createDecipheriv('aes-256-gcm', key, s.iv, { authTagLength: tagLength })
       decipher.setAAD(aad)
       decipher.setAuthTag(s.tag)
       const out = decipher.update(s.data)

@@ -35,33 +35,23 @@ const frameRE = /^\s+at /
 /**
  * `/<file>` of every secret file opened in this process (`meta.file`, project-relative, leading `../` dropped): the
  * tail of the absolute path or file URL a stack frame names, whatever `include` made a secret (no name pattern).
- * Recorded as given (one Set add per open) and turned into tails only when an error's frames are filtered.
+ * Kept as given: one Set add per value opened; the tails are built only when an error's frames are filtered.
  */
 const openedFiles = new Set<string>()
-const openedTails = new Set<string>()
 
 /** Records a secret file the generated code opens, so frames naming its module are dropped from errors. */
 export function rememberSecretFile(file: unknown): void {
   if (typeof file === 'string' && file !== '') openedFiles.add(file)
 }
 
-function tailsOfOpenedFiles(): Set<string> {
+function namesSecretFile(line: string): boolean {
+  if (secretFrameRE.test(line)) return true
   for (const file of openedFiles) {
     const tail = `/${file.replaceAll('\\', '/').replace(/^(?:\.{1,2}\/)+/, '')}`
-    openedTails.add(tail)
-    try {
-      openedTails.add(encodeURI(tail))
-    } catch {
-      // A lone surrogate has no URI form: no file URL can name it.
-    }
+    // Tails built here, on the error path, not per value opened; a name with no URI form has no file URL.
+    for (const t of [tail, (tail as string & { isWellFormed(): boolean }).isWellFormed() ? encodeURI(tail) : tail])
+      if (line.includes(`${t}:`) || line.includes(`${t}?`)) return true
   }
-  openedFiles.clear()
-  return openedTails
-}
-
-function namesSecretFile(line: string, tails: Set<string>): boolean {
-  if (secretFrameRE.test(line)) return true
-  for (const tail of tails) if (line.includes(`${tail}:`) || line.includes(`${tail}?`)) return true
   return false
 }
 
@@ -73,10 +63,9 @@ function namesSecretFile(line: string, tails: Set<string>): boolean {
  */
 export function withoutSecretFrames<E>(e: E): E {
   if (e instanceof Error && typeof e.stack === 'string') {
-    const tails = tailsOfOpenedFiles()
     e.stack = e.stack
       .split('\n')
-      .filter((line) => !(frameRE.test(line) && namesSecretFile(line, tails)))
+      .filter((line) => !(frameRE.test(line) && namesSecretFile(line)))
       .join('\n')
   }
   return e
