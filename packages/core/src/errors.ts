@@ -92,23 +92,24 @@ export function messageWithoutCode(e: { message: string }): string {
 }
 
 export class KmsSecretsError extends Error {
-  readonly code: ErrorCode
-  readonly hint: string | undefined
-  readonly kmsCode: string | undefined
-  readonly requestId: string | undefined
-  readonly file: string | undefined
-  readonly keyId: string | undefined
+  // `declare`: assigned in the constructor only, so the minified class carries no field declarations (runtime weight).
+  declare readonly code: ErrorCode
+  declare readonly hint: string | undefined
+  declare readonly kmsCode: string | undefined
+  declare readonly requestId: string | undefined
+  declare readonly file: string | undefined
+  declare readonly keyId: string | undefined
 
   constructor(code: ErrorCode, message: string, details: KmsSecretsErrorDetails | string = {}) {
     const d: KmsSecretsErrorDetails = typeof details === 'string' ? { hint: details } : details
     super(withCode(code, message), d.cause === undefined ? undefined : { cause: d.cause })
-    this.name = 'KmsSecretsError'
     this.code = code
     this.hint = d.hint
     this.kmsCode = d.kmsCode
     this.requestId = d.requestId
     this.file = d.file
     this.keyId = d.keyId
+    this.name = 'KmsSecretsError'
   }
 
   /** True for broken invariants (bugs), false for user errors. */
