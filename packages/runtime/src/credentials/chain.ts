@@ -26,10 +26,9 @@ function fromEnv(env: Env, id: string, key: string, token: string): SourceResult
  * role's keys under these), then — from `@kms-secrets/runtime/cloud`, loaded only when neither answered — the profile
  * file, CVM role and TKE OIDC (cloud-sources.ts).
  */
-const envNames = [
-  ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SESSION_TOKEN'],
-  ['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY', 'TENCENTCLOUD_SESSIONTOKEN'],
-] as const
+const envIds = ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SESSION_TOKEN']
+// SCF's: the same names without their last underscore (TENCENTCLOUD_SECRETID, _SECRETKEY, _SESSIONTOKEN).
+const envNames = [envIds, envIds.map((n) => n.replace(/_(?=[A-Z]+$)/, ''))] as [string, string, string][]
 
 /**
  * The credential getter: a static one from the environment, else the add-on's (which refreshes temporary keys
@@ -47,7 +46,7 @@ async function resolveChain(env: Env): Promise<() => Promise<TencentCredential>>
   throw new KmsSecretsError(
     'ERR_KMS_CREDENTIALS',
     `No Tencent Cloud credentials found. Tried: ${tried.join('; ')}; profile/CVM role/TKE OIDC: not in this bundle.`,
-    `Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (+ _SESSION_TOKEN); for a profile, CVM or TKE role, ${cloudFix}.`,
+    `Set TENCENTCLOUD_SECRET_ID/_SECRET_KEY (+ _SESSION_TOKEN); for a profile, CVM or TKE role, ${cloudFix}.`,
   )
 }
 

@@ -26,7 +26,7 @@ const slot = Symbol.for('@kms-secrets/runtime/cloud@1')
 const specifier = '@kms-secrets/runtime/cloud'
 
 /** What to do when the add-on is needed and not there (ERR_KMS_CREDENTIALS, ERR_KMS_CONFIG hints). */
-export const cloudFix = `add import '${specifier}' to the server entry (plugin option cloud: true) or deploy node_modules/@kms-secrets/runtime`
+export const cloudFix = `import '${specifier}' in the server entry (plugin option cloud: true) or deploy node_modules/@kms-secrets/runtime`
 
 export function registerCloud(addon: CloudAddon): void {
   Object.defineProperty(globalThis, slot, { value: addon, configurable: true })

@@ -1,7 +1,7 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import { cloudAddon, cloudFix, type TunnelOpener } from '../credentials/cloud-addon.js'
 import type { Env } from '../credentials/types.js'
-import { isLoopbackHost } from './endpoint.js'
+import { bareHost, isLoopbackHost } from './endpoint.js'
 
 /**
  * The names the runtime reads, first set wins: `https_proxy` is the usual name for TLS targets; `http_proxy` is the
@@ -9,23 +9,23 @@ import { isLoopbackHost } from './endpoint.js'
  */
 const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const
 
-function noProxyEntry(entry: string): [name: string, port: string | undefined] {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry)
-  if (v6) return [v6[1]!, v6[2]]
-  const parts = entry.split(':')
-  return parts.length === 2 ? [parts[0]!, parts[1]] : [entry, undefined]
-}
+// An entry: `name`, `name:port`, `[v6]` or `[v6]:port`; anything else (a bare IPv6 address) is a name as a whole.
+const entryRE = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d+))?$/
 
 /** curl's NO_PROXY rules: `*`, or names matching themselves and their subdomains (`.x`, `*.x` = `x`), optional `:port`. */
 export function isNoProxyHost(noProxy: string, hostname: string, port: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return noProxy.split(/[\s,]+/).some((raw) => {
-    if (raw === '*') return true
-    const [entry, entryPort] = noProxyEntry(raw.toLowerCase())
-    const name = entry.replace(/^\*?\./, '')
-    if (name === '' || (entryPort !== undefined && entryPort !== port)) return false
-    return host === name || host.endsWith(`.${name}`)
-  })
+  const host = bareHost(hostname).toLowerCase()
+  return noProxy
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .some((raw) => {
+      if (raw === '*') return true
+      const m = entryRE.exec(raw)
+      const entryPort = m?.[3]
+      const name = (m ? (m[1] ?? m[2]!) : raw).replace(/^\*?\./, '')
+      if (name === '' || (entryPort !== undefined && entryPort !== port)) return false
+      return host === name || host.endsWith(`.${name}`)
+    })
 }
 
 /**
@@ -48,6 +48,6 @@ export async function tunnelFor(from: string, env: Env): Promise<TunnelOpener> {
   const cloud = await cloudAddon()
   if (cloud) return cloud.tunnel(from, env[from]!)
   throw new KmsSecretsError('ERR_KMS_CONFIG', `The proxy in ${from} needs the proxy tunnel, not in this bundle.`, {
-    hint: `To use it, ${cloudFix}; else list the KMS host in NO_PROXY.`,
+    hint: `${cloudFix}, or list the KMS host in NO_PROXY.`,
   })
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { bareHost } from './endpoint.js'
 
 /** A complete HTTP/1.x response: status and body bytes; `framed` when its end is known without the close. */
 export interface RawResponse {
@@ -28,13 +29,14 @@ function dechunk(data: Buffer): Buffer | undefined {
  */
 export function parseResponse(raw: Buffer): RawResponse | undefined {
   const end = raw.indexOf('\r\n\r\n')
-  const lines = end < 0 ? [] : raw.toString('latin1', 0, end).split('\r\n')
-  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1])
+  // Lower-cased: field names are case-insensitive, and no value read here depends on case.
+  const lines = end < 0 ? [] : raw.toString('latin1', 0, end).toLowerCase().split('\r\n')
+  const status = Number(/^http\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1])
   if (!status) return undefined
   const body = raw.subarray(end + 4)
-  const field = (name: string) => lines.find((l) => l.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1)
+  const field = (name: string) => lines.find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1)
   const length = field('content-length')
-  if (/chunked/i.test(field('transfer-encoding') ?? '')) {
+  if (field('transfer-encoding')?.includes('chunked')) {
     const joined = dechunk(body)
     return joined === undefined ? undefined : { status, body: joined, framed: true }
   }
@@ -106,14 +108,14 @@ export function rawPost(url: URL, head: string, body: Uint8Array, signal?: Abort
 
 /** `host` of a URL for net/tls (IPv6 without brackets) and the TLS options that check its certificate. */
 export function tlsTarget(url: URL): { host: string; servername?: string } {
-  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const host = bareHost(url.hostname)
   // SNI carries names only (RFC 6066); the certificate is still checked against `host`, name or IP.
   return process.getBuiltinModule('node:net').isIP(host) ? { host } : { host, servername: host }
 }
 
 function connectTo(url: URL): Socket {
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-  const target = tlsTarget(url)
-  if (url.protocol === 'https:') return process.getBuiltinModule('node:tls').connect({ ...target, port })
-  return process.getBuiltinModule('node:net').connect({ host: target.host, port })
+  const tls = url.protocol === 'https:'
+  // net ignores `servername`; tls gets it for names only (tlsTarget).
+  const { connect } = process.getBuiltinModule(tls ? 'node:tls' : 'node:net') as typeof import('node:net')
+  return connect({ ...tlsTarget(url), port: Number(url.port || (tls ? 443 : 80)) })
 }

@@ -69,10 +69,9 @@ export async function signTc3(i: Tc3Input): Promise<string> {
   // Only content-type and host are signed, values as sent (the SDK does not lower-case them).
   const canonical = `POST\n/\n\ncontent-type:${i.contentType}\nhost:${i.host}\n\ncontent-type;host\n${await sha256Hex(i.body)}`
   const toSign = `TC3-HMAC-SHA256\n${i.timestamp}\n${scope}\n${await sha256Hex(canonical)}`
-  let key = await hmac(encoder.encode(`TC3${i.secretKey}`), date)
-  key = await hmac(key, i.service)
-  key = await hmac(key, 'tc3_request')
-  const mac = await hmac(key, toSign)
+  // kDate, kService, kSigning, then the signature itself.
+  let mac: ArrayBuffer | Uint8Array = encoder.encode(`TC3${i.secretKey}`)
+  for (const msg of [date, i.service, 'tc3_request', toSign]) mac = await hmac(mac, msg)
   // node:crypto's digest is a Buffer, with its own hex: the default build needs no hex() (mode "project" imports it).
   const signature = web ? hex(mac) : (mac as unknown as { toString(encoding: 'hex'): string }).toString('hex')
   return `TC3-HMAC-SHA256 Credential=${i.secretId}/${scope}, SignedHeaders=content-type;host, Signature=${signature}`

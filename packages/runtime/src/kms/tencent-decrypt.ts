@@ -76,6 +76,8 @@ async function send(url: URL, headers: Record<string, string>, body: Uint8Array,
   }
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
 /** Parses the answer. A body that is not Tencent JSON is withheld: a parse error would quote key or value bytes. */
 function readAnswer(status: number, text: string, action: string): DecryptResult {
   if (status !== 200) {
@@ -94,19 +96,17 @@ function readAnswer(status: number, text: string, action: string): DecryptResult
   if (typeof r !== 'object' || r === null) {
     throw transportError('ERR_KMS_UNAVAILABLE', 'not a Tencent API answer (body withheld)', action)
   }
-  const requestId = typeof r.RequestId === 'string' ? r.RequestId : undefined
+  const requestId = str(r.RequestId)
   const error = r.Error as { Code?: unknown } | undefined
-  if (error !== undefined) {
-    throw apiError(typeof error?.Code === 'string' ? error.Code : 'InternalError', requestId, action)
-  }
-  const plaintext = typeof r.Plaintext === 'string' ? fromBase64Strict(r.Plaintext) : undefined
+  if (error !== undefined) throw apiError(str(error?.Code) ?? 'InternalError', requestId, action)
+  const plaintext = fromBase64Strict(str(r.Plaintext) ?? '!') // '!': no base64, as a missing Plaintext
   if (plaintext === undefined) {
     throw new KmsSecretsError('ERR_KMS_REQUEST', `KMS ${action} answered without a valid Plaintext.`, {
       hint: 'Check that KMS_SECRETS_ENDPOINT is Tencent KMS or local-kms.',
       requestId,
     })
   }
-  return { keyId: typeof r.KeyId === 'string' ? r.KeyId : '', plaintext, ...(requestId ? { requestId } : {}) }
+  return { keyId: str(r.KeyId) ?? '', plaintext, ...(requestId ? { requestId } : {}) }
 }
 
 /**
@@ -120,11 +120,10 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
   /* Precondition: the region is a Tencent region name. */
   if (!regionRE.test(o.region)) {
     throw new KmsSecretsError('ERR_KMS_CONFIG', 'The KMS region is not a Tencent region name.', {
-      hint: 'Set TENCENTCLOUD_REGION (or the region option) to one such as ap-guangzhou.',
+      hint: 'Set TENCENTCLOUD_REGION or the region option, e.g. to ap-guangzhou.',
     })
   }
-  const ep = resolveEndpoint(o.endpoint)
-  const url = new URL(ep.url)
+  const url = resolveEndpoint(o.endpoint)
   // The proxy decision is made here; its tunnel comes from `@kms-secrets/runtime/cloud`, asked on the first call.
   const from = onNode ? proxyVar(url, o.env) : undefined
   let tunnel: Promise<TunnelOpener> | undefined
@@ -136,7 +135,7 @@ export function createTencentDecrypt(o: TencentDecryptOptions): DecryptProvider 
     const body = encoder.encode(JSON.stringify(params))
     const timestamp = Math.floor(Date.now() / 1000)
     const contentType = 'application/json'
-    const auth = await signTc3({ ...c, service: 'kms', host: ep.host, timestamp, body, contentType })
+    const auth = await signTc3({ ...c, service: 'kms', host: url.hostname, timestamp, body, contentType })
     const headers: Record<string, string> = {
       Authorization: auth,
       'Content-Type': contentType,

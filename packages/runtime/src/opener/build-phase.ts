@@ -13,14 +13,14 @@ export function isBuildPhase(): boolean {
 }
 
 /** Keys that turn a value into data (coercion, serialisation, React's element check): using the secret. */
-const usingKeys = new Set<PropertyKey>(['valueOf', 'toString', 'toJSON', 'toLocaleString', '$$typeof'])
+const usingKeys = /^(?:valueOf|toString|toJSON|toLocaleString|\$\$typeof)$/
 
 const fix =
   "Don't prerender the route that reads it: SvelteKit/Astro `export const prerender = false`, Next `export const dynamic = 'force-dynamic'`."
 
 function buildPhaseError(file: string, path: string): KmsSecretsError {
   // Frameworks print only the stack (not `hint`), so the fix is in the message too.
-  const message = `${file} (${path}) was read during the framework's build; secrets open only when the server runs. ${fix}`
+  const message = `${file} (${path}) was read in the framework's build; secrets open when the server runs. ${fix}`
   return withoutSecretFrames(new KmsSecretsError('ERR_RUNTIME_BUILD_PHASE', message, { hint: fix, file }))
 }
 
@@ -38,7 +38,7 @@ export function buildPhasePlaceholder(file: string, path = '$'): unknown {
   return new Proxy(() => undefined, {
     get(_, key) {
       if (key === 'then') return undefined
-      if (typeof key === 'symbol' || usingKeys.has(key)) return fail()
+      if (typeof key === 'symbol' || usingKeys.test(key)) return fail()
       return buildPhasePlaceholder(file, `${path}${/^\d+$/.test(key) ? `[${key}]` : `.${key}`}`)
     },
     apply: fail,

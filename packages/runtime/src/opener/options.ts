@@ -57,9 +57,11 @@ export interface ResolvedOptions {
  */
 export const defaults = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 5000 } as const
 
-function envNumber(env: Env, name: string, min: number, max: number): number | undefined {
+/** `KMS_SECRETS_<name>` as an integer in [min, max]; undefined when unset or blank. */
+function envNumber(env: Env, suffix: string, min: number, max: number): number | undefined {
+  const name = `KMS_SECRETS_${suffix}`
   const text = env[name]
-  if (text === undefined || text.trim() === '') return undefined
+  if (!text?.trim()) return undefined
   const n = Number(text)
   /* Precondition: numeric env settings are integers in range. */
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -73,7 +75,7 @@ function envNumber(env: Env, name: string, min: number, max: number): number | u
 }
 
 function nonEmpty(text: string | undefined): string | undefined {
-  return text === undefined || text.trim() === '' ? undefined : text.trim()
+  return text?.trim() || undefined
 }
 
 /** Options first, then the environment, then defaults. Environment values are read once, when an opener is made. */
@@ -82,17 +84,16 @@ export function resolveOptions(
   env: Env = globalThis.process?.env ?? {},
 ): ResolvedOptions {
   const retry = options.retry ?? {}
-  const maxAttempts = retry.maxAttempts ?? envNumber(env, 'KMS_SECRETS_MAX_ATTEMPTS', 1, 100) ?? defaults.maxAttempts
-  const baseDelayMs =
-    retry.baseDelayMs ?? envNumber(env, 'KMS_SECRETS_RETRY_BASE_MS', 0, 60_000) ?? defaults.baseDelayMs
-  const maxDelayMs = retry.maxDelayMs ?? envNumber(env, 'KMS_SECRETS_RETRY_MAX_MS', 0, 600_000) ?? defaults.maxDelayMs
-  const timeoutMs = options.timeoutMs ?? envNumber(env, 'KMS_SECRETS_TIMEOUT_MS', 1, 600_000) ?? defaults.timeoutMs
+  const maxAttempts = retry.maxAttempts ?? envNumber(env, 'MAX_ATTEMPTS', 1, 100) ?? defaults.maxAttempts
+  const baseDelayMs = retry.baseDelayMs ?? envNumber(env, 'RETRY_BASE_MS', 0, 60_000) ?? defaults.baseDelayMs
+  const maxDelayMs = retry.maxDelayMs ?? envNumber(env, 'RETRY_MAX_MS', 0, 600_000) ?? defaults.maxDelayMs
+  const timeoutMs = options.timeoutMs ?? envNumber(env, 'TIMEOUT_MS', 1, 600_000) ?? defaults.timeoutMs
   /* Precondition: the retry budget is bounded. */
   if (!(maxAttempts >= 1 && baseDelayMs >= 0 && maxDelayMs >= 0 && timeoutMs > 0)) {
     throw new KmsSecretsError(
       'ERR_KMS_CONFIG',
       'The retry options are out of range.',
-      'Use maxAttempts ≥ 1, delays ≥ 0, timeoutMs > 0.',
+      'Use maxAttempts >= 1, delays >= 0, timeoutMs > 0.',
     )
   }
   return {

@@ -1,6 +1,6 @@
-import { type ErrorCode, isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
+import { isKmsSecretsError, KmsSecretsError } from '@kms-secrets/core/errors'
 import { type CallOptions, type DecryptRequest, type DecryptResult, scrubJsonSnippets } from '@kms-secrets/core/open'
-import { isRetryable } from '../kms/kms-error.js'
+import { isRetryable, networkHint } from '../kms/kms-error.js'
 import type { DecryptProvider } from '../kms/tencent-decrypt.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -20,21 +20,16 @@ export function backoffMs(attempt: number, p: RetryPolicy): number {
   return Math.floor(p.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1)))
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
 function timeoutError(ms: number): KmsSecretsError {
-  return new KmsSecretsError('ERR_KMS_TIMEOUT', `KMS Decrypt did not answer within ${ms} ms.`, {
-    hint: 'Raise KMS_SECRETS_TIMEOUT_MS or check the network path to KMS.',
-  })
+  return new KmsSecretsError('ERR_KMS_TIMEOUT', `KMS Decrypt did not answer within ${ms} ms.`, { hint: networkHint })
 }
 
 /** How a shared Decrypt ended badly; each waiting file turns it into an error naming itself. */
 export class DecryptFailure extends Error {
-  readonly error: unknown
-  readonly attempts: number
-  readonly exhausted: boolean
+  // `declare`: set in the constructor only (no field declarations in the minified class).
+  declare readonly error: unknown
+  declare readonly attempts: number
+  declare readonly exhausted: boolean
 
   constructor(error: unknown, attempts: number, exhausted: boolean) {
     super('KMS Decrypt failed.')
@@ -45,62 +40,36 @@ export class DecryptFailure extends Error {
   }
 }
 
-/** One attempt, bounded by our own timer (the provider may ignore the signal, e.g. while fetching credentials). */
-function callWithTimeout<T>(call: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
-  const ac = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(timeoutError(ms))
-      ac.abort()
-    }, ms)
-  })
-  const pending = Promise.resolve().then(() => call(ac.signal))
-  // When the timer wins, the attempt may still reject later: that rejection is expected, not "unhandled".
-  pending.catch(() => {})
-  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer))
-}
-
-const exhaustedHints: Partial<Record<ErrorCode, string>> = {
-  ERR_KMS_THROTTLED:
-    "KMS throttled Decrypt (Tencent's default quota is 300 calls/s per account). Stagger restarts, raise " +
-    'KMS_SECRETS_MAX_ATTEMPTS, or ask Tencent Cloud for a higher KMS quota.',
-}
-const unreachableHint =
-  'Check that this machine reaches the KMS endpoint (region, KMS_SECRETS_ENDPOINT, proxy settings), or raise ' +
-  'KMS_SECRETS_MAX_ATTEMPTS / KMS_SECRETS_TIMEOUT_MS.'
+const throttledHint =
+  "Tencent's default KMS quota is 300 calls/s per account: stagger restarts, raise KMS_SECRETS_MAX_ATTEMPTS or ask " +
+  'for more.'
 
 /** Drops quoted response fragments from an error message (core's Tencent provider already does; custom ones may not). */
 export const scrubMessage: (message: string) => string = scrubJsonSnippets
 
 /** Wraps a Decrypt failure so it names the file, key, region, attempt count and Tencent's RequestId. */
 export function decryptError(e: unknown, t: DecryptTarget, attempts: number, exhausted: boolean): KmsSecretsError {
-  const key = t.keyId === '' ? 'recorded in the blob' : t.keyId
-  const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`
-  const details = { file: t.file, keyId: t.keyId }
+  const what = `KMS ${t.action ?? 'Decrypt'} for ${t.file} (key ${t.keyId || 'recorded in the blob'}`
+  const tries = `failed after ${attempts} attempt${attempts === 1 ? '' : 's'}`
+  const { file, keyId } = t
   if (!isKmsSecretsError(e)) {
     // Not mapped by the provider: its message might quote a response body, so only its class name is kept.
     const name = e instanceof Error ? e.name : typeof e
-    return new KmsSecretsError(
-      'ERR_KMS_DECRYPT',
-      `KMS ${t.action ?? 'Decrypt'} for ${t.file} (key ${key}) failed ${tries}: ${name}.`,
-      {
-        ...details,
-        hint: 'The KMS client failed in an unexpected way; this is a bug in kms-secrets, please report it.',
-      },
-    )
+    return new KmsSecretsError('ERR_KMS_DECRYPT', `${what}) ${tries}: ${name}.`, {
+      file,
+      keyId,
+      hint: 'A bug in kms-secrets or a custom provider: please report it.',
+    })
   }
-  const request = e.requestId ? `, RequestId ${e.requestId}` : ''
-  return new KmsSecretsError(
-    e.code,
-    `KMS ${t.action ?? 'Decrypt'} for ${t.file} (key ${key}, region ${t.region}${request}) failed ${tries}: ${scrubMessage(e.message)}`,
-    {
-      ...details,
-      hint: exhausted ? (exhaustedHints[e.code] ?? unreachableHint) : e.hint,
-      kmsCode: e.kmsCode,
-      requestId: e.requestId,
-    },
-  )
+  const { code, kmsCode, requestId } = e
+  const request = requestId ? `, RequestId ${requestId}` : ''
+  return new KmsSecretsError(code, `${what}, region ${t.region}${request}) ${tries}: ${scrubMessage(e.message)}`, {
+    file,
+    keyId,
+    hint: exhausted ? (code === 'ERR_KMS_THROTTLED' ? throttledHint : networkHint) : e.hint,
+    kmsCode,
+    requestId,
+  })
 }
 
 /**
@@ -121,13 +90,28 @@ export async function callWithRetry(
   call: (opts: CallOptions) => Promise<DecryptResult>,
   policy: RetryPolicy,
 ): Promise<DecryptResult> {
+  const { timeoutMs } = policy
   for (let attempt = 1; ; attempt++) {
+    // One attempt, bounded by our own timer (the provider may ignore the signal, e.g. while fetching credentials).
+    const ac = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      return await callWithTimeout((signal) => call({ signal, timeoutMs: policy.timeoutMs }), policy.timeoutMs)
+      const pending = Promise.resolve().then(() => call({ signal: ac.signal, timeoutMs }))
+      // When the timer wins, the attempt may still reject later: that rejection is expected, not "unhandled".
+      pending.catch(() => {})
+      return await Promise.race([
+        pending,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(timeoutError(timeoutMs))
+            ac.abort()
+          }, timeoutMs)
+        }),
+      ]).finally(() => clearTimeout(timer))
     } catch (e) {
       const retryable = isRetryable(e)
       if (!retryable || attempt >= policy.maxAttempts) throw new DecryptFailure(e, attempt, retryable)
-      await sleep(backoffMs(attempt, policy))
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, policy)))
     }
   }
 }
