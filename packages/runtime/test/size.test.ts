@@ -10,25 +10,29 @@ import { loadEsbuild } from './support/esbuild.js'
  * regression guard: it fails when the runtime grows. The whole index entry, every export, on 2026-12-06 at 667437c
  * once the WebCrypto open path went to the web build only and the asymmetric decrypts to `/project`: dist (the
  * default build, conditions import/require) 35,933 B ESM / 36,487 B CJS (37,246 / 37,802 before); from source,
- * which keeps both crypto paths as the web build does, 37,715 / 38,269 B. The budgets leave room for changes under way.
+ * which keeps both crypto paths as the web build does, 37,715 / 38,269 B. On 2026-12-06 after the weight trims of
+ * b33572b (shared hints, one transport hint, smaller helpers; 2af2ca9 before): dist 33,150 -> 31,791 B ESM /
+ * 33,704 -> 32,345 B CJS, source 34,925 -> 33,765 / 35,481 -> 34,321 B. The budgets leave ~1 KiB for changes under way.
  * CommonJS output imports the `/sync` stub, which loads the opener from kms-secrets-worker.cjs (the worker file)
  * instead of inlining the runtime a second time.
  */
-const budgetBytes = { src: 38 * 1024, dist: 36.5 * 1024 }
-const syncBudgetBytes = 4 * 1024
+const budgetBytes = { src: 34.5 * 1024, dist: 32.5 * 1024 }
+/** The `/sync` stub: 3,258 B from source, 2,832 B dist (3,437 / 3,011 before b33572b/94bc7bb). */
+const syncBudgetBytes = 3.5 * 1024
 /** `@kms-secrets/runtime/cloud` alone (5.4 KiB, 2026-12-06): inlined only for the plugin option `cloud: true`. */
 const cloudBudgetBytes = 6 * 1024
 /**
  * The worker files the plugins write next to a CommonJS bundle (already minified; bench/RESULTS.md §5a/b counts it),
  * 2026-12-06 at 667437c once the WebCrypto open path went to the web build only: lean (no mode "project", written
  * unless a secret of the build uses a project key) 36,894 B, full 41,941 B; with the add-on inside (plugin option
- * `cloud: true`) 41,460 / 46,508 B (38,212 / 42,801 / 42,780 / 47,370 before).
+ * `cloud: true`) 41,460 / 46,508 B (38,212 / 42,801 / 42,780 / 47,370 before); after the weight trims of b33572b
+ * (2af2ca9 before): 34,113 -> 32,749 / 39,154 -> 37,791 / 38,680 -> 37,316 / 43,720 -> 42,356 B.
  */
 const workerBudgetBytes = {
-  lean: 37.5 * 1024,
-  full: 42.5 * 1024,
-  'lean-cloud': 42 * 1024,
-  cloud: 47 * 1024,
+  lean: 33 * 1024,
+  full: 38 * 1024,
+  'lean-cloud': 37.5 * 1024,
+  cloud: 42.5 * 1024,
 }
 /** Mode "project"'s KMS actions (kms/tencent-asymmetric.ts): only where `/project` is imported. */
 const projectActions = ['AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt']
