@@ -2,8 +2,9 @@ import { KmsSecretsError } from '../errors.js'
 import { type AnyEnvelope, ENVELOPE_MARKER, type ProjectEnvelope } from './types.js'
 import { validateAnyEnvelope } from './validate.js'
 
-// `{` then optional whitespace then `"kmsSecrets"` as the first key: the cheap marker test.
-const markerFirstRE = /^\{\s*"kmsSecrets"\s*:/
+// `{` then optional whitespace then `"kmsSecrets"` as the first key: the cheap marker test (leading whitespace as
+// String#trim drops it: `\s` is the same set, and the text is not copied).
+const markerFirstRE = /^\s*\{\s*"kmsSecrets"\s*:/
 
 /**
  * Cheap check whether a file's text is a sealed envelope: a JSON object whose first key is `kmsSecrets`
@@ -11,9 +12,9 @@ const markerFirstRE = /^\{\s*"kmsSecrets"\s*:/
  */
 export function isEnvelopeText(text: string): boolean {
   if (typeof text !== 'string') return false
+  if (markerFirstRE.test(text)) return true
   const trimmed = text.trim()
   if (!trimmed.startsWith('{')) return false
-  if (markerFirstRE.test(trimmed)) return true
   if (!trimmed.includes(`"${ENVELOPE_MARKER}"`)) return false
   try {
     const obj: unknown = JSON.parse(trimmed)
@@ -40,7 +41,31 @@ export function decodeEnvelope(text: string, file?: string): AnyEnvelope {
       { hint: 'The file is truncated or damaged; restore it from git or re-seal it with `kms-secrets encrypt`.', file },
     )
   }
-  return orderEnvelope(validateAnyEnvelope(obj, file))
+  const env = validateAnyEnvelope(obj, file)
+  // A file kms-secrets wrote is already in on-disk order: the parsed object is returned as it is (no copy, which was
+  // the largest single item of the plugin's per-file work); any other order gets the ordered copy.
+  const top = env.mode === 'direct' ? headOrder : env.mode === 'project' ? projectOrder : sealedOrder
+  return inOrder(env, top) && inOrder(env.kms, kmsOrder) ? env : orderEnvelope(env)
+}
+
+/** On-disk field order (FORMAT.md), as orderEnvelope writes it: the top level per mode, and `kms`. */
+const headOrder = ['kmsSecrets', 'alg', 'mode', 'id', 'format', 'kms', 'context', 'shape']
+const sealedOrder = [...headOrder, 'salt', 'commit', 'iv', 'data', 'tag']
+const projectOrder = [...headOrder, 'enc', 'salt', 'commit', 'iv', 'data', 'tag']
+const kmsOrder = ['provider', 'region', 'keyId', 'blob', 'wrap', 'project']
+
+/**
+ * Whether the own keys of a validated object (known fields only, so each is in `order`) come in the order of `order`:
+ * then orderEnvelope's copy would have the same fields in the same order.
+ */
+function inOrder(obj: object, order: readonly string[]): boolean {
+  const keys = Object.keys(obj)
+  let j = 0
+  for (let i = 0; i < keys.length; i++) {
+    while (j < order.length && order[j] !== keys[i]) j++
+    if (j++ === order.length) return false
+  }
+  return true
 }
 
 /** Mode "project" in on-disk order (FORMAT.md §10.3): `kms` gains wrap + project; `enc` comes before salt. */
