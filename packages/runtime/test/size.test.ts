@@ -12,7 +12,7 @@ import { loadEsbuild } from './support/esbuild.js'
  * default build, conditions import/require) 35,933 B ESM / 36,487 B CJS (37,246 / 37,802 before); from source,
  * which keeps both crypto paths as the web build does, 37,715 / 38,269 B. On 2026-12-06 after the weight trims of
  * b33572b (shared hints, one transport hint, smaller helpers; 2af2ca9 before): dist 33,150 -> 31,791 B ESM /
- * 33,704 -> 32,345 B CJS, source 34,925 -> 33,765 / 35,481 -> 34,321 B. The budgets leave ~1 KiB for changes under way.
+ * 33,704 -> 32,345 B CJS, source 34,925 -> 33,596 / 35,481 -> 34,152 B. The budgets leave ~1 KiB for changes under way.
  * CommonJS output imports the `/sync` stub, which loads the opener from kms-secrets-worker.cjs (the worker file)
  * instead of inlining the runtime a second time.
  */
