@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, writeFileSync } from 'node:fs'
+import { linkSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { rspack } from '@rspack/core'
 import { describe, expect, it } from 'vitest'
@@ -6,7 +6,7 @@ import webpack from 'webpack'
 import type { Options } from '../src/core/options'
 import kmsRspack from '../src/rspack'
 import kmsWebpack from '../src/webpack'
-import { type App, createApp, expectNoPlaintext } from './helpers/app'
+import { type App, canaries, createApp, expectNoPlaintext } from './helpers/app'
 
 // The plugin's own webpack/rspack rule and loader (src/core/bundlers/webpack-loader.ts) instead of unplugin's load
 // bridge: secret files picked by native RegExps where the options allow, the bytes the bundler read used as the file.
@@ -22,9 +22,10 @@ interface Rule {
 }
 
 /** A compiler for the test app (CommonJS, runtime external), its plugin options and extra rules/hooks. */
-function compilerFor(kind: Kind, app: App, plugin: Partial<Options> = {}, rules: object[] = []) {
+function compilerFor(kind: Kind, app: App, plugin: Partial<Options> = {}, rules: object[] = [], extra: object = {}) {
   const [factory, kms] = bundlers[kind]
   return (factory as unknown as (c: object) => unknown)({
+    ...extra,
     mode: 'production',
     context: app.root,
     target: 'node',
@@ -131,5 +132,50 @@ describe('webpack: the loader uses the bytes webpack read', () => {
     const rules = [{ test: /\.secret\.json$/, enforce: 'pre', use: [{ loader: garble }] }]
     await run(compilerFor('webpack', app, {}, rules))
     expect(expectNoPlaintext(app.out)).toMatch(sealed)
+  })
+})
+
+/** Every file under dir (none when it does not exist). */
+function filesUnder(dir: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names.flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]))
+}
+
+/** A raw-loader: the bytes it gets as a JS string. */
+const rawLoader = "module.exports = (s) => 'module.exports = ' + JSON.stringify(String(s))\n"
+
+describe.each(Object.keys(bundlers) as Kind[])('%s: a request that leaves out the plugin’s loader', (kind) => {
+  // `!!` and `-!` turn off the configured pre loaders (the plugin's rule), a match resource (`x.js!=!`) applies the
+  // rules of another name: the file's plaintext would reach another loader or the JS parser, and webpack's
+  // persistent cache, before any check of the output. Refused when the request is resolved.
+  it.each([
+    ['!!', '!!../raw.cjs!./config/db.secret.json'],
+    ['-!', '-!../raw.cjs!./config/db.secret.json'],
+    ['!=! with a loader', './x.js!=!../raw.cjs!./config/db.secret.json'],
+    ['!=! alone', './x.js!=!./config/db.secret.json'],
+  ])('%s: ERR_PLUGIN_RAW_IMPORT, no plaintext in the output or the cache', async (_name, request) => {
+    const app = createApp({ 'src/db.js': `import db from '${request}'\nexport { db }\n` })
+    writeFileSync(join(app.root, 'raw.cjs'), rawLoader)
+    const cacheDirectory = join(app.root, '.cache')
+    const cache = kind === 'webpack' ? { cache: { type: 'filesystem', cacheDirectory } } : {}
+    const error = await run(compilerFor(kind, app, {}, [], cache)).catch((e: unknown) => e)
+    expect(String(error)).toContain('[ERR_PLUGIN_RAW_IMPORT] src/config/db.secret.json is imported with an inline')
+    for (const c of canaries) expect(String(error)).not.toContain(c)
+    for (const file of [...filesUnder(app.out), ...filesUnder(cacheDirectory)]) {
+      const bytes = readFileSync(file).toString('latin1')
+      for (const c of canaries) expect(bytes, file).not.toContain(c)
+    }
+  })
+
+  it('`!` (normal loaders off) keeps the pre rule: the plugin’s loader runs first and the file is sealed', async () => {
+    const app = createApp({ 'src/db.js': "import db from '!../raw.cjs!./config/db.secret.json'\nexport { db }\n" })
+    writeFileSync(join(app.root, 'raw.cjs'), rawLoader)
+    await run(compilerFor(kind, app))
+    expect(expectNoPlaintext(app.out)).toContain('kmsSecrets')
   })
 })

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import { sep } from 'node:path'
+import { KmsSecretsError } from '@kms-secrets/core'
 import type { SecretsContext } from '../context'
+import { splitId } from '../guards'
 import { loadSecret } from '../load'
 import { claimOf, loadableRE } from '../secret-claims'
 import type { Adapter, LoadHost } from './adapter'
@@ -71,6 +73,38 @@ function secretLoader(ctx: SecretsContext, adapter: Adapter): SecretLoaderOption
   }
 }
 
+/** The file of the plugin's loader, as the rule names it and as it appears in a module's request. */
+const loaderPath = () => createRequire(import.meta.url).resolve('unplugin-kms-secrets/webpack-loader')
+
+/**
+ * ERR_PLUGIN_RAW_IMPORT for a secret file whose module request leaves out the plugin's loader: an inline request
+ * that disables the configured loaders (`!!loader!./x.secret.json`, `-!loader!…`) or a match resource
+ * (`./x.js!=!…`, whose rules are those of `x.js`) would hand the file's plaintext bytes to another loader or the JS
+ * parser (whose error quotes the file), and webpack's persistent cache would store them before any output check.
+ * Checked when the request is resolved (`afterResolve`), before the module is built. `request`: loaders and resource
+ * joined by `!` (webpack and rspack alike); undefined when the module is not a secret file's or keeps our loader.
+ */
+export function bypassError(
+  ctx: SecretsContext,
+  data: { request?: string; resource?: string },
+  issuer: string | undefined,
+): KmsSecretsError | undefined {
+  const { request, resource } = data
+  if (typeof request !== 'string' || typeof resource !== 'string' || !loadableRE.test(resource)) return undefined
+  if (claimOf(ctx, splitId(resource).path) === undefined) return undefined
+  const loader = loaderPath()
+  const segments = request.split('!').slice(0, -1)
+  if (segments.some((s) => s === loader || s.startsWith(`${loader}?`))) return undefined
+  const file = ctx.relativeId(splitId(resource).path)
+  const via = issuer ? ` (imported by ${ctx.relativeId(splitId(issuer).path)})` : ''
+  return new KmsSecretsError(
+    'ERR_PLUGIN_RAW_IMPORT',
+    `${file} is imported with an inline loader request or match resource (\`!!\`, \`-!\`, \`!=!\`)${via} that skips ` +
+      "the plugin's loader: that would put the secret file's plaintext bytes into the bundle and its cache.",
+    { hint: `Import it without inline loaders (\`import value from './${file.split('/').pop()}'\`).`, file },
+  )
+}
+
 /**
  * The plugin's module rule for webpack and rspack (instead of unplugin's load bridge, whose rule calls a JS
  * `include` for every module of the build and whose loader reads each file again). Files the include/exclude
@@ -80,7 +114,7 @@ function secretLoader(ctx: SecretsContext, adapter: Adapter): SecretLoaderOption
  * generated module is JS whatever the extension; `pre`: before the JSON/asset handling of the user's rules.
  */
 export function secretModuleRule(ctx: SecretsContext, adapter: Adapter): Record<string, unknown> {
-  const loader = createRequire(import.meta.url).resolve('unplugin-kms-secrets/webpack-loader')
+  const loader = loaderPath()
   const effect = {
     enforce: 'pre',
     type: 'javascript/auto',

@@ -7,7 +7,7 @@ import { toBundlerError } from '../report'
 import { type Adapter, failByThrowing, type LoadHost } from './adapter'
 import { noPlaintextHashes } from './webpack-cache'
 import { checkAssetsForLeaks } from './webpack-leaks'
-import { secretModuleRule } from './webpack-loader'
+import { bypassError, secretModuleRule } from './webpack-loader'
 import { emitSyncWorker, syncOutput } from './webpack-worker'
 
 const pluginName = 'unplugin-kms-secrets'
@@ -127,12 +127,30 @@ function refuseAssetModules(ctx: SecretsContext, compiler: WebpackCompiler | Rsp
   })
 }
 
+/**
+ * A secret file's module must go through the plugin's loader: a request that leaves it out (inline `!!`/`-!`, a
+ * match resource) is refused when resolved, before the module is built or cached (webpack-loader.ts bypassError).
+ */
+function refuseLoaderBypass(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler) {
+  compiler.hooks.normalModuleFactory.tap(pluginName, (factory) => {
+    const hooks = (
+      factory as unknown as { hooks: { afterResolve: { tap(name: string, fn: (d: unknown) => void): void } } }
+    ).hooks
+    hooks.afterResolve.tap(pluginName, (data) => {
+      const d = data as { createData?: { request?: string; resource?: string }; contextInfo?: { issuer?: string } }
+      const error = bypassError(ctx, d.createData ?? {}, d.contextInfo?.issuer)
+      if (error) throw toBundlerError(error)
+    })
+  })
+}
+
 /** Everything the plugin does in a webpack/rspack compiler besides load: the guards, the leak check, one lifecycle. */
 function applyWebpackHooks(ctx: SecretsContext, compiler: WebpackCompiler | RspackCompiler, adapter: Adapter): void {
   ctx.setRoot(compiler.context)
   // The plugin's own rule and loader (webpack-loader.ts), first: unplugin's load bridge is not used here.
   const module = compiler.options.module as { rules: unknown[] }
   module.rules.unshift(secretModuleRule(ctx, adapter))
+  refuseLoaderBypass(ctx, compiler)
   if (adapter.defersClientGuard(ctx)) deferClientGuard(ctx, compiler)
   refuseAssetModules(ctx, compiler)
   noPlaintextHashes(ctx, compiler, 'rspackVersion' in compiler.webpack)
