@@ -1,4 +1,4 @@
-import { type ErrorCode, KmsSecretsError } from '@kms-secrets/core/errors'
+import { type ErrorCode, KmsSecretsError, type KmsSecretsErrorDetails } from '@kms-secrets/core/errors'
 import { codeForKmsCode } from '@kms-secrets/core/open'
 
 // Tencent's Error.Code → our code: core's codeForKmsCode, the table the SDK-based provider uses too.
@@ -31,7 +31,7 @@ export function isRetryable(e: unknown): boolean {
 export function apiError(kmsCode: string, requestId: string | undefined, action: string): KmsSecretsError {
   const code = codeForKmsCode(kmsCode)
   const id = requestId ? ` [RequestId ${requestId}]` : ''
-  return new KmsSecretsError(code, `KMS ${action} failed: ${kmsCode}${id}.`, {
+  return transportError(code, kmsCode + id, action, {
     hint: hints[code.slice(8)] ?? 'Look up the Tencent error code; check KMS_SECRETS_ENDPOINT.',
     kmsCode,
     requestId,
@@ -39,8 +39,11 @@ export function apiError(kmsCode: string, requestId: string | undefined, action:
 }
 
 /** A transport failure (no Tencent Code): what happened, never a response body. */
-export function transportError(code: ErrorCode, what: string, action: string): KmsSecretsError {
-  return new KmsSecretsError(code, `KMS ${action} failed: ${what}.`, {
-    hint: networkHint,
-  })
+export function transportError(
+  code: ErrorCode,
+  what: string,
+  action: string,
+  details: KmsSecretsErrorDetails = { hint: networkHint },
+): KmsSecretsError {
+  return new KmsSecretsError(code, `KMS ${action} failed: ${what}.`, details)
 }

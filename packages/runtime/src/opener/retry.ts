@@ -20,10 +20,6 @@ export function backoffMs(attempt: number, p: RetryPolicy): number {
   return Math.floor(p.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1)))
 }
 
-function timeoutError(ms: number): KmsSecretsError {
-  return new KmsSecretsError('ERR_KMS_TIMEOUT', `KMS Decrypt did not answer within ${ms} ms.`, { hint: networkHint })
-}
-
 /** How a shared Decrypt ended badly; each waiting file turns it into an error naming itself. */
 export class DecryptFailure extends Error {
   // `declare`: set in the constructor only (no field declarations in the minified class).
@@ -103,7 +99,11 @@ export async function callWithRetry(
         pending,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            reject(timeoutError(timeoutMs))
+            reject(
+              new KmsSecretsError('ERR_KMS_TIMEOUT', `KMS Decrypt did not answer within ${timeoutMs} ms.`, {
+                hint: networkHint,
+              }),
+            )
             ac.abort()
           }, timeoutMs)
         }),
