@@ -1,4 +1,4 @@
-import { linkSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { linkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { rspack } from '@rspack/core'
 import { describe, expect, it } from 'vitest'
@@ -177,5 +177,21 @@ describe.each(Object.keys(bundlers) as Kind[])('%s: a request that leaves out th
     writeFileSync(join(app.root, 'raw.cjs'), rawLoader)
     await run(compilerFor(kind, app))
     expect(expectNoPlaintext(app.out)).toContain('kmsSecrets')
+  })
+})
+
+describe.each(Object.keys(bundlers) as Kind[])('%s: a secret file with `#` in its name', (kind) => {
+  // webpack and rspack read `\0#` as a `#` of the file name; the shared load path reads `#` as a fragment and does
+  // not claim the id. The loader must fail then, not pass the bytes on (the JS parser's error quoted the file).
+  it('ERR_PLUGIN_RAW_IMPORT naming the file, no plaintext in the error or the output', async () => {
+    const app = createApp({ 'src/db.js': "import db from './config/db\\0#1.secret.json'\nexport { db }\n" })
+    const file = join(app.root, 'src/config/db.secret.json')
+    // One line: a parse error's code frame would show the whole of it.
+    writeFileSync(join(app.root, 'src/config/db#1.secret.json'), JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))))
+    rmSync(file)
+    const error = await run(compilerFor(kind, app)).catch((e: unknown) => e)
+    expect(String(error)).toContain('[ERR_PLUGIN_RAW_IMPORT] src/config/db#1.secret.json matches')
+    for (const c of canaries) expect(String(error)).not.toContain(c)
+    for (const f of filesUnder(app.out)) for (const c of canaries) expect(readFileSync(f, 'utf8')).not.toContain(c)
   })
 })

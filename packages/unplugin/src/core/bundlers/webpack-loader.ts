@@ -44,6 +44,17 @@ function nativePatterns(patterns: FilterPattern): RegExp[] | undefined {
   return list as RegExp[]
 }
 
+/** ERR_PLUGIN_RAW_IMPORT for a file the rule picked whose id the load cannot claim (its name holds `?` or `#`). */
+function unclaimedError(ctx: SecretsContext, path: string): KmsSecretsError {
+  const file = ctx.relativeId(path)
+  return new KmsSecretsError(
+    'ERR_PLUGIN_RAW_IMPORT',
+    `${file} matches the secret files' include, but its name holds \`?\` or \`#\`, which the plugin reads as a ` +
+      "query or fragment: the file's plaintext bytes would go to the bundle unsealed.",
+    { hint: 'Rename the file without `?` and `#`.', file },
+  )
+}
+
 /**
  * The load of one secret module in the plugin's own loader: the bytes the bundler read are the file's when no other
  * loader ran before this one, and are then used instead of a second read; the guards, errors and generated module are
@@ -66,7 +77,9 @@ function secretLoader(ctx: SecretsContext, adapter: Adapter): SecretLoaderOption
         }),
       }
       loadSecret(ctx, adapter, host, id, undefined, text).then(
-        (code) => done(null, code ?? source),
+        // Never the bytes as they came: the rule picked the file as a secret one, so an unclaimed id (a `?` or `#`
+        // in the file's own name, which the shared load path reads as a query) would pass its plaintext on.
+        (code) => (code === undefined ? done(unclaimedError(ctx, loader.resourcePath)) : done(null, code)),
         (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
       )
     },
