@@ -87,7 +87,8 @@ function secretLoader(ctx: SecretsContext, adapter: Adapter): SecretLoaderOption
 }
 
 /** The file of the plugin's loader, as the rule names it and as it appears in a module's request. */
-const loaderPath = () => createRequire(import.meta.url).resolve('unplugin-kms-secrets/webpack-loader')
+let loaderFile: string | undefined
+const loaderPath = () => (loaderFile ??= createRequire(import.meta.url).resolve('unplugin-kms-secrets/webpack-loader'))
 
 /**
  * ERR_PLUGIN_RAW_IMPORT for a secret file whose module request leaves out the plugin's loader: an inline request
