@@ -12,7 +12,7 @@ import kmsRollup from '../src/rollup'
 import kmsRspack from '../src/rspack'
 import kmsWebpack from '../src/webpack'
 import { type App, canaries, createApp, outputFiles } from './helpers/app'
-import { esbuildApp } from './helpers/builds'
+import { esbuildApp, runCompiler, webpackAppConfig } from './helpers/builds'
 import { fixturesDir } from './helpers/project'
 
 /** Walks of the project for secret files (the copy check's list; hard-link lookups walk too, none happen here). */
@@ -166,28 +166,9 @@ function webpackCopy(file: string) {
 const rspackCopy = (file: string) => new rspack.CopyRspackPlugin({ patterns: [{ from: file, to: 'copied.json' }] })
 
 function runWebpackLike(kind: 'webpack' | 'rspack', app: App, copy: unknown): Promise<void> {
-  const config = {
-    mode: 'production',
-    context: app.root,
-    target: 'node',
-    entry: './src/server.js',
-    output: { path: app.out, filename: 'server.js', library: { type: 'commonjs2' } },
-    externals: { '@kms-secrets/runtime': 'commonjs @kms-secrets/runtime' },
-    optimization: { minimize: false },
-    infrastructureLogging: { level: 'none' },
-    plugins: [kind === 'webpack' ? kmsWebpack(app.plugin) : kmsRspack(app.plugin), copy],
-  }
-  const compiler = (kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as unknown as {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: object): string }) => void): void
-    close(cb: () => void): void
-  }
-  return new Promise((resolve, reject) => {
-    compiler.run((err, stats) => {
-      compiler.close(() => {})
-      if (err || stats?.hasErrors()) reject(err ?? new Error(stats?.toString({ all: false, errors: true })))
-      else resolve()
-    })
-  })
+  const plugin = kind === 'webpack' ? kmsWebpack(app.plugin) : kmsRspack(app.plugin)
+  const config = webpackAppConfig(app, [plugin, copy], { infrastructureLogging: { level: 'none' } })
+  return runCompiler((kind === 'webpack' ? webpack(config as never) : rspack(config as never)) as never)
 }
 
 describe.each([

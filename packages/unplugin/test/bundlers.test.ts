@@ -13,7 +13,7 @@ import kmsRollup from '../src/rollup'
 import kmsRspack from '../src/rspack'
 import kmsWebpack from '../src/webpack'
 import { type App, createApp, expectNoPlaintext } from './helpers/app'
-import { esbuildApp, viteConfig } from './helpers/builds'
+import { esbuildApp, runCompiler, viteConfig, webpackAppConfig } from './helpers/builds'
 
 /** buildStart/buildEnd calls on the contexts the factory creates (the lifecycle the adapters run). */
 const calls = vi.hoisted(() => ({ start: 0, end: 0 }))
@@ -43,26 +43,7 @@ const input = (app: App) => join(app.root, 'src/server.js')
 
 /** Runs a webpack-API compiler once; rejects on a fatal or compilation error. */
 function runWebpackLike(factory: (config: never) => unknown, plugin: (o: object) => unknown, app: App) {
-  const compiler = factory({
-    mode: 'production',
-    context: app.root,
-    target: 'node',
-    entry: './src/server.js',
-    output: { path: app.out, filename: 'server.js', library: { type: 'commonjs2' } },
-    externals: { '@kms-secrets/runtime': 'commonjs @kms-secrets/runtime' },
-    optimization: { minimize: false },
-    plugins: [plugin(app.plugin)],
-  } as never) as {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): unknown }) => void): void
-    close(cb: () => void): void
-  }
-  return new Promise<void>((resolve, reject) => {
-    compiler.run((err, stats) => {
-      compiler.close(() => {})
-      if (err || stats?.hasErrors()) reject(err ?? new Error(JSON.stringify(stats?.toJson({ errors: true }))))
-      else resolve()
-    })
-  })
+  return runCompiler(factory(webpackAppConfig(app, [plugin(app.plugin)]) as never) as never)
 }
 
 const builds: Record<string, (app: App) => Promise<unknown>> = {

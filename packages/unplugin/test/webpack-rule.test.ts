@@ -7,6 +7,7 @@ import type { Options } from '../src/core/options'
 import kmsRspack from '../src/rspack'
 import kmsWebpack from '../src/webpack'
 import { type App, canaries, createApp, expectNoPlaintext } from './helpers/app'
+import { runCompiler, webpackAppConfig } from './helpers/builds'
 
 // The plugin's own webpack/rspack rule and loader (src/core/bundlers/webpack-loader.ts) instead of unplugin's load
 // bridge: secret files picked by native RegExps where the options allow, the bytes the bundler read used as the file.
@@ -24,18 +25,10 @@ interface Rule {
 /** A compiler for the test app (CommonJS, runtime external), its plugin options and extra rules/hooks. */
 function compilerFor(kind: Kind, app: App, plugin: Partial<Options> = {}, rules: object[] = [], extra: object = {}) {
   const [factory, kms] = bundlers[kind]
-  return (factory as unknown as (c: object) => unknown)({
-    ...extra,
-    mode: 'production',
-    context: app.root,
-    target: 'node',
-    entry: './src/server.js',
-    output: { path: app.out, filename: 'server.js', library: { type: 'commonjs2' } },
-    externals: { '@kms-secrets/runtime': 'commonjs @kms-secrets/runtime' },
-    optimization: { minimize: false },
-    module: { rules },
-    plugins: [(kms as (o: object) => unknown)({ ...app.plugin, ...plugin })],
-  }) as {
+  const plugins = [(kms as (o: object) => unknown)({ ...app.plugin, ...plugin })]
+  return (factory as unknown as (c: object) => unknown)(
+    webpackAppConfig(app, plugins, { ...extra, module: { rules } }),
+  ) as {
     options: { module: { rules: Rule[] } }
     inputFileSystem: Record<string, unknown>
     run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: object): string }) => void): void
@@ -43,16 +36,7 @@ function compilerFor(kind: Kind, app: App, plugin: Partial<Options> = {}, rules:
   }
 }
 
-function run(compiler: ReturnType<typeof compilerFor>): Promise<void> {
-  return new Promise<void>((resolve, reject) =>
-    compiler.run((err, stats) =>
-      compiler.close(() => {
-        if (err || stats?.hasErrors()) reject(err ?? new Error(stats?.toString({ all: false, errors: true })))
-        else resolve()
-      }),
-    ),
-  )
-}
+const run = (compiler: ReturnType<typeof compilerFor>): Promise<void> => runCompiler(compiler)
 
 /** An envelope literal of a generated module in the output. */
 const sealed = /\{"kmsSecrets":\d/

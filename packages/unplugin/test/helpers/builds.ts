@@ -36,3 +36,38 @@ export function esbuildApp(app: App, options: BuildOptions = {}) {
     ...options,
   })
 }
+
+/** A webpack/rspack config for the test app: CommonJS node output in `app.out`, the runtime external, unminified. */
+export function webpackAppConfig(app: App, plugins: unknown[], extra: object = {}) {
+  return {
+    ...extra,
+    mode: 'production',
+    context: app.root,
+    target: 'node',
+    entry: './src/server.js',
+    output: { path: app.out, filename: 'server.js', library: { type: 'commonjs2' } },
+    externals: { '@kms-secrets/runtime': 'commonjs @kms-secrets/runtime' },
+    optimization: { minimize: false },
+    plugins,
+  }
+}
+
+interface Stats {
+  hasErrors(): boolean
+  toString(o: object): string
+}
+
+/** Runs a webpack-API compiler once and closes it; rejects with the compilation's errors on a fatal or build error. */
+export function runCompiler(compiler: {
+  run(cb: (err: Error | null, stats?: Stats) => void): void
+  close(cb: () => void): void
+}): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    compiler.run((err, stats) =>
+      compiler.close(() => {
+        if (err || stats?.hasErrors()) reject(err ?? new Error(stats?.toString({ all: false, errors: true })))
+        else resolve()
+      }),
+    ),
+  )
+}
