@@ -32,7 +32,7 @@ async function app(project: boolean) {
 }
 
 /** A CommonJS esbuild bundle with the runtime inlined (resolved from this package's node_modules). */
-async function esbuildCjs(project: boolean) {
+async function esbuildCjs(project: boolean, options: { cloud?: boolean } = {}) {
   const a = await app(project)
   await build({
     absWorkingDir: a.root,
@@ -44,7 +44,7 @@ async function esbuildCjs(project: boolean) {
     nodePaths: [nodeModules],
     metafile: true,
     logLevel: 'silent',
-    plugins: [kmsEsbuild(a.plugin)],
+    plugins: [kmsEsbuild({ ...a.plugin, ...options })],
   })
   const bundle = readFileSync(join(a.out, 'server.js'), 'utf8')
   const worker = join(a.out, syncWorkerFileName)
@@ -130,21 +130,8 @@ describe('the CommonJS worker file with the plugin option cloud: true', () => {
   })
 
   it('esbuild writes it next to a CommonJS bundle', async () => {
-    const a = await app(false)
-    await build({
-      absWorkingDir: a.root,
-      entryPoints: ['src/server.js'],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outdir: 'dist',
-      nodePaths: [nodeModules],
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [kmsEsbuild({ ...a.plugin, cloud: true })],
-    })
-    const bundle = readFileSync(join(a.out, 'server.js'), 'utf8')
-    expect(readFileSync(join(a.out, syncWorkerFileName)).equals(leanCloud)).toBe(true)
+    const { bundle, worker } = await esbuildCjs(false, { cloud: true })
+    expect(worker?.equals(leanCloud)).toBe(true)
     // CommonJS code opens in the worker: the bundle itself imports no add-on.
     expect(bundle).not.toContain('metadata.tencentyun.com')
   })
