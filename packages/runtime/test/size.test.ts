@@ -40,6 +40,20 @@ const projectActions = ['AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt']
 const cloudMarkers = ['metadata.tencentyun.com', 'AssumeRoleWithWebIdentity', 'CONNECT"', 'CONNECT`']
 
 const esbuild = loadEsbuild()
+
+/** One file, minified for node20 by esbuild, kept in memory (with its warnings). */
+async function minify(entry: string, format: 'esm' | 'cjs' = 'esm') {
+  return (await esbuild!.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format,
+    write: false,
+    logLevel: 'silent',
+  })) as Awaited<ReturnType<NonNullable<typeof esbuild>['build']>> & { warnings: { text: string }[] }
+}
 const entries = {
   src: '../src/index.ts',
   dist: '../dist/index.mjs',
@@ -57,16 +71,7 @@ describe.skipIf(esbuild === undefined)('size budget and bundler warnings', () =>
     ['dist sync', 'cjs'],
     ['dist sync', 'esm'],
   ] as const)('minified %s as %s stays under its budget, with no warning', async (entry, format) => {
-    const result = (await esbuild!.build({
-      entryPoints: [resolve(import.meta.dirname, entries[entry])],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node20',
-      format,
-      write: false,
-      logLevel: 'silent',
-    })) as Awaited<ReturnType<NonNullable<typeof esbuild>['build']>> & { warnings: { text: string }[] }
+    const result = await minify(resolve(import.meta.dirname, entries[entry]), format)
     // esbuild warned about `import.meta` (cjs output) and the SDK's `typeof x === null` / `=== -0` before.
     expect(result.warnings.map((w) => w.text)).toEqual([])
     const bytes = result.outputFiles[0]!.contents.byteLength
@@ -98,32 +103,14 @@ describe.skipIf(esbuild === undefined)('size budget and bundler warnings', () =>
     expect(text.match(/(?:from\s*|require\()"node:[a-z_/]+"/g) ?? []).toEqual([])
   })
   it('the add-on `/cloud` stays under its budget and has the sources and the tunnel', async () => {
-    const result = await esbuild!.build({
-      entryPoints: [resolve(import.meta.dirname, '../src/cloud.ts')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-    })
+    const result = await minify(resolve(import.meta.dirname, '../src/cloud.ts'))
     const text = result.outputFiles[0]!.text
     expect(result.outputFiles[0]!.contents.byteLength).toBeLessThan(cloudBudgetBytes)
     expect(cloudMarkers.filter((m) => text.includes(m)).length).toBeGreaterThanOrEqual(3)
   })
 
   it('`/project` brings the asymmetric decrypts of a project key', async () => {
-    const result = await esbuild!.build({
-      entryPoints: [resolve(import.meta.dirname, '../src/project.ts')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-    })
+    const result = await minify(resolve(import.meta.dirname, '../src/project.ts'))
     expect(projectActions.filter((m) => result.outputFiles[0]!.text.includes(m))).toEqual(projectActions)
   })
 
