@@ -1,6 +1,7 @@
 import { KmsSecretsError } from '../errors.js'
+import { findDuplicateKey } from './duplicate-keys.js'
 import { type AnyEnvelope, ENVELOPE_MARKER, type ProjectEnvelope } from './types.js'
-import { validateAnyEnvelope } from './validate.js'
+import { displayName, validateAnyEnvelope } from './validate.js'
 
 // `{` then optional whitespace then `"kmsSecrets"` as the first key: the cheap marker test (leading whitespace as
 // String#trim drops it: `\s` is the same set, and the text is not copied).
@@ -25,8 +26,9 @@ export function isEnvelopeText(text: string): boolean {
 }
 
 /**
- * Parses and strictly validates a sealed envelope of any mode (project included). Bad JSON → ERR_ENVELOPE_PARSE; unknown version →
- * ERR_ENVELOPE_VERSION; missing, ill-typed or unknown field → ERR_ENVELOPE_FIELD. Never throws anything else.
+ * Parses and strictly validates a sealed envelope of any mode (project included). Bad JSON, or a key twice in one
+ * object → ERR_ENVELOPE_PARSE; unknown version → ERR_ENVELOPE_VERSION; missing, ill-typed or unknown field →
+ * ERR_ENVELOPE_FIELD. Never throws anything else.
  */
 export function decodeEnvelope(text: string, file?: string): AnyEnvelope {
   let obj: unknown
@@ -42,10 +44,28 @@ export function decodeEnvelope(text: string, file?: string): AnyEnvelope {
     )
   }
   const env = validateAnyEnvelope(obj, file)
+  // JSON.parse keeps the last of equal keys: the text would carry a value (plaintext, say) that validation never saw,
+  // and the file, or a copy of it in a build's output, would pass as sealed. Scanned after validation, so only a
+  // well-formed envelope pays for it, and every key on the path is a known field or a context/shape key.
+  const dup = findDuplicateKey(text)
+  if (dup !== undefined) throw duplicateKeyError(dup, file)
   // A file kms-secrets wrote is already in on-disk order: the parsed object is returned as it is (no copy, which was
   // the largest single item of the plugin's per-file work); any other order gets the ordered copy.
   const top = env.mode === 'direct' ? headOrder : env.mode === 'project' ? projectOrder : sealedOrder
   return inOrder(env, top) && inOrder(env.kms, kmsOrder) ? env : orderEnvelope(env)
+}
+
+function duplicateKeyError(path: readonly (string | number)[], file: string | undefined): KmsSecretsError {
+  const name = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${displayName(p)}`))
+    .join('')
+    .slice(1)
+  return new KmsSecretsError(
+    'ERR_ENVELOPE_PARSE',
+    `${file === undefined ? 'The sealed envelope' : `The sealed envelope in ${file}`} has the key "${name}" twice: ` +
+      'only one of its values would be validated, and the other would stay in the file.',
+    { hint: 'Restore the file from git or re-seal it with `kms-secrets encrypt`.', file },
+  )
 }
 
 /** On-disk field order (FORMAT.md), as orderEnvelope writes it: the top level per mode, and `kms`. */

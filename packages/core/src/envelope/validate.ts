@@ -74,7 +74,7 @@ function where(file: string | undefined): string {
 }
 
 /** Field names come from untrusted input: show short identifier-like ones, never arbitrary (or secret) text. */
-const displayName = (field: string): string =>
+export const displayName = (field: string): string =>
   field.replace(/[^.]+/g, (part) => (/^[A-Za-z_$][\w$-]{0,63}$/.test(part) ? part : '(name not shown)'))
 
 function fieldError(field: string, problem: string, file: string | undefined): KmsSecretsError {
