@@ -65,6 +65,15 @@ function expectSealedCopy(app: App, name: string): void {
   expect(readFileSync(join(app.out, name), 'utf8')).toBe(readFileSync(join(app.root, sealed), 'utf8'))
 }
 
+/**
+ * The sealed file with a first `"data"` holding a plaintext canary before the real envelope: JSON.parse keeps the
+ * last value (a valid envelope), while the file's bytes carry the plaintext (core refuses the repeated key).
+ */
+function repeatDataKey(app: App): void {
+  const text = readFileSync(join(app.root, sealed), 'utf8')
+  writeFileSync(join(app.root, sealed), `{"data":"${canaries[0]}",${text.trimStart().slice(1)}`)
+}
+
 /** A rollup/rolldown plugin that copies a file into the output the way copy plugins do (`originalFileName` set). */
 function copyAsset(app: App, file: string, fileName = 'copied.json'): RollupPlugin {
   return {
@@ -133,6 +142,30 @@ describe.each(Object.entries(rollupLike))('%s: an asset copied from a secret fil
     const fake = JSON.parse(readFileSync(join(app.root, sealed), 'utf8'))
     writeFileSync(join(app.root, sealed), JSON.stringify({ ...fake, password: canaries[0] }))
     await expectCopyRefused(app, build(app, copyAsset(app, sealed)), sealed)
+  })
+
+  it('a copy whose envelope repeats a key (plaintext in the first "data") is no sealed copy', async () => {
+    const app = appWithSealed()
+    repeatDataKey(app)
+    await expectCopyRefused(app, build(app, copyAsset(app, sealed)), sealed)
+    expect(existsSync(join(app.out, 'es/copied.json'))).toBe(false)
+  })
+
+  it('importing an envelope that repeats a key fails the load (ERR_ENVELOPE_PARSE), no plaintext in the error or output', async () => {
+    const app = appWithSealed()
+    repeatDataKey(app)
+    writeFileSync(join(app.root, 'src/server.js'), "import s from './config/sealed.secret.json'\nexport const n = s\n")
+    const error = await family.build(app, [family.kms(app)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error, 'the build should have failed').toBeDefined()
+    const text = error instanceof Error ? `${error.message}\n${JSON.stringify(error)}` : String(error)
+    expect(text).toContain('ERR_ENVELOPE_PARSE')
+    expect(text).toContain('sealed.secret.json')
+    expect(text).toContain('"data"')
+    for (const c of canaries) expect(text).not.toContain(c)
+    if (existsSync(app.out)) for (const f of outputFiles(app.out)) expect(f.text).not.toContain(canaries[0])
   })
 
   it('one walk of the project per build, whatever the outputs; the next build (watch) reads the files afresh', async () => {
