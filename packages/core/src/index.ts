@@ -3,7 +3,7 @@
 export { aesGcmSeal } from './crypto/aead.js'
 export type { CommittedKey } from './crypto/commit.js'
 export { deriveCommittedKey } from './crypto/commit.js'
-export { orderEnvelope } from './envelope/codec.js'
+export { isSealedEnvelopeText, orderEnvelope } from './envelope/codec.js'
 export { isShape, maxShapeDepth } from './envelope/shape-check.js'
 export { createTencentProvider } from './kms/tencent.js'
 export type { KmsKeyMetadata, TencentAdmin } from './kms/tencent-admin.js'

@@ -6,6 +6,7 @@ import {
   envelopeAad,
   envelopeEncryptionContext,
   isEnvelopeText,
+  isSealedEnvelopeText,
   type SealedEnvelope,
   wrapBlob,
 } from '../src/index.js'
@@ -40,6 +41,21 @@ describe('isEnvelopeText', () => {
   })
   it('never throws on non-strings', () => {
     expect(isEnvelopeText(undefined as never)).toBe(false)
+  })
+})
+
+describe('isSealedEnvelopeText', () => {
+  const text = encodeEnvelope(env)
+  it.each([
+    ['a valid envelope', text, true],
+    ['the marker with a value in another field', JSON.stringify({ ...env, password: 'x' }), false],
+    ['a key twice (a value in the first "data")', `{"data":"x",${text.slice(1)}`, false],
+    ['the marker only', '{"kmsSecrets":1}', false],
+    ['plaintext', '{"host":"db"}', false],
+    ['not JSON', '{"kmsSecrets":', false],
+  ])('%s → %s', (_name, t, expected) => {
+    expect(isEnvelopeText(t)).toBe(t !== '{"host":"db"}')
+    expect(isSealedEnvelopeText(t)).toBe(expected)
   })
 })
 

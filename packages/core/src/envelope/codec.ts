@@ -26,6 +26,21 @@ export function isEnvelopeText(text: string): boolean {
 }
 
 /**
+ * Whether a file's text is a sealed envelope that decodes strictly (`decodeEnvelope` accepts it): ciphertext and its
+ * metadata only. Never throws. Where "sealed" lets a file's bytes through (a copy in the output, a cache kept on), this
+ * is the test: a text that only carries the marker may hold plaintext in other fields or a repeated key.
+ */
+export function isSealedEnvelopeText(text: string): boolean {
+  if (!isEnvelopeText(text)) return false
+  try {
+    decodeEnvelope(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
  * Parses and strictly validates a sealed envelope of any mode (project included). Bad JSON, or a key twice in one
  * object → ERR_ENVELOPE_PARSE; unknown version → ERR_ENVELOPE_VERSION; missing, ill-typed or unknown field →
  * ERR_ENVELOPE_FIELD. Never throws anything else.
