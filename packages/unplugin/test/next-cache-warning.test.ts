@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test, vi } from 'vitest'
@@ -53,6 +53,18 @@ describe('next dev with the Turbopack cache kept on: a secret file found plainte
     expect(first.warnings[0]).not.toContain('4821')
     expect(first.error).toMatchObject({ message: expect.stringContaining('ERR_PLUGIN_PLAINTEXT_FORBIDDEN') })
     expect((await load(path, { plugin, turbopackCache: cache })).warnings).toEqual([])
+  })
+
+  test('a file with the marker whose envelope repeats a key (a value in the first "data"): warned, and refused', async () => {
+    const sealed = readFileSync(join(root, 'config', 'sealed.secret.json'), 'utf8')
+    const path = join(root, 'config', 'crafted.secret.json')
+    writeFileSync(path, `{"data":"4821",${sealed.trimStart().slice(1)}`)
+    const crafted = await load(path, { plugin, turbopackCache: cache })
+    expect(crafted.warnings).toHaveLength(1)
+    expect(crafted.warnings[0]).toContain('config/crafted.secret.json')
+    expect(crafted.warnings[0]).not.toContain('4821')
+    expect(crafted.error).toMatchObject({ message: expect.stringContaining('ERR_ENVELOPE_PARSE') })
+    expect(String((crafted.error as Error).message)).not.toContain('4821')
   })
 
   test('a sealed file, or a dev server whose cache is off: no warning', async () => {

@@ -80,6 +80,17 @@ describe("Turbopack's persistent cache: off while a secret file is plaintext (it
     }
   })
 
+  test('plaintextSecretFiles: a file with the marker whose envelope repeats a key (a value in the first "data") counts as plaintext', () => {
+    const sealed = readFileSync(join(root, 'config', 'sealed.secret.json'), 'utf8')
+    const crafted = join(root, 'config', 'crafted.secret.json')
+    writeFileSync(crafted, `{"data":"4821",${sealed.trimStart().slice(1)}`)
+    try {
+      expect(plaintextSecretFiles({ root })).toEqual(['config/crafted.secret.json', 'config/pin.secret.json'])
+    } finally {
+      rmSync(crafted)
+    }
+  })
+
   test("the phase's flag is set to false (over a user's true, other experimental keys kept), with one warning", () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     try {

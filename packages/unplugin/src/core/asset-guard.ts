@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { createLeakScanner, decodeEnvelope, isEnvelopeText, KmsSecretsError, type LeakScanner } from '@kms-secrets/core'
+import {
+  createLeakScanner,
+  isEnvelopeText,
+  isSealedEnvelopeText,
+  KmsSecretsError,
+  type LeakScanner,
+} from '@kms-secrets/core'
 import type { SecretsContext } from './context'
 import { splitId } from './guards'
 import type { LeakHit, OutputAsset } from './leak'
@@ -74,20 +80,6 @@ function textOf(content: string | Uint8Array): string {
   return Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8')
 }
 
-/**
- * A sealed envelope that validates strictly: ciphertext and its metadata only. A text that merely carries the marker
- * (and may carry values in other fields) is plaintext here, as it is for the plugin's load, which refuses it.
- */
-function isSealedText(text: string): boolean {
-  if (!isEnvelopeText(text)) return false
-  try {
-    decodeEnvelope(text)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** The plaintext secret files of the project, as whole texts, and the scanner built from them. */
 interface CopyNeedles {
   texts: { file: string; text: string }[]
@@ -123,7 +115,9 @@ function copiedFromSecrets(ctx: SecretsContext, asset: EmittedAsset): LeakHit | 
   for (const from of asset.from ?? []) {
     const secret = ctx.secrets.secretFileOf(resolve(ctx.root, splitId(from).path))
     if (secret === undefined) continue
-    if (isSealedText(textOf(asset.content))) return undefined
+    // Strictly (core's decodeEnvelope): a text that merely carries the marker may hold values in other fields or a
+    // repeated key, and is plaintext here, as it is for the plugin's load, which refuses it.
+    if (isSealedEnvelopeText(textOf(asset.content))) return undefined
     return { asset: asset.name, file: ctx.relativeId(secret), path: '$', encoding: 'raw' }
   }
   return undefined

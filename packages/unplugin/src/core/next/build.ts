@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import process from 'node:process'
-import { isEnvelopeText, KmsSecretsError, secretExtensions } from '@kms-secrets/core'
+import { isSealedEnvelopeText, KmsSecretsError, secretExtensions } from '@kms-secrets/core'
 import { createContext } from '../context'
 import { hasTypeScript, type Options } from '../options'
 import { findInNodeModules } from '../runtime-path'
@@ -118,7 +118,9 @@ export function plaintextSecretFiles(plugin: Options, secretFiles?: readonly str
     } catch {
       continue
     }
-    if (!isEnvelopeText(text)) files.push(ctx.relativeId(path))
+    // Strictly: a file with the marker whose envelope does not decode (a value in another field, a repeated key) may
+    // carry plaintext, so it keeps the cache off like any plaintext file (one decode per file per config, ~5 µs).
+    if (!isSealedEnvelopeText(text)) files.push(ctx.relativeId(path))
   }
   return files.sort()
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { isEnvelopeText, KmsSecretsError } from '@kms-secrets/core'
+import { isEnvelopeText, isSealedEnvelopeText, KmsSecretsError } from '@kms-secrets/core'
 import { createContext } from '../context'
 import { checkImportQuery } from '../guards'
 import { toBundlerError } from '../report'
@@ -58,7 +58,7 @@ function warnIfHashedPlaintext(loader: LoaderContext, path: string, file: string
   } catch {
     return // the load reports it
   }
-  if (isEnvelopeText(text)) return
+  if (isSealedEnvelopeText(text)) return // strictly: a marker with a value elsewhere or a repeated key is plaintext
   warnedPlaintext.add(path)
   loader.emitWarning(new Error(plaintextInCachedDevWarning(file, cacheDir)))
 }
