@@ -1,12 +1,13 @@
 /**
  * Benchmark 3 — build overhead per bundler: the same app importing 200 secret files, built six ways interleaved
- * (plain, js-hook, gen-hook, sealed, sealed-no-dts, seal-at-build, plain, …) in one child process per bundler after
+ * (each round every variant once, in a fresh seeded-random order) in one child process per bundler after
  * an untimed warm-up of each: plain JSON with the plugin off; two floors that do no plugin work (lib/js-hook.mjs:
  * a bare JS load hook returning the JSON as JS = the bundler's plugin bridge; the same returning the module shape
  * the plugin generates = plus what the bundler pays for that shape); the plugin on files sealed on disk (also with
  * `dts: false`); the plugin sealing plaintext at build (one GenerateDataKey). KMS calls come from the audit log.
  */
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { randomInt } from 'node:crypto'
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sealFilesTogether, writeEntry, writeSecretFiles } from './lib/app.mjs'
@@ -18,11 +19,19 @@ import { barChart } from './lib/svg.mjs'
 const worker = fileURLToPath(new URL('./workers/build-bench.mjs', import.meta.url))
 /**
  * `KMS_BENCH_PLUGIN_BEFORE=<dir>`: a second built copy of the plugin's dist (e.g. the previous commit's, copied to
- * packages/unplugin/node_modules/.bench-before/dist so that it resolves the same dependencies). Its "sealed" and
+ * packages/unplugin/node_modules/.bench-before/dist so that it resolves the same dependencies, with the package.json
+ * beside it so that webpack/rspack resolve the copy's own loader by package name). Its "sealed" and
  * "seal-at-build" builds then run interleaved with this tree's in the same rounds, and the log prints both ratios to
  * the floor and the paired per-round ratio after ÷ before (wall and CPU): side by side on a noisy shared machine.
+ * `KMS_BENCH_PLUGIN_BEFORE=aa`: an A/A control — a fresh copy of this tree's packages/unplugin/dist (in
+ * packages/unplugin/node_modules/.bench-aa/dist) in the `-before` slots, so after ÷ before shows the harness's own bias.
+ * `KMS_BENCH_SEED=<n>`: the seed of the per-round variant order (printed in the log and the section), to repeat a run.
  */
-const pluginBefore = process.env.KMS_BENCH_PLUGIN_BEFORE
+const pluginDir = fileURLToPath(new URL('../packages/unplugin/', import.meta.url))
+const aaDist = join(pluginDir, 'node_modules', '.bench-aa', 'dist')
+const pluginBefore = process.env.KMS_BENCH_PLUGIN_BEFORE === 'aa' ? aaDist : process.env.KMS_BENCH_PLUGIN_BEFORE
+const seed = process.env.KMS_BENCH_SEED ? Number(process.env.KMS_BENCH_SEED) : randomInt(2 ** 32)
+if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new Error('KMS_BENCH_SEED: an integer 0 … 2^32 − 1')
 const beforeSuffix = '-before'
 const abVariants = ['sealed', 'seal-at-build']
 const maxRatio = 1.15
@@ -55,6 +64,12 @@ async function prepare(ctx, kms) {
     { name: 'seal-at-build', root: plainDir, plugin: { ...plugin, keyId: keyIds.build } },
   ]
   // A/B: the same plugin variants from another built copy of the plugin, interleaved in the same rounds.
+  if (pluginBefore === aaDist) {
+    rmSync(aaDist, { recursive: true, force: true })
+    cpSync(join(pluginDir, 'dist'), aaDist, { recursive: true })
+    // Beside it the package.json, so that the copy's webpack/rspack rule resolves its own loader by package name.
+    cpSync(join(pluginDir, 'package.json'), join(aaDist, '..', 'package.json'))
+  }
   if (pluginBefore) {
     for (const name of abVariants) {
       const v = variants.find((x) => x.name === name)
@@ -92,7 +107,7 @@ function abLine(bundler, v) {
       `(CPU ${fmtRatio(perRound(name, before, 'cpuMs'))})`
     )
   })
-  return `  A/B ${bundler}: ${parts.join('; ')}`
+  return `  ${pluginBefore === aaDist ? 'A/A' : 'A/B'} ${bundler}: ${parts.join('; ')}`
 }
 
 /** Variants whose ratio to the generated-module floor is shown and held to the target. */
@@ -109,8 +124,9 @@ async function measure(ctx, kms, app) {
   const runWorker = async (o) =>
     (await runBuildWorker(worker, ctx, kms, { ...base, outRoot: join(ctx.work, 'build-out'), ...o })).json
   const summaries = []
+  ctx.log(`  variant order shuffled every round, seed ${seed} (KMS_BENCH_SEED=${seed} repeats it)`)
   for (const bundler of ctx.config.bundlers) {
-    const json = await runWorker({ bundler, variants: app.variants, rotate: Boolean(pluginBefore) })
+    const json = await runWorker({ bundler, variants: app.variants, seed })
     const s = summarize(bundler, json.variants)
     summaries.push(s)
     ctx.log(`  ${bundler}: ${fmtRatio(s.overFloor.sealed)} / ${fmtRatio(s.overFloor['seal-at-build'])} of the floor`)
@@ -148,7 +164,8 @@ function render(ctx, summaries, profiles) {
   ]
   return [
     `${ctx.config.buildFiles} secret files (~170 B each) imported by one entry; ESM server build, no minify, no source`,
-    `maps, bare imports external. Wall time per build in ms (medians of ${ctx.runs} interleaved builds in a warm process)`,
+    `maps, bare imports external. Wall time per build in ms (medians of ${ctx.runs} interleaved builds in a warm process;`,
+    `each round builds every variant once, in its own random order: seed ${seed})`,
     'and, in brackets, medians of per-round ratios to the plain build of the same round. KMS calls = audit-log lines',
     'per build (max over the runs). Plugin options: defaults (dts on, as typescript resolves from the app; leak check',
     'on). The two floors do no plugin work: "JS hook" = a bare JS load hook (webpack/rspack: loader) returning each',
