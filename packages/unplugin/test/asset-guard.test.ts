@@ -257,4 +257,11 @@ describe('esbuild: a secret file copied into the output (no origin recorded: the
     await expectCopyRefused(app, esbuildApp(app, options(app, plaintext)), plaintext)
     expect(jsonOutputs(app)).toEqual([])
   })
+
+  it('a copy of a file that only looks sealed (a key repeated, plaintext first) fails the build and is removed', async () => {
+    const app = appWithSealed()
+    repeatDataKey(app)
+    await expectCopyRefused(app, esbuildApp(app, options(app, sealed)), sealed)
+    expect(jsonOutputs(app)).toEqual([])
+  })
 })

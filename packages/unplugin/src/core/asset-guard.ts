@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import {
-  createLeakScanner,
-  isEnvelopeText,
-  isSealedEnvelopeText,
-  KmsSecretsError,
-  type LeakScanner,
-} from '@kms-secrets/core'
+import { createLeakScanner, isSealedEnvelopeText, KmsSecretsError, type LeakScanner } from '@kms-secrets/core'
 import type { SecretsContext } from './context'
 import { splitId } from './guards'
 import type { LeakHit, OutputAsset } from './leak'
@@ -87,9 +81,9 @@ interface CopyNeedles {
 }
 
 /**
- * Reads the project's secret files (walked); sealed and empty ones are no needles. Sealed by the marker alone: a
- * strict decoding of every sealed file in every build would cost more than the case it covers (a hand-made file with
- * the marker and values), which the load refuses and rule 1 catches where the bundler records the copy's origin.
+ * Reads the project's secret files (walked); sealed and empty ones are no needles. Sealed means strictly decodable
+ * (~5 µs a file): a text that only carries the marker may hold a value in another field or a repeated key, and
+ * esbuild records no copy origin for rule 1 to catch its copy.
  */
 function readNeedles(ctx: SecretsContext): CopyNeedles {
   const texts: CopyNeedles['texts'] = []
@@ -100,7 +94,7 @@ function readNeedles(ctx: SecretsContext): CopyNeedles {
     } catch {
       continue
     }
-    if (text.trim() !== '' && !isEnvelopeText(text)) texts.push({ file: ctx.relativeId(path), text })
+    if (text.trim() !== '' && !isSealedEnvelopeText(text)) texts.push({ file: ctx.relativeId(path), text })
   }
   const long = texts.filter((t) => t.text.trim().length >= minContained)
   if (long.length === 0) return { texts }
