@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeEnvelope, isKmsSecretsError, orderEnvelope, validateAnyEnvelope } from '../src/index.js'
-import { loadVectors } from './support/vectors.js'
+import { loadVectors, validVectorEntries } from './support/vectors.js'
 
 const { entries } = loadVectors()
 
@@ -33,14 +33,7 @@ const decoded = (text: string, file: string): unknown => {
 }
 
 describe('decodeEnvelope field order', () => {
-  const valid = entries.filter((e) => {
-    try {
-      validateAnyEnvelope(JSON.parse(e.text))
-      return true
-    } catch {
-      return false
-    }
-  })
+  const valid = validVectorEntries(entries)
 
   it('has valid vectors of every mode to reorder', () => {
     const modes = new Set(valid.map((e) => (JSON.parse(e.text) as { mode: string }).mode))

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createFakeKms, type FakeKms } from '@kms-secrets/testkit/fake-kms'
+import { validateAnyEnvelope } from '../../src/envelope/validate.js'
 import type { ErrorCode } from '../../src/errors.js'
 
 /**
@@ -34,6 +35,18 @@ export function loadVectors(dir: string = vectorsDir): {
   const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as VectorManifest
   const entries = manifest.vectors.map((v) => ({ ...v, text: readFileSync(`${dir}/${v.envelope}`, 'utf8') }))
   return { manifest, entries }
+}
+
+/** The vectors whose text is a valid envelope (of any mode): JSON that validateAnyEnvelope accepts. */
+export function validVectorEntries(entries: (VectorEntry & { text: string })[] = loadVectors().entries) {
+  return entries.filter((e) => {
+    try {
+      validateAnyEnvelope(JSON.parse(e.text))
+      return true
+    } catch {
+      return false
+    }
+  })
 }
 
 /** The fake KMS the vectors were sealed with (same seed and keys). */
