@@ -15,7 +15,7 @@ const emptyHome = mkdtempSync(join(tmpdir(), 'kms-secrets-nocreds-'))
 let metadata: Server
 let metadataUrl: string
 const metadataHits: string[] = []
-let expiredTime = 0
+let expiredTime: number | undefined = 0
 
 beforeAll(async () => {
   mkdirSync(join(home, '.tencentcloud'))
@@ -99,6 +99,25 @@ describe('credential chain', () => {
       expect(metadataHits.length).toBeGreaterThan(hits)
     } finally {
       vi.restoreAllMocks()
+    }
+  })
+
+  it('CVM keys whose answer has no ExpiredTime are refetched after an assumed 15 minutes, never kept forever', async () => {
+    const now = Date.now()
+    expiredTime = undefined
+    try {
+      const source = createCredentialSource(undefined, { KMS_SECRETS_METADATA_URL: metadataUrl, HOME: emptyHome })
+      expect(await source.get()).toMatchObject({ secretId: 'AKIDcvm' })
+      const hits = metadataHits.length
+      vi.spyOn(Date, 'now').mockReturnValue(now + 9 * 60_000)
+      await source.get()
+      expect(metadataHits.length).toBe(hits) // still fresh
+      vi.spyOn(Date, 'now').mockReturnValue(now + 11 * 60_000)
+      await source.get()
+      expect(metadataHits.length).toBeGreaterThan(hits)
+    } finally {
+      vi.restoreAllMocks()
+      expiredTime = 0
     }
   })
 

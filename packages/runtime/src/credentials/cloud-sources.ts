@@ -71,10 +71,15 @@ interface TmpCredentials {
   ExpiredTime?: unknown
 }
 
+/** Temporary keys whose answer gives no usable ExpiredTime are kept this long (refetched 5 minutes before). */
+const assumedLifetimeMs = 15 * 60_000
+
 function temporary(c: TmpCredentials | undefined, expiredTime: unknown): SourceResult | undefined {
   if (typeof c?.TmpSecretId !== 'string' || typeof c.TmpSecretKey !== 'string' || !c.TmpSecretId) return undefined
   const token = typeof c.Token === 'string' ? c.Token : undefined
-  const expiresAt = typeof expiredTime === 'number' ? expiredTime * 1000 : undefined
+  // Unix seconds, as a number or a numeric string; anything else: never cached without an end.
+  const seconds = Number(expiredTime)
+  const expiresAt = expiredTime !== '' && seconds > 0 ? seconds * 1000 : Date.now() + assumedLifetimeMs
   return { secretId: c.TmpSecretId, secretKey: c.TmpSecretKey, token, expiresAt }
 }
 
