@@ -50,17 +50,25 @@ const warnedPlaintext = new Set<string>()
  * `next dev` with Turbopack's cache on (`turbopackCache`): Turbopack has just hashed this file into it. Plaintext →
  * warn once what to delete; the value itself is never read into the message.
  */
-function warnIfHashedPlaintext(loader: LoaderContext, path: string, file: string, cacheDir: string): void {
+function warnIfHashedPlaintext(
+  loader: LoaderContext,
+  path: string,
+  text: string,
+  file: string,
+  cacheDir: string,
+): void {
   if (warnedPlaintext.has(path)) return
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return // the load reports it
-  }
   if (isSealedEnvelopeText(text)) return // strictly: a marker with a value elsewhere or a repeated key is plaintext
   warnedPlaintext.add(path)
   loader.emitWarning(new Error(plaintextInCachedDevWarning(file, cacheDir)))
+}
+
+function readIfAny(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined // the load reports it
+  }
 }
 
 async function loadSecretModule(loader: LoaderContext): Promise<string> {
@@ -70,15 +78,18 @@ async function loadSecretModule(loader: LoaderContext): Promise<string> {
   // Dev and browser/edge bundles: a context for this one load (the data key is zeroed right after).
   const ctx = createContext(options.plugin)
   try {
-    if (options.turbopackCache !== undefined)
-      warnIfHashedPlaintext(loader, path, ctx.relativeId(path), options.turbopackCache)
+    // `next dev` with Turbopack's cache on: one read of the file serves the warning and the load.
+    const cacheDir = options.turbopackCache
+    const text = cacheDir === undefined ? undefined : readIfAny(path)
+    if (cacheDir !== undefined && text !== undefined)
+      warnIfHashedPlaintext(loader, path, text, ctx.relativeId(path), cacheDir)
     checkImportQuery(id, ctx.relativeId(path))
     const prebuilt = options.modules?.[path]
     if (options.client === undefined && prebuilt !== undefined && unchanged(path, prebuilt)) return prebuilt.code
     if (options.client === undefined && options.modules !== undefined && !isEnvelopeText(readFileSync(path, 'utf8')))
       throw notPrebuiltError(ctx.relativeId(path))
     ctx.setMode('serve')
-    const { code, warnings } = await ctx.load(id, { sync: false, client: options.client })
+    const { code, warnings } = await ctx.load(id, { sync: false, client: options.client }, text)
     for (const warning of warnings) loader.emitWarning(new Error(`${warning} (${ctx.relativeId(path)})`))
     return code
   } finally {
