@@ -1,6 +1,7 @@
 import { KmsSecretsError } from '@kms-secrets/core/errors'
 import type { TunnelOpener } from '../credentials/cloud-addon.js'
 import type { Env } from '../credentials/types.js'
+import { bareHost } from './endpoint.js'
 import { proxyVar } from './proxy.js'
 import { tlsTarget } from './raw-http.js'
 
@@ -41,7 +42,7 @@ export function parseProxy(from: string, value: string): ProxyTarget {
     throw proxyError(from, 'is not a valid URL')
   }
   if (p.protocol !== 'http:') throw proxyError(from, 'is not http:// (no https:// or SOCKS proxies)')
-  return { host: p.hostname.replace(/^\[|\]$/g, ''), port: Number(p.port || 80), auth, from }
+  return { host: bareHost(p.hostname), port: Number(p.port || 80), auth, from }
 }
 
 /** The proxy a KMS call to `url` goes through (proxy.ts's decision, then the variable's value parsed). */
