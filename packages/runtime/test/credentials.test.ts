@@ -15,7 +15,7 @@ const emptyHome = mkdtempSync(join(tmpdir(), 'kms-secrets-nocreds-'))
 let metadata: Server
 let metadataUrl: string
 const metadataHits: string[] = []
-let expiredTime: number | undefined = 0
+let expiredTime: unknown = 0
 
 beforeAll(async () => {
   mkdirSync(join(home, '.tencentcloud'))
@@ -113,6 +113,28 @@ describe('credential chain', () => {
       await source.get()
       expect(metadataHits.length).toBe(hits) // still fresh
       vi.spyOn(Date, 'now').mockReturnValue(now + 11 * 60_000)
+      await source.get()
+      expect(metadataHits.length).toBeGreaterThan(hits)
+    } finally {
+      vi.restoreAllMocks()
+      expiredTime = 0
+    }
+  })
+
+  it.each([
+    ['true (Number(true) is 1: expired in 1970)', true, 9, 11],
+    ['a numeric string of Unix seconds, one hour ahead', 'HOUR', 50, 56],
+  ])('CVM keys whose ExpiredTime is %s are kept, then refetched', async (_, value, freshMin, staleMin) => {
+    const now = Date.now()
+    expiredTime = value === 'HOUR' ? String(Math.floor(now / 1000) + 3600) : value
+    try {
+      const source = createCredentialSource(undefined, { KMS_SECRETS_METADATA_URL: metadataUrl, HOME: emptyHome })
+      expect(await source.get()).toMatchObject({ secretId: 'AKIDcvm' })
+      const hits = metadataHits.length
+      vi.spyOn(Date, 'now').mockReturnValue(now + freshMin * 60_000)
+      await source.get()
+      expect(metadataHits.length).toBe(hits) // still fresh
+      vi.spyOn(Date, 'now').mockReturnValue(now + staleMin * 60_000)
       await source.get()
       expect(metadataHits.length).toBeGreaterThan(hits)
     } finally {

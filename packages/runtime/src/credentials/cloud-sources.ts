@@ -77,9 +77,9 @@ const assumedLifetimeMs = 15 * 60_000
 function temporary(c: TmpCredentials | undefined, expiredTime: unknown): SourceResult | undefined {
   if (typeof c?.TmpSecretId !== 'string' || typeof c.TmpSecretKey !== 'string' || !c.TmpSecretId) return undefined
   const token = typeof c.Token === 'string' ? c.Token : undefined
-  // Unix seconds, as a number or a numeric string; anything else: never cached without an end.
-  const seconds = Number(expiredTime)
-  const expiresAt = expiredTime !== '' && seconds > 0 ? seconds * 1000 : Date.now() + assumedLifetimeMs
+  // Unix seconds, as a number or a numeric string; anything else (absent, '', true, …): never cached without an end.
+  const seconds = typeof expiredTime === 'number' || typeof expiredTime === 'string' ? Number(expiredTime) : 0
+  const expiresAt = seconds > 0 ? seconds * 1000 : Date.now() + assumedLifetimeMs
   return { secretId: c.TmpSecretId, secretKey: c.TmpSecretKey, token, expiresAt }
 }
 
