@@ -1,4 +1,5 @@
 import { linkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { rspack } from '@rspack/core'
 import { describe, expect, it } from 'vitest'
@@ -154,6 +155,15 @@ describe.each(Object.keys(bundlers) as Kind[])('%s: a request that leaves out th
       const bytes = readFileSync(file).toString('latin1')
       for (const c of canaries) expect(bytes, file).not.toContain(c)
     }
+  })
+
+  it('the plugin’s loader named without the plugin’s options (inline `!!`): ERR_PLUGIN_OPTIONS, no plaintext', async () => {
+    const loader = createRequire(import.meta.url).resolve('unplugin-kms-secrets/webpack-loader')
+    const app = createApp({ 'src/db.js': `import db from '!!${loader}!./config/db.secret.json'\nexport { db }\n` })
+    const error = await run(compilerFor(kind, app)).catch((e: unknown) => e)
+    expect(String(error)).toContain('[ERR_PLUGIN_OPTIONS] unplugin-kms-secrets/webpack-loader runs only')
+    for (const c of canaries) expect(String(error)).not.toContain(c)
+    for (const f of filesUnder(app.out)) for (const c of canaries) expect(readFileSync(f, 'utf8')).not.toContain(c)
   })
 
   it('`!` (normal loaders off) keeps the pre rule: the plugin’s loader runs first and the file is sealed', async () => {
