@@ -275,17 +275,11 @@ export function importDataKey<K>(cipher: OpenCipher<K>, res: DecryptResult): May
   let key: Maybe<K>
   try {
     key = cipher.importKey(plaintext)
-  } catch (e) {
+  } finally {
+    // createSecretKey and WebCrypto importKey copy the bytes synchronously (W3C WebCrypto importKey step 2).
     zero(plaintext)
-    throw e
   }
-  if (!isThenable(key)) {
-    zero(plaintext)
-    return { key, keyId }
-  }
-  // WebCrypto importKey copied the bytes synchronously (W3C WebCrypto importKey step 2): wipe them now.
-  zero(plaintext)
-  return key.then((k) => ({ key: k, keyId }))
+  return isThenable(key) ? key.then((k) => ({ key: k, keyId })) : { key, keyId }
 }
 
 function isThenable<T>(value: Maybe<T>): value is Promise<T> {
