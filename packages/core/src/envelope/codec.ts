@@ -61,7 +61,9 @@ export function decodeEnvelope(text: string, file?: string): AnyEnvelope {
   const env = validateAnyEnvelope(obj, file)
   // JSON.parse keeps the last of equal keys: the text would carry a value (plaintext, say) that validation never saw,
   // and the file, or a copy of it in a build's output, would pass as sealed. Scanned after validation, so only a
-  // well-formed envelope pays for it, and every key on the path is a known field or a context/shape key.
+  // well-formed envelope pays for it. The path's keys are known fields or context/shape keys, except inside the
+  // shadowed earlier value of a repeated field (`{"data":{"k":1,"k":2},…}` names "data.k"): keys only, never a string
+  // value, and displayName shows only short identifier-like ones.
   const dup = findDuplicateKey(text)
   if (dup !== undefined) throw duplicateKeyError(dup, file)
   // A file kms-secrets wrote is already in on-disk order: the parsed object is returned as it is (no copy, which was
